@@ -1,0 +1,122 @@
+import os from 'node:os';
+import { z } from 'zod';
+
+/** Secrets that ship in examples and tutorials; refused whenever DEBUG is off. */
+export const KNOWN_DEFAULT_SECRETS: readonly string[] = [
+  'dev-secret-key-change-me',
+  'change-me',
+  'changeme',
+  'secret',
+  'django-insecure',
+  'your-secret-key-here',
+];
+const DEV_SECRET = KNOWN_DEFAULT_SECRETS[0]!;
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off', ''])
+  .transform((v) => ['true', '1', 'yes', 'on'].includes(v));
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
+const list = z.string().transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean));
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+const url = (protocols: string[]) =>
+  optionalString.refine(
+    (v) => v === undefined || protocols.some((p) => v.startsWith(`${p}://`)),
+    `must be a URL starting with ${protocols.map((p) => `${p}://`).join(' or ')}`,
+  );
+
+const variables = z.object({
+    DEBUG: bool.default(false),
+    SECRET_KEY: optionalString,
+    ALLOWED_HOSTS: list.default(['localhost', '127.0.0.1', '[::1]']),
+    TRUST_PROXY: bool.default(false),
+    HOST: z.string().default('0.0.0.0'),
+    PORT: int(0, 65535).default(8000),
+    PUBLIC_URL: optionalString,
+    SITE_NAME: z.string().min(1).max(60).default('Quiz Bot'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    LOG_DIR: optionalString,
+
+    DATABASE_URL: url(['postgres', 'postgresql']),
+    DATABASE_POOL_MAX: int(1, 1000).default(10),
+    DATABASE_POOL_IDLE_S: int(0).default(600),
+    PGLITE_DIR: z.string().default('.data/pglite'),
+
+    REDIS_URL: url(['redis', 'rediss']),
+    KEY_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]{1,32}$/, 'letters, digits, _ . - (1-32)').default('quiz'),
+    CACHE_TTL: int(1).default(300),
+
+    TEMPORAL_ADDRESS: optionalString,
+    TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+    TEMPORAL_TASK_QUEUE: z.string().min(1).default('quiz-backend'),
+    TEMPORAL_CLI: optionalString,
+    TEMPORAL_UI_PORT: int(1, 65535).default(8233),
+    SCHEDULE_TIMEZONE: z.string().min(1).default('UTC'),
+
+    TELEGRAM_BOT_TOKEN: optionalString,
+    TELEGRAM_AUTH_MAX_AGE: int(1).default(86400),
+    BOT_API_TOKEN: optionalString,
+    ADMIN_TELEGRAM_IDS: list.default([]),
+    SESSION_TTL: int(60).default(14 * 24 * 3600),
+
+    SMTP_URL: url(['smtp', 'smtps']),
+    MAIL_FROM: z.string().min(3).default('Quiz Bot <noreply@localhost>'),
+    CONTACT_EMAIL: z.string().email().default('admin@localhost'),
+    CONTACT_RATE_LIMIT: int(1).default(5),
+
+    MEDIA_DIR: z.string().default('media'),
+    UPLOAD_MAX_BYTES: int(1024).default(10 * 1024 * 1024),
+    THUMBNAIL_SIZE: int(16, 4096).default(320),
+
+    PERF_HEADERS: bool.default(false),
+    SLOW_REQUEST_MS: int(1).default(1000),
+    MANY_QUERIES: int(1).default(20),
+    METRICS_TOKEN: optionalString,
+    WORKER_METRICS_PORT: int(0, 65535).default(9464),
+    SENTRY_DSN: optionalString,
+
+    API_WORKERS: int(1, 256).default(Math.max(1, os.availableParallelism())),
+    API_TIMEOUT_S: z.coerce.number().positive().default(120),
+    API_MAX_REQUESTS: int(0).default(1000),
+    API_MAX_REQUESTS_JITTER: int(0).default(50),
+});
+
+const schema = variables.superRefine((c, ctx) => {
+    if (c.DEBUG) return;
+    if (!c.SECRET_KEY) {
+      ctx.addIssue({ code: 'custom', path: ['SECRET_KEY'], message: 'is required when DEBUG is off' });
+    } else if (c.SECRET_KEY.length < 32 || KNOWN_DEFAULT_SECRETS.some((s) => c.SECRET_KEY!.includes(s))) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SECRET_KEY'],
+        message: 'must be at least 32 characters and not a known default when DEBUG is off',
+      });
+    }
+  });
+
+type Parsed = z.infer<typeof schema>;
+export type Config = Readonly<Omit<Parsed, 'SECRET_KEY' | 'ALLOWED_HOSTS' | 'ADMIN_TELEGRAM_IDS'> & { SECRET_KEY: string; ALLOWED_HOSTS: readonly string[]; ADMIN_TELEGRAM_IDS: readonly string[] }>;
+export type Env = Record<string, string | undefined>;
+
+/** Raised at startup with every bad or missing variable named. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment once into a frozen, typed configuration. */
+export function loadConfig(env: Env = process.env): Config {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`));
+  }
+  const c = result.data;
+  return Object.freeze({ ...c, SECRET_KEY: c.SECRET_KEY ?? DEV_SECRET, ALLOWED_HOSTS: Object.freeze(c.ALLOWED_HOSTS) });
+}
+
+/** Every variable the application reads (for .env.example, compose checks and the deploy check). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(variables.shape);

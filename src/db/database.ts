@@ -1,0 +1,97 @@
+import pg from 'pg';
+import { PrismaPg } from '@prisma/adapter-pg';
+import type { PGlite } from '@electric-sql/pglite';
+import { PrismaClient } from '../generated/prisma/client.js';
+import type { Config } from '../config.js';
+import type { Logger } from '../lib/logger.js';
+import { countSqlStatement } from './sql-counter.js';
+
+export { PrismaClient };
+
+export interface PoolStats {
+  total: number;
+  idle: number;
+  waiting: number;
+  max: number;
+}
+
+/** The database as the rest of the app sees it: a Prisma client plus pool facts and lifecycle. */
+export interface Database {
+  readonly prisma: PrismaClient;
+  readonly kind: 'postgres' | 'embedded';
+  poolStats(): PoolStats;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Prisma on @prisma/adapter-pg over a bounded pg Pool; every statement sent is counted per request. */
+export function createPostgresDatabase(
+  config: Pick<Config, 'DATABASE_URL' | 'DATABASE_POOL_MAX' | 'DATABASE_POOL_IDLE_S' | 'DEBUG'>,
+  logger: Logger,
+): Database {
+  if (!config.DATABASE_URL) throw new Error('DATABASE_URL is required for the PostgreSQL database');
+  const pool = new pg.Pool({
+    connectionString: config.DATABASE_URL,
+    max: config.DATABASE_POOL_MAX,
+    idleTimeoutMillis: config.DATABASE_POOL_IDLE_S * 1000,
+    connectionTimeoutMillis: 5000,
+    application_name: 'quiz-backend',
+  });
+  pool.on('error', (err) => logger.warn({ err: err.message }, 'idle database connection failed'));
+  pool.on('connect', (client) => instrumentClient(client, config.DEBUG ? logger : undefined));
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  return {
+    prisma,
+    kind: 'postgres',
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: config.DATABASE_POOL_MAX }),
+    async ping() {
+      await pool.query('SELECT 1');
+    },
+    async close() {
+      await prisma.$disconnect();
+      await pool.end().catch(() => undefined);
+    },
+  };
+}
+
+/** Wraps a client's `query` so each statement counts toward the current request (and is logged in DEBUG). */
+function instrumentClient(client: pg.PoolClient, sqlLogger: Logger | undefined): void {
+  const original = client.query.bind(client) as (...args: unknown[]) => unknown;
+  (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+    countSqlStatement();
+    if (!sqlLogger) return original(...args);
+    const started = performance.now();
+    const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string } | undefined)?.text;
+    const result = original(...args);
+    if (result instanceof Promise) {
+      // Parameter values are never logged: only the statement text and its duration.
+      void result.then(
+        () => sqlLogger.debug({ sql: text, ms: +(performance.now() - started).toFixed(2) }, 'sql'),
+        () => undefined,
+      );
+    }
+    return result;
+  };
+}
+
+/** Prisma on an in-process PGlite (the embedded database of `npm start`); one process, one connection. */
+export async function createEmbeddedDatabase(pglite: PGlite): Promise<Database> {
+  const { PrismaPGlite } = await import('pglite-prisma-adapter');
+  const originalQuery = pglite.query.bind(pglite);
+  pglite.query = ((...args: Parameters<PGlite['query']>) => {
+    countSqlStatement();
+    return originalQuery(...args);
+  }) as PGlite['query'];
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
+  return {
+    prisma,
+    kind: 'embedded',
+    poolStats: () => ({ total: 1, idle: 1, waiting: 0, max: 1 }),
+    async ping() {
+      await pglite.query('SELECT 1');
+    },
+    async close() {
+      await prisma.$disconnect();
+    },
+  };
+}
