@@ -27,7 +27,7 @@ export const unauthenticated = (message = 'Authentication is required.') => new 
 export const forbidden = (message = 'You are not allowed to do this.') => new AppError(403, 'forbidden', message);
 export const notFound = (what = 'Resource') => new AppError(404, 'not_found', `${what} not found.`);
 export const methodNotAllowed = (allowed: string[]) =>
-  new AppError(405, 'method_not_allowed', 'Method not allowed.', undefined, { Allow: allowed.join(', ') });
+  new AppError(405, 'method_not_allowed', 'Method not allowed.', undefined, allowed.length ? { Allow: allowed.join(', ') } : undefined);
 export const conflict = (message: string) => new AppError(409, 'conflict', message);
 export const payloadTooLarge = (message = 'The request body is too large.') =>
   new AppError(413, 'payload_too_large', message, undefined, { Connection: 'close' });

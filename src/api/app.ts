@@ -1,0 +1,29 @@
+import Koa from 'koa';
+import Router from '@koa/router';
+import { bodyParser } from '@koa/bodyparser';
+import helmet from 'koa-helmet';
+import type { AppDeps } from './deps.js';
+import { requestContext } from './middleware/request-context.js';
+import { errorHandler } from './middleware/errors.js';
+import { allowedHosts } from './middleware/allowed-hosts.js';
+import { methodNotAllowed } from '../lib/errors.js';
+import { resourceRouters } from './routes/index.js';
+
+export const JSON_BODY_LIMIT = '1mb';
+
+/** Builds the Koa application: request id, errors, security headers, host allow-list, JSON bodies, routes. */
+export function createApp(deps: AppDeps): Koa {
+  const app = new Koa({ proxy: deps.config.TRUST_PROXY });
+  app.silent = true;
+  app.use(requestContext());
+  app.use(errorHandler(deps.logger));
+  app.use(helmet({ contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], imgSrc: ["'self'"], frameAncestors: ["'none'"] } } }));
+  app.use(allowedHosts(deps.config.ALLOWED_HOSTS));
+  app.use(bodyParser({ enableTypes: ['json'], jsonLimit: JSON_BODY_LIMIT, encoding: 'utf-8' }));
+
+  const router = new Router();
+  for (const resource of resourceRouters(deps)) router.use(resource.routes());
+  app.use(router.routes());
+  app.use(router.allowedMethods({ throw: true, methodNotAllowed: () => methodNotAllowed([]) }));
+  return app;
+}

@@ -1,0 +1,16 @@
+import type { Middleware } from 'koa';
+import { AppError } from '../../lib/errors.js';
+
+/** Refuses requests whose Host is not in ALLOWED_HOSTS ('*' allows any; '.example.com' allows subdomains). */
+export function allowedHosts(hosts: readonly string[]): Middleware {
+  const any = hosts.includes('*');
+  const exact = new Set(hosts.filter((h) => !h.startsWith('.')).map((h) => h.toLowerCase()));
+  const suffixes = hosts.filter((h) => h.startsWith('.')).map((h) => h.toLowerCase());
+  return (ctx, next) => {
+    if (any) return next();
+    const host = ctx.hostname.toLowerCase();
+    const bracketed = host.includes(':') ? `[${host}]` : host;
+    if (exact.has(host) || exact.has(bracketed) || suffixes.some((s) => host.endsWith(s) || host === s.slice(1))) return next();
+    throw new AppError(400, 'bad_host', 'The Host header is not allowed.');
+  };
+}

@@ -1,0 +1,54 @@
+import type { Middleware } from 'koa';
+import { ZodError } from 'zod';
+import { AppError, methodNotAllowed, notFound, payloadTooLarge, badRequest, unsupportedMediaType, validationFailed } from '../../lib/errors.js';
+import { Prisma } from '../../generated/prisma/client.js';
+import type { Logger } from '../../lib/logger.js';
+
+/** Every error ends here: known errors become API.md's error body; anything else is logged and a bare 500. */
+export function errorHandler(logger: Logger, report?: (err: unknown, requestId: string) => void): Middleware {
+  return async (ctx, next) => {
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body === undefined) throw notFound('Route');
+    } catch (raw) {
+      const err = toAppError(raw);
+      const requestId = String(ctx.state.requestId ?? '');
+      if (!err) {
+        logger.error({ err: raw, method: ctx.method, path: ctx.path }, 'unhandled error');
+        report?.(raw, requestId);
+      }
+      const body = err
+        ? { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) }
+        : { code: 'internal_error', message: 'Something went wrong on our side.' };
+      ctx.status = err?.status ?? 500;
+      for (const [name, value] of Object.entries(err?.headers ?? {})) ctx.set(name, value);
+      ctx.body = { error: body, requestId };
+    }
+  };
+}
+
+/** Maps errors with a known meaning (our own, zod, body parsing, Prisma codes) to an AppError. */
+export function toAppError(err: unknown): AppError | undefined {
+  if (err instanceof AppError) return err;
+  if (err instanceof ZodError) {
+    return validationFailed(err.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
+  }
+  if (err instanceof Prisma.PrismaClientKnownRequestError) {
+    if (err.code === 'P2002') return new AppError(409, 'conflict', 'A record with these values already exists.');
+    if (err.code === 'P2025') return notFound();
+    if (err.code === 'P2003') return badRequest('A referenced record does not exist.');
+    if (err.code === 'P2000') return badRequest('A value is too long.');
+    return undefined;
+  }
+  const httpish = err as { status?: unknown; type?: unknown; expose?: unknown; headers?: Record<string, string> } | null;
+  if (httpish && typeof httpish.status === 'number' && httpish.expose === true) {
+    if (httpish.status === 413) return payloadTooLarge();
+    if (httpish.status === 415) return unsupportedMediaType('Unsupported content type.');
+    if (httpish.status === 405) return methodNotAllowed((httpish.headers?.Allow ?? '').split(/,\s*/).filter(Boolean));
+    if (httpish.status === 404) return notFound('Route');
+    if (httpish.status === 400 || httpish.type === 'entity.parse.failed') {
+      return badRequest('The request body is not valid JSON.');
+    }
+  }
+  return undefined;
+}

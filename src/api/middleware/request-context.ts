@@ -1,0 +1,16 @@
+import { randomUUID } from 'node:crypto';
+import type { Middleware } from 'koa';
+import { runWithRequest } from '../../lib/request-context.js';
+
+const VALID_ID = /^[A-Za-z0-9._-]{1,128}$/;
+
+/** Keeps a well-formed incoming X-Request-ID (or makes one) and binds the request's counters to its async context. */
+export function requestContext(): Middleware {
+  return (ctx, next) => {
+    const incoming = ctx.get('X-Request-ID');
+    const requestId = VALID_ID.test(incoming) ? incoming : randomUUID();
+    ctx.state.requestId = requestId;
+    ctx.set('X-Request-ID', requestId);
+    return runWithRequest(requestId, () => next());
+  };
+}

@@ -1,0 +1,214 @@
+import Keyv from 'keyv';
+import KeyvRedis, { createClient, type RedisClientType } from '@keyv/redis';
+import type { Config } from '../config.js';
+import type { Logger } from '../lib/logger.js';
+import { currentRequest } from '../lib/request-context.js';
+
+const SEPARATOR = '::';
+/** A frozen (not dead) Redis must not stall a request: reads give up after this long. */
+const OPERATION_TIMEOUT_MS = 250;
+
+/**
+ * Sets a value only if the key's invalidation counter still holds what the reader saw before
+ * loading, so a read that raced a write can never put the old value back after the write.
+ * KEYS[1] value key, KEYS[2] counter key; ARGV[1] serialized entry, ARGV[2] ttl ms, ARGV[3] counter seen.
+ */
+const GUARDED_SET = `
+local seen = ARGV[3]
+local now = redis.call('GET', KEYS[2]) or ''
+if now ~= seen then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1`;
+
+export interface CacheStats {
+  hits: number;
+  misses: number;
+  errors: number;
+}
+
+/** The cache every API process shares: Keyv on Redis, or in memory when REDIS_URL is unset. */
+export class Cache {
+  private readonly inflight = new Map<string, Promise<unknown>>();
+  private readonly memoryVersions = new Map<string, number>();
+  private readonly counters: CacheStats = { hits: 0, misses: 0, errors: 0 };
+  private healthy = true;
+
+  constructor(
+    private readonly keyv: Keyv,
+    readonly redis: RedisClientType | undefined,
+    readonly prefix: string,
+    readonly defaultTtlS: number,
+    private readonly logger: Logger,
+  ) {}
+
+  get backend(): 'redis' | 'memory' {
+    return this.redis ? 'redis' : 'memory';
+  }
+
+  /** Process-wide hit/miss/error counts since start. */
+  stats(): CacheStats {
+    return { ...this.counters };
+  }
+
+  /** The full Redis key of an application key (for tools that talk to Redis directly). */
+  redisKey(key: string): string {
+    return `${this.prefix}${SEPARATOR}${key}`;
+  }
+
+  /** Cache-aside: the cached value, or the loader's result stored for `ttlS`; concurrent misses load once. */
+  async getOrLoad<T>(key: string, loader: () => Promise<T>, ttlS = this.defaultTtlS): Promise<T> {
+    const cached = await this.get<T>(key);
+    if (cached !== undefined) return cached;
+    const running = this.inflight.get(key) as Promise<T> | undefined;
+    if (running) return running;
+    const load = (async () => {
+      const seen = await this.readVersion(key);
+      const value = await loader();
+      if (seen !== undefined && value !== undefined) await this.guardedSet(key, value, ttlS, seen);
+      return value;
+    })();
+    this.inflight.set(key, load);
+    try {
+      return await load;
+    } finally {
+      this.inflight.delete(key);
+    }
+  }
+
+  /** Reads one key, counting a hit or a miss; an unreachable cache reads as a miss. */
+  async get<T>(key: string): Promise<T | undefined> {
+    const value = await this.guard(() => this.keyv.get<T>(key), undefined);
+    this.count(value !== undefined && value !== null);
+    return value ?? undefined;
+  }
+
+  async set<T>(key: string, value: T, ttlS = this.defaultTtlS): Promise<void> {
+    await this.guard(() => this.keyv.set(key, value, ttlS * 1000), false);
+  }
+
+  /**
+   * Drops keys after a write: bumps each key's counter (so in-flight loads cannot store stale data)
+   * and deletes the value. Resolves once every process will read the new state.
+   */
+  async invalidate(...keys: string[]): Promise<void> {
+    if (keys.length === 0) return;
+    if (!this.redis) {
+      for (const key of keys) this.memoryVersions.set(key, (this.memoryVersions.get(key) ?? 0) + 1);
+      await this.keyv.deleteMany(keys);
+      return;
+    }
+    const redis = this.redis;
+    await this.guard(async () => {
+      const multi = redis.multi();
+      for (const key of keys) multi.incr(this.versionKey(key)).pExpire(this.versionKey(key), 86_400_000);
+      multi.del(keys.map((k) => this.redisKey(k)));
+      await multi.exec();
+      return true;
+    }, false);
+  }
+
+  /** Deletes only this application's keys (by prefix), never the whole Redis database. */
+  async clear(): Promise<void> {
+    await this.keyv.clear();
+    this.memoryVersions.clear();
+  }
+
+  /** 'ok' when the backing store answers a round trip now. */
+  async ping(): Promise<'ok' | 'degraded'> {
+    if (!this.redis) return 'ok';
+    try {
+      await withTimeout(this.redis.ping(), OPERATION_TIMEOUT_MS);
+      return 'ok';
+    } catch {
+      return 'degraded';
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.redis?.isOpen) await this.redis.close().catch(() => undefined);
+  }
+
+  private versionKey(key: string): string {
+    return this.redisKey(`v:${key}`);
+  }
+
+  /** The invalidation counter of a key as the loader starts; undefined when the cache is unreachable. */
+  private async readVersion(key: string): Promise<string | undefined> {
+    if (!this.redis) return String(this.memoryVersions.get(key) ?? '');
+    const redis = this.redis;
+    return this.guard(async () => (await redis.get(this.versionKey(key))) ?? '', undefined);
+  }
+
+  private async guardedSet(key: string, value: unknown, ttlS: number, seen: string): Promise<void> {
+    if (!this.redis) {
+      if (String(this.memoryVersions.get(key) ?? '') === seen) await this.set(key, value, ttlS);
+      return;
+    }
+    const redis = this.redis;
+    const ttlMs = ttlS * 1000;
+    const entry = JSON.stringify({ value, expires: Date.now() + ttlMs });
+    await this.guard(
+      () => redis.eval(GUARDED_SET, { keys: [this.redisKey(key), this.versionKey(key)], arguments: [entry, String(ttlMs), seen] }),
+      0,
+    );
+  }
+
+  private count(hit: boolean): void {
+    const request = currentRequest();
+    if (hit) {
+      this.counters.hits += 1;
+      if (request) request.cacheHits += 1;
+    } else {
+      this.counters.misses += 1;
+      if (request) request.cacheMisses += 1;
+    }
+  }
+
+  /** Runs a cache operation with a deadline; failures fall through to `fallback`, logged once per outage. */
+  private async guard<T>(op: () => Promise<T>, fallback: T): Promise<T> {
+    try {
+      const result = await withTimeout(op(), OPERATION_TIMEOUT_MS);
+      if (!this.healthy) {
+        this.healthy = true;
+        this.logger.info('cache reachable again');
+      }
+      return result;
+    } catch (err) {
+      this.counters.errors += 1;
+      if (this.healthy) {
+        this.healthy = false;
+        this.logger.warn({ err: (err as Error).message }, 'cache unavailable; reading through to the database');
+      }
+      return fallback;
+    }
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`cache operation timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Builds the cache from config: Redis that fails fast and reconnects by itself, or memory. */
+export function createCache(config: Pick<Config, 'REDIS_URL' | 'KEY_PREFIX' | 'CACHE_TTL'>, logger: Logger): Cache {
+  const json = { serialize: JSON.stringify, deserialize: JSON.parse };
+  if (!config.REDIS_URL) {
+    return new Cache(new Keyv({ namespace: config.KEY_PREFIX, ...json }), undefined, config.KEY_PREFIX, config.CACHE_TTL, logger);
+  }
+  const redis = createClient({
+    url: config.REDIS_URL,
+    disableOfflineQueue: true,
+    socket: { connectTimeout: 1000, reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 2000) },
+  }) as RedisClientType;
+  // Without a listener node-redis would crash the process on a connection error.
+  redis.on('error', () => undefined);
+  redis.connect().catch(() => undefined);
+  const store = new KeyvRedis(redis, { namespace: config.KEY_PREFIX, keyPrefixSeparator: SEPARATOR, throwOnConnectError: false, throwOnErrors: true });
+  const keyv = new Keyv({ store, namespace: config.KEY_PREFIX, useKeyPrefix: false, ...json });
+  keyv.throwOnErrors = true;
+  keyv.on('error', () => undefined);
+  return new Cache(keyv, redis, config.KEY_PREFIX, config.CACHE_TTL, logger);
+}

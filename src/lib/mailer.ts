@@ -1,0 +1,10 @@
+import nodemailer, { type Transporter } from 'nodemailer';
+import type { Config } from '../config.js';
+
+export type Mailer = Transporter;
+
+/** nodemailer on SMTP_URL; without it, messages are rendered and dropped (logged by the caller). */
+export function createMailer(config: Pick<Config, 'SMTP_URL'>): Mailer {
+  if (!config.SMTP_URL) return nodemailer.createTransport({ streamTransport: true, buffer: true });
+  return nodemailer.createTransport(config.SMTP_URL, {});
+}

@@ -1,0 +1,33 @@
+/** Names shared by the API, the worker and the CLIs: defined here once. */
+
+/** Workflow types (the exported function names in src/workflows). */
+export const WorkflowType = {
+  sendEmail: 'sendEmail',
+  contactForm: 'contactForm',
+  processUpload: 'processUpload',
+  generateOgImage: 'generateOgImage',
+  cleanupSessions: 'cleanupSessions',
+  refreshStats: 'refreshStats',
+} as const;
+export type WorkflowTypeName = (typeof WorkflowType)[keyof typeof WorkflowType];
+
+/** Schedule ids as they appear in the Temporal Web UI and in /api/v1/admin/schedules/:id/trigger. */
+export const ScheduleId = {
+  cleanupSessions: 'cleanup-sessions',
+  refreshStats: 'refresh-stats',
+} as const;
+export type ScheduleIdName = (typeof ScheduleId)[keyof typeof ScheduleId];
+
+/** Workflow ids derived from the row a workflow acts on, so a retry can never start it twice. */
+export const workflowIds = {
+  email: (messageId: string) => `email-${messageId}`,
+  contact: (contactId: number | string) => `contact-${contactId}`,
+  upload: (uploadId: number | string) => `upload-${uploadId}`,
+  ogImage: (subject: 'quiz' | 'post', id: number | string, version: number) => `og-${subject}-${id}-${version}`,
+} as const;
+
+/** Memo fields every workflow carries, for the Web UI and `npm run tasks`. */
+export interface WorkflowMemo {
+  requestId?: string;
+  summary: string;
+}

@@ -1,0 +1,37 @@
+import { createRequire } from 'node:module';
+import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { ActivityDeps } from '../activities/index.js';
+import { createActivities } from '../activities/index.js';
+
+const require = createRequire(import.meta.url);
+
+/** Bundles the workflow code once (webpack); reused by every worker this process creates. */
+export async function buildWorkflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  return bundleWorkflowCode({ workflowsPath: require.resolve('../workflows/index.ts'), logger: quietBundlerLogger });
+}
+
+const quietBundlerLogger = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: (message: string) => console.error(message),
+};
+
+/** A Temporal worker serving every workflow and activity of this app on the configured task queue. */
+export async function createWorker(
+  deps: ActivityDeps,
+  options: { bundle: WorkflowBundleWithSourceMap; shutdownGraceTime?: string },
+): Promise<{ worker: Worker; connection: NativeConnection }> {
+  const connection = await NativeConnection.connect({ address: deps.config.TEMPORAL_ADDRESS ?? 'localhost:7233' });
+  const worker = await Worker.create({
+    connection,
+    namespace: deps.config.TEMPORAL_NAMESPACE,
+    taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
+    workflowBundle: options.bundle,
+    activities: createActivities(deps),
+    shutdownGraceTime: options.shutdownGraceTime ?? '30 seconds',
+  });
+  return { worker, connection };
+}

@@ -1,0 +1,23 @@
+// `npm run worker`: the Temporal worker (replaces celery worker and celery beat).
+import { loadConfig } from '../config.js';
+import { createInfrastructure } from '../infrastructure.js';
+import { createMailer } from '../lib/mailer.js';
+import { buildWorkflowBundle, createWorker } from './create-worker.js';
+
+async function run(): Promise<void> {
+  const config = loadConfig();
+  const infra = await createInfrastructure(config, { name: 'worker' });
+  const bundle = await buildWorkflowBundle();
+  const { worker, connection } = await createWorker({ ...infra, mailer: createMailer(config) }, { bundle });
+  infra.logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, address: config.TEMPORAL_ADDRESS }, 'worker polling');
+  // The SDK's runtime stops the worker gracefully on SIGINT/SIGTERM; run() resolves once drained.
+  await worker.run();
+  await connection.close();
+  await infra.close();
+  infra.logger.info('worker stopped');
+}
+
+run().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

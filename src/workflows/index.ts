@@ -1,0 +1,2 @@
+// The worker's workflow bundle: deterministic code only, importing @temporalio/workflow and types.
+export { sendEmail } from './send-email.js';
