@@ -3,13 +3,17 @@ import { loadConfig } from '../config.js';
 import { createInfrastructure } from '../infrastructure.js';
 import { createMailer } from '../lib/mailer.js';
 import { buildWorkflowBundle, createWorker } from './create-worker.js';
+import { installWorkerMetrics } from '../metrics/temporal-runtime.js';
 
 async function run(): Promise<void> {
   const config = loadConfig();
+  // Before any connection: Temporal's runtime (and its Prometheus exporter) is created once per process.
+  const metricsAddress = installWorkerMetrics(config);
   const infra = await createInfrastructure(config, { name: 'worker' });
   const bundle = await buildWorkflowBundle();
   const { worker, connection } = await createWorker({ ...infra, mailer: createMailer(config) }, { bundle });
   infra.logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, address: config.TEMPORAL_ADDRESS }, 'worker polling');
+  if (metricsAddress) infra.logger.info({ metricsAddress }, `temporal worker metrics on http://${metricsAddress}/metrics`);
   // The SDK's runtime stops the worker gracefully on SIGINT/SIGTERM; run() resolves once drained.
   await worker.run();
   await connection.close();
