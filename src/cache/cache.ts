@@ -32,6 +32,8 @@ export class Cache {
   private readonly memoryVersions = new Map<string, number>();
   private readonly counters: CacheStats = { hits: 0, misses: 0, errors: 0 };
   private healthy = true;
+  private readonly pendingInvalidations = new Set<string>();
+  private retryTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly keyv: Keyv,
@@ -88,23 +90,43 @@ export class Cache {
 
   /**
    * Drops keys after a write: bumps each key's counter (so in-flight loads cannot store stale data)
-   * and deletes the value. Resolves once every process will read the new state.
+   * and deletes the value. Resolves true once every process will read the new state; false when the
+   * cache could not be reached (then nothing was cached during the outage either, except what was there before).
    */
-  async invalidate(...keys: string[]): Promise<void> {
-    if (keys.length === 0) return;
+  async invalidate(...keys: string[]): Promise<boolean> {
+    if (keys.length === 0) return true;
     if (!this.redis) {
       for (const key of keys) this.memoryVersions.set(key, (this.memoryVersions.get(key) ?? 0) + 1);
       await this.keyv.deleteMany(keys);
-      return;
+      return true;
     }
     const redis = this.redis;
-    await this.guard(async () => {
+    const done = await this.guard(async () => {
       const multi = redis.multi();
       for (const key of keys) multi.incr(this.versionKey(key)).pExpire(this.versionKey(key), 86_400_000);
       multi.del(keys.map((k) => this.redisKey(k)));
       await multi.exec();
       return true;
     }, false);
+    if (!done) this.retryLater(keys);
+    return done;
+  }
+
+  /** Invalidations that failed during an outage are retried until Redis takes them, so old values do not outlive it. */
+  private retryLater(keys: string[]): void {
+    for (const key of keys) this.pendingInvalidations.add(key);
+    if (this.retryTimer) return;
+    this.retryTimer = setInterval(() => {
+      const pending = [...this.pendingInvalidations];
+      this.pendingInvalidations.clear();
+      void this.invalidate(...pending).then((ok) => {
+        if (ok && this.pendingInvalidations.size === 0) {
+          clearInterval(this.retryTimer);
+          this.retryTimer = undefined;
+        }
+      });
+    }, 1000);
+    this.retryTimer.unref();
   }
 
   /** Deletes only this application's keys (by prefix), never the whole Redis database. */
@@ -125,6 +147,7 @@ export class Cache {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.retryTimer);
     if (this.redis?.isOpen) await this.redis.close().catch(() => undefined);
   }
 

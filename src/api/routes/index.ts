@@ -1,8 +1,9 @@
 import type Router from '@koa/router';
 import type { AppDeps } from '../deps.js';
 import { healthRoutes } from './health.js';
+import { authRoutes } from './auth.js';
 
 /** Every resource router, in one list; each file under routes/ owns one resource. */
 export function resourceRouters(deps: AppDeps): Router[] {
-  return [healthRoutes(deps)];
+  return [healthRoutes(deps), authRoutes(deps)];
 }

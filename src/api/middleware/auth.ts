@@ -1,0 +1,60 @@
+import type { Context, Middleware, Next } from 'koa';
+import type { AppDeps } from '../deps.js';
+import { forbidden, unauthenticated } from '../../lib/errors.js';
+import { resolveSession, type SessionUser } from '../../domain/sessions.js';
+import { secretsEqual } from '../../domain/telegram-init-data.js';
+
+export const SESSION_COOKIE = 'sid';
+
+/** The session token of a request: `Authorization: Bearer <token>` or the `sid` cookie. */
+export function sessionToken(ctx: Context): string | undefined {
+  const header = ctx.get('Authorization');
+  if (header.startsWith('Bearer ')) return header.slice(7).trim() || undefined;
+  return ctx.cookies.get(SESSION_COOKIE) || undefined;
+}
+
+async function loadUser(ctx: Context, deps: AppDeps): Promise<SessionUser | undefined> {
+  if (ctx.state.user !== undefined) return ctx.state.user as SessionUser | undefined;
+  const token = sessionToken(ctx);
+  const user = token
+    ? await resolveSession({ db: deps.db, cache: deps.cache, adminTelegramIds: deps.config.ADMIN_TELEGRAM_IDS }, token)
+    : undefined;
+  ctx.state.user = user;
+  return user;
+}
+
+/** The signed-in user; only valid after requireUser/requireAdmin ran. */
+export function currentUser(ctx: Context): SessionUser {
+  const user = ctx.state.user as SessionUser | undefined;
+  if (!user) throw unauthenticated();
+  return user;
+}
+
+/** Lets the request through only with a live session (401 otherwise). */
+export function requireUser(deps: AppDeps): Middleware {
+  return async (ctx: Context, next: Next) => {
+    if (!(await loadUser(ctx, deps))) throw unauthenticated();
+    await next();
+  };
+}
+
+/** Lets only admins through: 401 without a session, 403 with a non-admin one. */
+export function requireAdmin(deps: AppDeps): Middleware {
+  return async (ctx: Context, next: Next) => {
+    const user = await loadUser(ctx, deps);
+    if (!user) throw unauthenticated();
+    if (!user.isAdmin) throw forbidden('This needs an administrator.');
+    await next();
+  };
+}
+
+/** Lets only a bot server holding BOT_API_TOKEN through (`Authorization: Bot <token>`). */
+export function requireBot(deps: AppDeps): Middleware {
+  return async (ctx: Context, next: Next) => {
+    const header = ctx.get('Authorization');
+    const given = header.startsWith('Bot ') ? header.slice(4).trim() : '';
+    const expected = deps.config.BOT_API_TOKEN;
+    if (!expected || !given || !secretsEqual(given, expected)) throw unauthenticated('A valid bot token is required.');
+    await next();
+  };
+}

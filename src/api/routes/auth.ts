@@ -1,0 +1,80 @@
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { z } from 'zod';
+import type { AppDeps } from '../deps.js';
+import { parseInput } from '../validate.js';
+import { currentUser, requireBot, requireUser, SESSION_COOKIE, sessionToken } from '../middleware/auth.js';
+import { unauthenticated, unavailable } from '../../lib/errors.js';
+import { verifyInitData } from '../../domain/telegram-init-data.js';
+import { createSession, endSession, type SessionUser } from '../../domain/sessions.js';
+import { isAdminUser, upsertTelegramUser, type TelegramProfile } from '../../domain/users.js';
+import { presentUser } from '../presenters/user.js';
+
+const TelegramLogin = z.strictObject({ initData: z.string().min(1).max(4096) });
+const BotLogin = z.strictObject({
+  telegramId: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+  username: z.string().min(1).max(64).optional(),
+  firstName: z.string().min(1).max(128).optional(),
+});
+
+/** Sign-in (Telegram Mini App, bot server), sign-out and the current user. */
+export function authRoutes(deps: AppDeps): Router {
+  const { config, db, cache, logger } = deps;
+  const router = new Router({ prefix: '/api/v1' });
+
+  const signIn = async (ctx: Context, profile: TelegramProfile) => {
+    const row = await upsertTelegramUser(db, profile);
+    const user: SessionUser = {
+      id: row.id,
+      telegramId: Number(row.telegramId),
+      username: row.username,
+      firstName: row.firstName,
+      isAdmin: isAdminUser(row, config.ADMIN_TELEGRAM_IDS),
+    };
+    const { token, expiresAt } = await createSession(db, row.id, config.SESSION_TTL);
+    if (!config.DEBUG) ctx.cookies.secure = true; // Secure even when TLS ends at a proxy Koa was not told about.
+    ctx.cookies.set(SESSION_COOKIE, token, {
+      httpOnly: true,
+      sameSite: 'lax',
+      path: '/',
+      secure: !config.DEBUG,
+      maxAge: config.SESSION_TTL * 1000,
+      overwrite: true,
+    });
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = { token, expiresAt: expiresAt.toISOString(), user: presentUser(user) };
+  };
+
+  router.post('/auth/telegram', async (ctx) => {
+    const { initData } = parseInput(TelegramLogin, ctx.request.body);
+    if (!config.TELEGRAM_BOT_TOKEN) throw unauthenticated('Telegram sign-in is not configured.');
+    const result = verifyInitData(initData, config.TELEGRAM_BOT_TOKEN, config.TELEGRAM_AUTH_MAX_AGE);
+    if (!result.ok) {
+      logger.info({ reason: result.reason }, 'telegram sign-in refused');
+      throw unauthenticated('The Telegram init data is not valid.');
+    }
+    const { user } = result;
+    await signIn(ctx, { telegramId: user.id, username: user.username, firstName: user.first_name, lastName: user.last_name });
+  });
+
+  router.post('/auth/bot', requireBot(deps), async (ctx) => {
+    const body = parseInput(BotLogin, ctx.request.body);
+    await signIn(ctx, { telegramId: body.telegramId, username: body.username, firstName: body.firstName });
+  });
+
+  router.post('/auth/logout', requireUser(deps), async (ctx) => {
+    const token = sessionToken(ctx);
+    if (token && !(await endSession({ db, cache, adminTelegramIds: config.ADMIN_TELEGRAM_IDS }, token))) {
+      throw unavailable('The session was ended but could not be dropped from the cache; retry the logout.');
+    }
+    ctx.cookies.set(SESSION_COOKIE, null, { path: '/' });
+    ctx.status = 204;
+  });
+
+  router.get('/me', requireUser(deps), (ctx) => {
+    ctx.set('Cache-Control', 'private, no-store');
+    ctx.body = presentUser(currentUser(ctx));
+  });
+
+  return router;
+}

@@ -1,0 +1,64 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Database } from '../db/database.js';
+import type { Cache } from '../cache/cache.js';
+import { cacheKeys } from './cache-keys.js';
+
+/** The user as every route sees it once a session is resolved. */
+export interface SessionUser {
+  id: number;
+  telegramId: number;
+  username: string | null;
+  firstName: string | null;
+  isAdmin: boolean;
+}
+
+interface CachedSession {
+  user: SessionUser;
+  expiresAt: string;
+}
+
+export interface SessionDeps {
+  db: Database;
+  cache: Cache;
+  adminTelegramIds: readonly string[];
+}
+
+/** Only this hash of a token is ever stored, in the database and in the cache key. */
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+/** Starts a session for a user: a random 256-bit token, stored hashed, valid for ttlS seconds. */
+export async function createSession(db: Database, userId: number, ttlS: number): Promise<{ token: string; expiresAt: Date }> {
+  const token = randomBytes(32).toString('base64url');
+  const expiresAt = new Date(Date.now() + ttlS * 1000);
+  await db.prisma.session.create({ data: { tokenHash: hashToken(token), userId, expiresAt } });
+  return { token, expiresAt };
+}
+
+/** The user behind a token, from the cache first and the database on a miss; undefined when unknown or expired. */
+export async function resolveSession(deps: SessionDeps, token: string): Promise<SessionUser | undefined> {
+  const tokenHash = hashToken(token);
+  const session = await deps.cache.getOrLoad<CachedSession | null>(cacheKeys.session(tokenHash), async () => {
+    const row = await deps.db.prisma.session.findUnique({ where: { tokenHash }, include: { user: true } });
+    if (!row) return null;
+    const { user } = row;
+    return {
+      expiresAt: row.expiresAt.toISOString(),
+      user: { id: user.id, telegramId: Number(user.telegramId), username: user.username, firstName: user.firstName, isAdmin: user.isAdmin },
+    };
+  });
+  if (!session || Date.parse(session.expiresAt) <= Date.now()) return undefined;
+  const isAdmin = session.user.isAdmin || deps.adminTelegramIds.includes(String(session.user.telegramId));
+  return { ...session.user, isAdmin };
+}
+
+/**
+ * Ends a session everywhere: the row goes first, then the cached copy. Returns false when the cache
+ * could not be told (the caller should answer 503 so the client retries; a retry is harmless).
+ */
+export async function endSession(deps: SessionDeps, token: string): Promise<boolean> {
+  const tokenHash = hashToken(token);
+  await deps.db.prisma.session.deleteMany({ where: { tokenHash } });
+  return deps.cache.invalidate(cacheKeys.session(tokenHash));
+}
