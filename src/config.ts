@@ -63,7 +63,8 @@ const variables = z.object({
 
     SMTP_URL: url(['smtp', 'smtps']),
     MAIL_FROM: z.string().min(3).default('Quiz Bot <noreply@localhost>'),
-    CONTACT_EMAIL: z.string().email().default('admin@localhost'),
+    // The HTML5 pattern accepts host-only addresses such as the default admin@localhost.
+    CONTACT_EMAIL: z.string().email({ pattern: z.regexes.html5Email }).default('admin@localhost'),
     CONTACT_RATE_LIMIT: int(1).default(5),
 
     MEDIA_DIR: z.string().default('media'),
@@ -83,17 +84,19 @@ const variables = z.object({
     API_MAX_REQUESTS_JITTER: int(0).default(50),
 });
 
+/** Why a SECRET_KEY is unfit for production (missing, short or a known default); undefined when fine. */
+export function secretKeyProblem(secret: string | undefined): string | undefined {
+  if (!secret) return 'is required when DEBUG is off';
+  if (secret.length < 32 || KNOWN_DEFAULT_SECRETS.some((s) => secret.includes(s))) {
+    return 'must be at least 32 characters and not a known default when DEBUG is off';
+  }
+  return undefined;
+}
+
 const schema = variables.superRefine((c, ctx) => {
     if (c.DEBUG) return;
-    if (!c.SECRET_KEY) {
-      ctx.addIssue({ code: 'custom', path: ['SECRET_KEY'], message: 'is required when DEBUG is off' });
-    } else if (c.SECRET_KEY.length < 32 || KNOWN_DEFAULT_SECRETS.some((s) => c.SECRET_KEY!.includes(s))) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['SECRET_KEY'],
-        message: 'must be at least 32 characters and not a known default when DEBUG is off',
-      });
-    }
+    const problem = secretKeyProblem(c.SECRET_KEY);
+    if (problem) ctx.addIssue({ code: 'custom', path: ['SECRET_KEY'], message: problem });
   });
 
 type Parsed = z.infer<typeof schema>;
@@ -115,7 +118,30 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`));
   }
   const c = result.data;
-  return Object.freeze({ ...c, SECRET_KEY: c.SECRET_KEY ?? DEV_SECRET, ALLOWED_HOSTS: Object.freeze(c.ALLOWED_HOSTS) });
+  return Object.freeze({ ...c, SECRET_KEY: c.SECRET_KEY ?? DEV_SECRET, ALLOWED_HOSTS: Object.freeze(c.ALLOWED_HOSTS), ADMIN_TELEGRAM_IDS: Object.freeze(c.ADMIN_TELEGRAM_IDS) });
+}
+
+/** The configuration as the environment gives it, SECRET_KEY unchecked and unfilled. */
+export type LenientConfig = Readonly<Omit<Config, 'SECRET_KEY'> & { SECRET_KEY: string | undefined }>;
+
+/**
+ * Parses like loadConfig but never throws (for the deploy check): a malformed variable is listed in
+ * `problems` and falls back to its default; the SECRET_KEY rule is left to `secretKeyProblem`.
+ */
+export function inspectConfig(env: Env = process.env): { config: LenientConfig; problems: string[] } {
+  const usable: Env = { ...env };
+  const problems: string[] = [];
+  for (;;) {
+    const result = variables.safeParse(usable);
+    if (result.success) return { config: Object.freeze({ ...result.data, ALLOWED_HOSTS: Object.freeze(result.data.ALLOWED_HOSTS) }), problems };
+    for (const issue of result.error.issues) {
+      const key = String(issue.path[0] ?? '');
+      problems.push(`${issue.path.join('.') || '(env)'}: ${issue.message}`);
+      // Every field has a default or is optional, so dropping a bad one always makes progress.
+      if (!(key in usable)) throw new Error(`unexpected configuration issue: ${issue.message}`);
+      delete usable[key];
+    }
+  }
 }
 
 /** Every variable the application reads (for .env.example, compose checks and the deploy check). */
