@@ -54,6 +54,10 @@ const variables = z.object({
     TEMPORAL_CLI: optionalString,
     TEMPORAL_UI_PORT: int(1, 65535).default(8233),
     SCHEDULE_TIMEZONE: z.string().min(1).default('UTC'),
+    TASK_TIMEOUT_S: int(1, 3600).default(60),
+    TASK_RETRY_INITIAL_MS: int(10, 3_600_000).default(2000),
+    TASK_MAX_ATTEMPTS: int(1, 100).default(8),
+    OUTBOX_POLL_MS: int(50, 600_000).default(1000),
 
     TELEGRAM_BOT_TOKEN: optionalString,
     TELEGRAM_AUTH_MAX_AGE: int(1).default(86400),
