@@ -26,6 +26,15 @@ export const workflowIds = {
   ogImage: (subject: 'quiz' | 'post', id: number | string, version: number) => `og-${subject}-${id}-${version}`,
 } as const;
 
+/** Ids of the mails a contact message causes: they key the email idempotency records. */
+export const contactEmailIds = {
+  notify: (contactId: number | string) => `contact-${contactId}-notify`,
+  confirm: (contactId: number | string) => `contact-${contactId}-confirm`,
+} as const;
+
+/** Postgres advisory lock held (per transaction) by the one outbox dispatcher polling at a time. */
+export const OUTBOX_DISPATCHER_LOCK = 471_100_123;
+
 /** Memo fields every workflow carries, for the Web UI and `npm run tasks`. */
 export interface WorkflowMemo {
   requestId?: string;
