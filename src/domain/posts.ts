@@ -1,0 +1,153 @@
+import type { Database } from '../db/database.js';
+import { Prisma, type Post } from '../generated/prisma/client.js';
+import { conflict, notFound } from '../lib/errors.js';
+import { slugify, withSlugSuffix } from './slugs.js';
+
+/** Blog rules: slugs, excerpts, publishing dates and the Open Graph version, shared by routes, seed and jobs. */
+
+export const POST_TITLE_MAX = 200;
+export const POST_BODY_MAX = 100_000;
+export const POST_EXCERPT_MAX = 1000;
+/** Length of an excerpt made from the body when none is given. */
+export const DERIVED_EXCERPT_LENGTH = 200;
+/** Tries with a fresh random suffix when a slug made from the title is taken. */
+const SLUG_TRIES = 3;
+
+export interface PostDraft {
+  title: string;
+  body: string;
+  excerpt?: string | undefined;
+  slug?: string | undefined;
+  published?: boolean | undefined;
+}
+export type PostChanges = Partial<PostDraft>;
+
+/** Where a list page starts: after this post in (publishedAt desc, id desc) order. */
+export interface PostCursor {
+  publishedAt: string;
+  id: number;
+}
+
+/** Hooks run inside a post's write transaction (the Open Graph image is enqueued there, with the row). */
+export interface PostWriteHooks {
+  /** Called on create and whenever the title (and so `version`) changed. */
+  onImageOutdated?(tx: Prisma.TransactionClient, post: Post): Promise<void>;
+}
+
+/** Plain text of Markdown, cut at a word boundary: the excerpt a post gets when none is given. */
+export function deriveExcerpt(markdown: string, maxLength = DERIVED_EXCERPT_LENGTH): string {
+  const text = markdown
+    .replace(/```[\s\S]*?```/g, ' ')
+    .replace(/!\[[^\]]*\]\([^)]*\)/g, ' ')
+    .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
+    .replace(/^\s{0,3}(?:#{1,6}|>|[-*+]|\d+[.)])\s+/gm, '')
+    .replace(/[*_~`]+/g, '')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  if (text.length <= maxLength) return text;
+  const cut = text.slice(0, maxLength - 1);
+  const atWord = cut.lastIndexOf(' ') > maxLength / 2 ? cut.slice(0, cut.lastIndexOf(' ')) : cut;
+  return `${atWord.replace(/[\s.,;:!?-]+$/, '')}…`;
+}
+
+/** Published posts, newest first: `limit + 1` rows so the caller can tell whether another page exists. */
+export function listPublishedPosts(db: Database, limit: number, after?: PostCursor): Promise<Post[]> {
+  const where: Prisma.PostWhereInput = { published: true, publishedAt: { not: null } };
+  if (after) {
+    const at = new Date(after.publishedAt);
+    where.OR = [{ publishedAt: { lt: at } }, { publishedAt: at, id: { lt: after.id } }];
+  }
+  return db.prisma.post.findMany({ where, orderBy: [{ publishedAt: 'desc' }, { id: 'desc' }], take: limit + 1 });
+}
+
+/** A published post by slug; drafts read as not found. */
+export async function findPublishedPost(db: Database, slug: string): Promise<Post> {
+  const post = await db.prisma.post.findUnique({ where: { slug } });
+  if (!post || !post.published) throw notFound('Post');
+  return post;
+}
+
+/**
+ * Creates a post (and, through the hook, its Open Graph job) in one transaction. An explicit taken slug
+ * is a 409; a slug made from the title gets a random suffix instead.
+ */
+export async function createPost(db: Database, draft: PostDraft, hooks: PostWriteHooks = {}): Promise<Post> {
+  const published = draft.published ?? true;
+  let slug = draft.slug ?? slugify(draft.title);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.prisma.$transaction(async (tx) => {
+        const post = await tx.post.create({
+          data: {
+            slug,
+            title: draft.title,
+            body: draft.body,
+            excerpt: draft.excerpt ?? deriveExcerpt(draft.body),
+            published,
+            publishedAt: published ? new Date() : null,
+          },
+        });
+        await hooks.onImageOutdated?.(tx, post);
+        return post;
+      });
+    } catch (err) {
+      if (!isUniqueViolation(err)) throw err;
+      if (draft.slug !== undefined) throw conflict(`The slug "${slug}" is already taken.`);
+      if (attempt >= SLUG_TRIES) throw conflict('Could not find a free slug for this title; give one.');
+      slug = withSlugSuffix(slugify(draft.title));
+    }
+  }
+}
+
+/**
+ * Applies changes to a post. A new title bumps `version` (a new Open Graph image, a new URL); publishing
+ * stamps `publishedAt` now, unpublishing clears it. Returns the post before and after (the slug may change).
+ */
+export async function updatePost(
+  db: Database,
+  slug: string,
+  changes: PostChanges,
+  hooks: PostWriteHooks = {},
+): Promise<{ before: Post; after: Post }> {
+  try {
+    return await db.prisma.$transaction(async (tx) => {
+      const before = await tx.post.findUnique({ where: { slug } });
+      if (!before) throw notFound('Post');
+      const titleChanged = changes.title !== undefined && changes.title !== before.title;
+      const data: Prisma.PostUpdateInput = {
+        ...(changes.title !== undefined ? { title: changes.title } : {}),
+        ...(changes.body !== undefined ? { body: changes.body } : {}),
+        ...(changes.slug !== undefined ? { slug: changes.slug } : {}),
+        ...(titleChanged ? { version: { increment: 1 } } : {}),
+      };
+      // An excerpt that was derived follows the body; one given by an author stays until replaced.
+      if (changes.excerpt !== undefined) data.excerpt = changes.excerpt;
+      else if (changes.body !== undefined && before.excerpt === deriveExcerpt(before.body)) data.excerpt = deriveExcerpt(changes.body);
+      if (changes.published !== undefined && changes.published !== before.published) {
+        data.published = changes.published;
+        data.publishedAt = changes.published ? new Date() : null;
+      }
+      const after = await tx.post.update({ where: { id: before.id }, data });
+      if (titleChanged) await hooks.onImageOutdated?.(tx, after);
+      return { before, after };
+    });
+  } catch (err) {
+    if (isUniqueViolation(err)) throw conflict(`The slug "${changes.slug ?? slug}" is already taken.`);
+    throw err;
+  }
+}
+
+/** Deletes a post by slug; 404 when there is none. */
+export async function deletePost(db: Database, slug: string): Promise<Post> {
+  try {
+    return await db.prisma.post.delete({ where: { slug } });
+  } catch (err) {
+    if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2025') throw notFound('Post');
+    throw err;
+  }
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  return err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002';
+}
