@@ -2,8 +2,10 @@ import type Router from '@koa/router';
 import type { AppDeps } from '../deps.js';
 import { healthRoutes } from './health.js';
 import { authRoutes } from './auth.js';
+import { adminDashboardRoutes } from './admin-dashboard.js';
+import { adminCacheRoutes } from './admin-cache.js';
 
 /** Every resource router, in one list; each file under routes/ owns one resource. */
 export function resourceRouters(deps: AppDeps): Router[] {
-  return [healthRoutes(deps), authRoutes(deps)];
+  return [healthRoutes(deps), authRoutes(deps), adminDashboardRoutes(deps), adminCacheRoutes(deps)];
 }
