@@ -115,9 +115,10 @@ export class ConfigError extends Error {
   }
 }
 
-/** Parses the environment once into a frozen, typed configuration. */
-export function loadConfig(env: Env = process.env): Config {
-  const result = schema.safeParse(env);
+/** Parses the environment once into a frozen, typed configuration (`defaults` fill unset variables). */
+export function loadConfig(env: Env = process.env, defaults: Env = {}): Config {
+  const given = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const result = schema.safeParse({ ...defaults, ...given });
   if (!result.success) {
     throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`));
   }

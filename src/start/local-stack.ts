@@ -1,0 +1,63 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { PGlite } from '@electric-sql/pglite';
+import type { Config } from '../config.js';
+import type { Logger } from '../lib/logger.js';
+import { openEmbeddedDatabase } from '../embedded.js';
+import { createInfrastructure } from '../infrastructure.js';
+import { serveApi } from '../api/serve.js';
+import { createMailer } from '../lib/mailer.js';
+import { buildWorkflowBundle, createWorker } from '../worker/create-worker.js';
+
+export interface LocalStack {
+  port: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * With the embedded database, the API and the worker run in this process on one PGlite instance
+ * (PGlite serves a single connection). With DATABASE_URL, they run as `npm run api` and `npm run worker` children.
+ */
+export async function startLocalStack(config: Config, logger: Logger): Promise<LocalStack> {
+  if (config.DATABASE_URL) return startChildren(config);
+  const pglite = await openEmbeddedDatabase(config.PGLITE_DIR, logger);
+  return startInProcess(config, logger, pglite);
+}
+
+async function startInProcess(config: Config, logger: Logger, pglite: PGlite): Promise<LocalStack> {
+  const infra = await createInfrastructure(config, { name: 'quiz-backend', pglite, logger });
+  const { worker, connection } = await createWorker({ ...infra, mailer: createMailer(config) }, { bundle: await buildWorkflowBundle() });
+  const workerDone = worker.run();
+  const api = await serveApi(config, infra);
+  const address = api.server.address();
+  return {
+    port: typeof address === 'object' && address ? address.port : config.PORT,
+    async stop() {
+      worker.shutdown();
+      await Promise.allSettled([workerDone, api.stop()]);
+      await connection.close().catch(() => undefined);
+      await pglite.close();
+    },
+  };
+}
+
+function startChildren(config: Config): LocalStack {
+  const env = { ...process.env, DEBUG: String(config.DEBUG), TEMPORAL_ADDRESS: config.TEMPORAL_ADDRESS };
+  const children: ChildProcess[] = ['api', 'worker'].map((script) =>
+    spawn(process.execPath, ['--import', 'tsx', `src/${script === 'api' ? 'api/cluster' : 'worker/main'}.ts`], { env, stdio: 'inherit' }),
+  );
+  return {
+    port: config.PORT,
+    async stop() {
+      await Promise.all(
+        children.map(
+          (child) =>
+            new Promise<void>((resolve) => {
+              if (child.exitCode !== null) return resolve();
+              child.once('exit', () => resolve());
+              child.kill('SIGTERM');
+            }),
+        ),
+      );
+    },
+  };
+}
