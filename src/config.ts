@@ -52,6 +52,7 @@ const variables = z.object({
     TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
     TEMPORAL_TASK_QUEUE: z.string().min(1).default('quiz-backend'),
     TEMPORAL_CLI: optionalString,
+    TEMPORAL_DEV_PORT: int(1, 65535).default(7233),
     TEMPORAL_UI_PORT: int(1, 65535).default(8233),
     SCHEDULE_TIMEZONE: z.string().min(1).default('UTC'),
     TASK_TIMEOUT_S: int(1, 3600).default(60),

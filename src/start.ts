@@ -13,7 +13,7 @@ async function run(): Promise<void> {
   const logger = createLogger(base, 'start');
   const devServer = base.TEMPORAL_ADDRESS
     ? undefined
-    : await startDevServer({ cli: base.TEMPORAL_CLI, port: 7233, uiPort: base.TEMPORAL_UI_PORT, dataDir: path.resolve('.data/temporal'), logger });
+    : await startDevServer({ cli: base.TEMPORAL_CLI, port: base.TEMPORAL_DEV_PORT, uiPort: base.TEMPORAL_UI_PORT, dataDir: path.resolve('.data/temporal'), logger });
   const config = Object.freeze({ ...base, TEMPORAL_ADDRESS: devServer?.address ?? base.TEMPORAL_ADDRESS });
   const stack = await startLocalStack(config, logger).catch(async (err: unknown) => {
     await devServer?.stop();

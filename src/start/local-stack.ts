@@ -42,8 +42,8 @@ async function startInProcess(config: Config, logger: Logger, pglite: PGlite): P
 
 function startChildren(config: Config): LocalStack {
   const env = { ...process.env, DEBUG: String(config.DEBUG), TEMPORAL_ADDRESS: config.TEMPORAL_ADDRESS };
-  const children: ChildProcess[] = ['api', 'worker'].map((script) =>
-    spawn(process.execPath, ['--import', 'tsx', `src/${script === 'api' ? 'api/cluster' : 'worker/main'}.ts`], { env, stdio: 'inherit' }),
+  const children: ChildProcess[] = ['api/cluster', 'worker/main'].map((script) =>
+    spawn(process.execPath, ['--import', import.meta.resolve('tsx'), new URL(`../${script}.ts`, import.meta.url).pathname], { env, stdio: 'inherit' }),
   );
   return {
     port: config.PORT,
