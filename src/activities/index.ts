@@ -3,7 +3,13 @@ import type { Cache } from '../cache/cache.js';
 import type { Mailer } from '../lib/mailer.js';
 import type { Logger } from '../lib/logger.js';
 import type { Config } from '../config.js';
+import type { Storage } from '../storage/storage.js';
 import { createEmailActivities } from './email.js';
+import { createContactActivities } from './contact.js';
+import { createUploadActivities } from './uploads.js';
+import { createOgImageActivities } from './og-image.js';
+import { createSessionActivities } from './sessions.js';
+import { createStatsActivities } from './stats.js';
 
 /** What activities need from the outside world; handed in by the worker. */
 export interface ActivityDeps {
@@ -11,6 +17,7 @@ export interface ActivityDeps {
   db: Database;
   cache: Cache;
   mailer: Mailer;
+  storage: Storage;
   logger: Logger;
 }
 
@@ -18,5 +25,13 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createEmailActivities(deps),
+    ...createContactActivities(deps),
+    ...createUploadActivities(deps),
+    ...createOgImageActivities(deps),
+    ...createSessionActivities(deps),
+    ...createStatsActivities(deps),
   };
 }
+
+/** Every activity by name, as workflows proxy them (`proxyActivities<Activities>`). */
+export type Activities = ReturnType<typeof createActivities>;

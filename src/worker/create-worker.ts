@@ -1,7 +1,8 @@
 import { createRequire } from 'node:module';
 import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import type { ActivityDeps } from '../activities/index.js';
+import type { ActivityDeps, Activities } from '../activities/index.js';
 import { createActivities } from '../activities/index.js';
+import { createStorage } from '../storage/filesystem-storage.js';
 
 const require = createRequire(import.meta.url);
 
@@ -19,18 +20,27 @@ const quietBundlerLogger = {
   error: (message: string) => console.error(message),
 };
 
+/** Activity dependencies; storage defaults to MEDIA_DIR on disk. */
+export type WorkerDeps = Omit<ActivityDeps, 'storage'> & { storage?: ActivityDeps['storage'] };
+
 /** A Temporal worker serving every workflow and activity of this app on the configured task queue. */
 export async function createWorker(
-  deps: ActivityDeps,
-  options: { bundle: WorkflowBundleWithSourceMap; shutdownGraceTime?: string },
+  deps: WorkerDeps,
+  options: {
+    bundle: WorkflowBundleWithSourceMap;
+    shutdownGraceTime?: string;
+    /** Wraps the built activities (tests inject faults around the real ones). */
+    wrapActivities?: (activities: Activities) => Activities;
+  },
 ): Promise<{ worker: Worker; connection: NativeConnection }> {
   const connection = await NativeConnection.connect({ address: deps.config.TEMPORAL_ADDRESS ?? 'localhost:7233' });
+  const activityDeps: ActivityDeps = { ...deps, storage: deps.storage ?? createStorage(deps.config) };
   const worker = await Worker.create({
     connection,
     namespace: deps.config.TEMPORAL_NAMESPACE,
     taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
     workflowBundle: options.bundle,
-    activities: createActivities(deps),
+    activities: (options.wrapActivities ?? ((a) => a))(createActivities(activityDeps)),
     shutdownGraceTime: options.shutdownGraceTime ?? '30 seconds',
   });
   return { worker, connection };

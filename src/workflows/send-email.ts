@@ -1,13 +1,26 @@
-import { proxyActivities } from '@temporalio/workflow';
-import type * as activities from '../activities/index.js';
+import { ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../activities/index.js';
 import type { EmailInput } from '../domain/email.js';
+import type { TaskTuning } from '../background/tuning.js';
+import { activityOptions, failureReason } from './activity-options.js';
 
-const { deliverEmail } = proxyActivities<ReturnType<typeof activities.createActivities>>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 10 },
-});
+export interface SendEmailInput {
+  email: EmailInput;
+  tuning: TaskTuning;
+}
 
-/** Sends one email exactly once per message id (the activity keeps the idempotency record). */
-export async function sendEmail(input: EmailInput): Promise<'sent' | 'already-sent'> {
-  return deliverEmail(input);
+/**
+ * Sends one email at most once per message id: the activity keeps the idempotency record, retries
+ * transient SMTP failures with backoff, and gives up at once on a permanent rejection. When no attempt
+ * succeeds, the record is marked failed and the workflow fails with the reason.
+ */
+export async function sendEmail({ email, tuning }: SendEmailInput): Promise<'sent' | 'already-sent'> {
+  const { deliverEmail, markEmailFailed } = proxyActivities<Activities>(activityOptions(tuning));
+  try {
+    return await deliverEmail(email);
+  } catch (err) {
+    const reason = failureReason(err);
+    await markEmailFailed(email.id, reason);
+    throw ApplicationFailure.nonRetryable(`mail ${email.id} was not sent: ${reason}`, 'EmailFailed');
+  }
 }

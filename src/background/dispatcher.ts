@@ -1,0 +1,73 @@
+import { dispatchPending, type DispatchDeps } from './dispatch.js';
+
+export interface DispatcherOptions {
+  pollMs: number;
+  batchSize?: number;
+}
+
+/** Longest pause between passes while Temporal or the database is failing. */
+const MAX_BACKOFF_MS = 10_000;
+
+/**
+ * The outbox dispatcher (run by the worker): polls pending entries and starts their workflows. Any number
+ * of processes may run one; the advisory lock in dispatchPending makes them one logical dispatcher.
+ */
+export class OutboxDispatcher {
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private failures = 0;
+
+  constructor(private readonly deps: DispatchDeps, private readonly options: DispatcherOptions) {}
+
+  /** Starts polling in the background. */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Stops after the pass in progress. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    const batchSize = this.options.batchSize ?? 100;
+    while (this.running) {
+      let full = false;
+      try {
+        const result = await dispatchPending(this.deps, batchSize);
+        if (result.error) this.noteFailure(result.error);
+        else this.noteSuccess();
+        full = result.dispatched === batchSize;
+      } catch (err) {
+        this.noteFailure((err as Error).message);
+      }
+      if (!full) await this.pause();
+    }
+  }
+
+  private noteFailure(message: string): void {
+    if (this.failures === 0) this.deps.logger.warn({ err: message }, 'outbox dispatch failed; retrying with backoff');
+    this.failures += 1;
+  }
+
+  private noteSuccess(): void {
+    if (this.failures > 0) this.deps.logger.info('outbox dispatch works again');
+    this.failures = 0;
+  }
+
+  private pause(): Promise<void> {
+    const backoff = this.failures === 0 ? this.options.pollMs : Math.min(this.options.pollMs * 2 ** this.failures, Math.max(MAX_BACKOFF_MS, this.options.pollMs));
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, backoff);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+}

@@ -1,0 +1,76 @@
+import type { Prisma } from '../generated/prisma/client.js';
+import { currentRequest } from '../lib/request-context.js';
+import { WorkflowType, workflowIds, type WorkflowMemo, type WorkflowTypeName } from '../temporal/constants.js';
+import type { WorkflowStart } from './start-workflow.js';
+
+/** The client of a Prisma interactive transaction (`db.prisma.$transaction(async (tx) => ...)`). */
+export type OutboxTx = Prisma.TransactionClient;
+
+/** An outbox row as written; hand it to `dispatchSoon` once the transaction has committed. */
+export interface OutboxRef extends WorkflowStart {
+  id: number;
+}
+
+export interface EnqueueRequest {
+  workflowType: WorkflowTypeName;
+  workflowId: string;
+  input: Record<string, unknown>;
+  /** What the workflow does, for people reading the Web UI. */
+  summary: string;
+  /** Defaults to the id of the request being served. */
+  requestId?: string | undefined;
+}
+
+/**
+ * Writes the start of a workflow in the caller's transaction, so it exists exactly when the row it acts
+ * on does. Enqueuing an id twice keeps the first entry.
+ */
+export async function enqueueWorkflow(tx: OutboxTx, request: EnqueueRequest): Promise<OutboxRef> {
+  const requestId = request.requestId ?? currentRequest()?.requestId;
+  const memo: WorkflowMemo = requestId ? { requestId, summary: request.summary } : { summary: request.summary };
+  const row = await tx.outboxEntry.upsert({
+    where: { workflowId: request.workflowId },
+    create: { workflowType: request.workflowType, workflowId: request.workflowId, args: [request.input] as Prisma.InputJsonValue, memo: { ...memo } },
+    update: {},
+  });
+  return { id: row.id, workflowType: request.workflowType, workflowId: request.workflowId, input: request.input, memo };
+}
+
+export interface OgImageSubject {
+  subject: 'quiz' | 'post';
+  id: number;
+  /** The subject's `version` as written in this transaction. */
+  version: number;
+  requestId?: string | undefined;
+}
+
+/** Enqueues the Open Graph image of this version of a quiz or post (workflow id og-<subject>-<id>-<version>). */
+export function enqueueOgImage(tx: OutboxTx, { subject, id, version, requestId }: OgImageSubject): Promise<OutboxRef> {
+  return enqueueWorkflow(tx, {
+    workflowType: WorkflowType.generateOgImage,
+    workflowId: workflowIds.ogImage(subject, id, version),
+    input: { subject, id, version },
+    summary: `Open Graph image of ${subject} ${id}, version ${version}`,
+    requestId,
+  });
+}
+
+/** Enqueues the mails of a stored contact message. */
+export function enqueueContactForm(tx: OutboxTx, contactId: number, from: string): Promise<OutboxRef> {
+  return enqueueWorkflow(tx, {
+    workflowType: WorkflowType.contactForm,
+    workflowId: workflowIds.contact(contactId),
+    input: { contactId },
+    summary: `Contact message ${contactId} from ${from}`,
+  });
+}
+
+/** Enqueues the processing of a stored upload. */
+export function enqueueUpload(tx: OutboxTx, uploadId: number, name: string): Promise<OutboxRef> {
+  return enqueueWorkflow(tx, {
+    workflowType: WorkflowType.processUpload,
+    workflowId: workflowIds.upload(uploadId),
+    input: { uploadId },
+    summary: `Process upload ${uploadId} (${name})`,
+  });
+}
