@@ -14,4 +14,10 @@ export const cacheKeys = {
   leaderboard: 'leaderboard:top',
   /** Present (holding the snapshot's computedAt) while no points changed since that snapshot was loaded. */
   leaderboardClean: 'leaderboard:clean',
+  /** Current generation of the post list pages: every post write replaces it, orphaning all cached pages at once. */
+  postListGeneration: 'posts:list:generation',
+  /** One page of the public post list, within a generation. */
+  postListPage: (generation: string, limit: number, cursor: string | undefined) => `posts:list:${generation}:${limit}:${cursor ?? ''}`,
+  /** The public detail of one published post. */
+  post: (slug: string) => `post:${slug}`,
 } as const;
