@@ -41,6 +41,8 @@ export class Cache {
     readonly prefix: string,
     readonly defaultTtlS: number,
     private readonly logger: Logger,
+    /** CACHE_DISABLED: reads go to the loader and nothing is stored (the benchmark's "cache off"). */
+    readonly disabled = false,
   ) {}
 
   get backend(): 'redis' | 'memory' {
@@ -59,6 +61,7 @@ export class Cache {
 
   /** Cache-aside: the cached value, or the loader's result stored for `ttlS`; concurrent misses load once. */
   async getOrLoad<T>(key: string, loader: () => Promise<T>, ttlS = this.defaultTtlS): Promise<T> {
+    if (this.disabled) return loader();
     const cached = await this.get<T>(key);
     if (cached !== undefined) return cached;
     const running = this.inflight.get(key) as Promise<T> | undefined;
@@ -79,12 +82,15 @@ export class Cache {
 
   /** Reads one key, counting a hit or a miss; an unreachable cache reads as a miss. */
   async get<T>(key: string): Promise<T | undefined> {
+    // Disabled, nothing is looked up, so nothing counts as a hit or a miss.
+    if (this.disabled) return undefined;
     const value = await this.guard(() => this.keyv.get<T>(key), undefined);
     this.count(value !== undefined && value !== null);
     return value ?? undefined;
   }
 
   async set<T>(key: string, value: T, ttlS = this.defaultTtlS): Promise<void> {
+    if (this.disabled) return;
     await this.guard(() => this.keyv.set(key, value, ttlS * 1000), false);
   }
 
@@ -216,10 +222,14 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 }
 
 /** Builds the cache from config: Redis that fails fast and reconnects by itself, or memory. */
-export function createCache(config: Pick<Config, 'REDIS_URL' | 'KEY_PREFIX' | 'CACHE_TTL'>, logger: Logger): Cache {
+export function createCache(
+  config: Pick<Config, 'REDIS_URL' | 'KEY_PREFIX' | 'CACHE_TTL'> & Partial<Pick<Config, 'CACHE_DISABLED'>>,
+  logger: Logger,
+): Cache {
+  const disabled = config.CACHE_DISABLED ?? false;
   const json = { serialize: JSON.stringify, deserialize: JSON.parse };
   if (!config.REDIS_URL) {
-    return new Cache(new Keyv({ namespace: config.KEY_PREFIX, ...json }), undefined, config.KEY_PREFIX, config.CACHE_TTL, logger);
+    return new Cache(new Keyv({ namespace: config.KEY_PREFIX, ...json }), undefined, config.KEY_PREFIX, config.CACHE_TTL, logger, disabled);
   }
   const redis = createClient({
     url: config.REDIS_URL,
@@ -233,5 +243,5 @@ export function createCache(config: Pick<Config, 'REDIS_URL' | 'KEY_PREFIX' | 'C
   const keyv = new Keyv({ store, namespace: config.KEY_PREFIX, useKeyPrefix: false, ...json });
   keyv.throwOnErrors = true;
   keyv.on('error', () => undefined);
-  return new Cache(keyv, redis, config.KEY_PREFIX, config.CACHE_TTL, logger);
+  return new Cache(keyv, redis, config.KEY_PREFIX, config.CACHE_TTL, logger, disabled);
 }
