@@ -7,5 +7,5 @@ export type Mailer = Transporter;
 export function createMailer(config: Pick<Config, 'SMTP_URL'>): Mailer {
   if (!config.SMTP_URL) return nodemailer.createTransport({ streamTransport: true, buffer: true });
   // Bounded waits: a hung SMTP server must fail the attempt (and let it retry) well within the activity's deadline.
-  return nodemailer.createTransport(config.SMTP_URL, { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 });
+  return nodemailer.createTransport({ url: config.SMTP_URL, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 });
 }
