@@ -47,7 +47,8 @@ export interface TestResponse<T = any> {
 export interface RequestOptions {
   body?: unknown;
   token?: string;
-  headers?: Record<string, string>;
+  /** Extra headers; undefined values are left out. */
+  headers?: Record<string, string | undefined>;
 }
 
 export type RequestFn = <T = any>(method: string, path: string, options?: RequestOptions) => Promise<TestResponse<T>>;
@@ -193,7 +194,8 @@ export async function startApiProcess(env: Env): Promise<ApiProcess> {
 
 function makeRequest(base: string, statsOf?: (requestId: string) => RequestStats | undefined): RequestFn {
   return async (method, path, options = {}) => {
-    const headers: Record<string, string> = { ...options.headers };
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(options.headers ?? {})) if (value !== undefined) headers[name] = value;
     if (options.token) headers.Authorization ??= `Bearer ${options.token}`;
     let body: string | undefined;
     if (options.body !== undefined) {
