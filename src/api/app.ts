@@ -6,7 +6,6 @@ import type { AppDeps } from './deps.js';
 import { requestContext } from './middleware/request-context.js';
 import { errorHandler } from './middleware/errors.js';
 import { allowedHosts } from './middleware/allowed-hosts.js';
-import { methodNotAllowed } from '../lib/errors.js';
 import { resourceRouters } from './routes/index.js';
 
 export const JSON_BODY_LIMIT = '1mb';
@@ -24,6 +23,6 @@ export function createApp(deps: AppDeps): Koa {
   const router = new Router();
   for (const resource of resourceRouters(deps)) router.use(resource.routes());
   app.use(router.routes());
-  app.use(router.allowedMethods({ throw: true, methodNotAllowed: () => methodNotAllowed([]) }));
+  app.use(router.allowedMethods());
   return app;
 }

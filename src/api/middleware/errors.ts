@@ -9,7 +9,11 @@ export function errorHandler(logger: Logger, report?: (err: unknown, requestId: 
   return async (ctx, next) => {
     try {
       await next();
-      if (ctx.status === 404 && ctx.body === undefined) throw notFound('Route');
+      if (ctx.body === undefined || ctx.body === null) {
+        if (ctx.status === 404) throw notFound('Route');
+        // The router answers a known path with a wrong method by setting 405 (501 for an unknown method) and Allow.
+        if (ctx.status === 405 || ctx.status === 501) throw methodNotAllowed(ctx.response.get('Allow').split(/,\s*/).filter(Boolean));
+      }
     } catch (raw) {
       const err = toAppError(raw);
       const requestId = String(ctx.state.requestId ?? '');
@@ -41,6 +45,8 @@ export function toAppError(err: unknown): AppError | undefined {
     return undefined;
   }
   const httpish = err as { status?: unknown; type?: unknown; expose?: unknown; headers?: Record<string, string> } | null;
+  // The body parser rejects bad JSON with a bare SyntaxError carrying status 400 (not marked expose).
+  if (err instanceof SyntaxError && httpish?.status === 400) return badRequest('The request body is not valid JSON.');
   if (httpish && typeof httpish.status === 'number' && httpish.expose === true) {
     if (httpish.status === 413) return payloadTooLarge();
     if (httpish.status === 415) return unsupportedMediaType('Unsupported content type.');
