@@ -26,12 +26,24 @@ export function toCachedBody(body: unknown): CachedBody {
 export function sendCachedBody(ctx: Context, entry: CachedBody, cacheControl = PUBLIC_CACHE_CONTROL): void {
   ctx.set('Cache-Control', cacheControl);
   ctx.set('ETag', entry.etag);
-  ctx.status = 200;
-  // Koa's `fresh` compares If-None-Match with the ETag set above (GET/HEAD, 2xx only).
-  if (ctx.fresh) {
+  if (etagMatches(ctx.get('If-None-Match'), entry.etag)) {
     ctx.status = 304;
     return;
   }
+  ctx.status = 200;
   ctx.type = 'application/json; charset=utf-8';
   ctx.body = entry.json;
+}
+
+/**
+ * If-None-Match as RFC 9110 has an origin server evaluate it: `*` or any listed tag, compared weakly.
+ * (Koa's `ctx.fresh` answers false whenever the request says `Cache-Control: no-cache`, which fetch()
+ * adds to every conditional request; that directive is for caches, not for the origin.)
+ */
+export function etagMatches(ifNoneMatch: string, etag: string): boolean {
+  if (!ifNoneMatch) return false;
+  if (ifNoneMatch.trim() === '*') return true;
+  const opaque = (tag: string) => tag.trim().replace(/^W\//, '');
+  const wanted = opaque(etag);
+  return ifNoneMatch.split(',').some((tag) => opaque(tag) === wanted);
 }

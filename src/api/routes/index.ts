@@ -4,8 +4,12 @@ import { healthRoutes } from './health.js';
 import { authRoutes } from './auth.js';
 import { adminDashboardRoutes } from './admin-dashboard.js';
 import { adminCacheRoutes } from './admin-cache.js';
+import { postRoutes } from './posts.js';
+import { quizRoutes } from './quizzes.js';
+import { attemptRoutes } from './attempts.js';
+import { statsRoutes } from './stats.js';
 
 /** Every resource router, in one list; each file under routes/ owns one resource. */
 export function resourceRouters(deps: AppDeps): Router[] {
-  return [healthRoutes(deps), authRoutes(deps), adminDashboardRoutes(deps), adminCacheRoutes(deps)];
+  return [healthRoutes(deps), authRoutes(deps), adminDashboardRoutes(deps), adminCacheRoutes(deps), postRoutes(deps), quizRoutes(deps), attemptRoutes(deps), statsRoutes(deps)];
 }

@@ -1,0 +1,58 @@
+import Router from '@koa/router';
+import { z } from 'zod';
+import type { AppDeps } from '../deps.js';
+import { parseInput } from '../validate.js';
+import { idParam, MAX_ID } from '../params.js';
+import { currentUser, requireUser } from '../middleware/auth.js';
+import { notFound } from '../../lib/errors.js';
+import { answerQuestion, finishAttempt, loadAttempt, startAttempt } from '../../domain/attempts.js';
+import { invalidateUserStats } from '../../domain/statistics.js';
+import { SLUG_MAX_LENGTH } from '../../domain/slugs.js';
+
+const Id = z.number().int().positive().max(MAX_ID);
+// Ids travel as strings (API.md); numbers are accepted too.
+const IdValue = z.union([Id, z.string().regex(/^\d{1,10}$/, 'must be an id').transform(Number).pipe(Id)]);
+const AnswerBody = z.strictObject({ questionId: IdValue, optionId: IdValue });
+
+/** Attempts: started, answered and finished by their owner; readable by the owner or an admin. Never cached. */
+export function attemptRoutes(deps: AppDeps): Router {
+  const { db, cache } = deps;
+  const router = new Router({ prefix: '/api/v1' });
+  const signedIn = requireUser(deps);
+
+  router.post('/quizzes/:slug/attempts', signedIn, async (ctx) => {
+    const user = currentUser(ctx);
+    const slug = ctx.params.slug ?? '';
+    if (slug.length > SLUG_MAX_LENGTH) throw notFound('Quiz');
+    const attempt = await startAttempt(db, user.id, slug);
+    await invalidateUserStats(cache, [user.id], false);
+    ctx.status = 201;
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = attempt;
+  });
+
+  router.post('/attempts/:id/answers', signedIn, async (ctx) => {
+    const user = currentUser(ctx);
+    const attemptId = idParam(ctx.params.id, 'Attempt');
+    const body = parseInput(AnswerBody, ctx.request.body);
+    const result = await answerQuestion(db, user.id, attemptId, body);
+    await invalidateUserStats(cache, [user.id], false);
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = result;
+  });
+
+  router.post('/attempts/:id/finish', signedIn, async (ctx) => {
+    const user = currentUser(ctx);
+    const { result, changed } = await finishAttempt(db, user.id, idParam(ctx.params.id, 'Attempt'));
+    if (changed) await invalidateUserStats(cache, [user.id], true);
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = result;
+  });
+
+  router.get('/attempts/:id', signedIn, async (ctx) => {
+    ctx.set('Cache-Control', 'private, no-store');
+    ctx.body = await loadAttempt(db, currentUser(ctx), idParam(ctx.params.id, 'Attempt'));
+  });
+
+  return router;
+}

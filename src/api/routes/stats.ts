@@ -1,0 +1,43 @@
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { z } from 'zod';
+import type { AppDeps } from '../deps.js';
+import { parseInput } from '../validate.js';
+import { idParam } from '../params.js';
+import { currentUser, requireUser } from '../middleware/auth.js';
+import { PRIVATE_CACHE_CONTROL, PUBLIC_CACHE_CONTROL, sendCachedBody, toCachedBody, type CachedBody } from '../cached-response.js';
+import { notFound } from '../../lib/errors.js';
+import { cacheKeys } from '../../domain/cache-keys.js';
+import { loadUserStats } from '../../domain/statistics.js';
+import { LEADERBOARD_SIZE, readLeaderboard } from '../../domain/leaderboard.js';
+
+const LeaderboardQuery = z.object({
+  limit: z.coerce.number({ error: 'must be a number' }).int().min(1).max(LEADERBOARD_SIZE).default(10),
+});
+
+/** Statistics of one user and the leaderboard, served from the shared cache. */
+export function statsRoutes(deps: AppDeps): Router {
+  const { db, cache } = deps;
+  const router = new Router({ prefix: '/api/v1' });
+
+  const sendStats = async (ctx: Context, userId: number, cacheControl: string) => {
+    const entry = await cache.getOrLoad<CachedBody | undefined>(cacheKeys.userStats(userId), async () => {
+      const stats = await loadUserStats(db, userId);
+      return stats && toCachedBody(stats);
+    });
+    if (!entry) throw notFound('User');
+    sendCachedBody(ctx, entry, cacheControl);
+  };
+
+  router.get('/me/stats', requireUser(deps), (ctx) => sendStats(ctx, currentUser(ctx).id, PRIVATE_CACHE_CONTROL));
+  router.get('/users/:id/stats', (ctx) => sendStats(ctx, idParam(ctx.params.id, 'User'), PUBLIC_CACHE_CONTROL));
+
+  router.get('/leaderboard', async (ctx) => {
+    const { limit } = parseInput(LeaderboardQuery, ctx.query);
+    const snapshot = await readLeaderboard(deps);
+    // Same snapshot, same limit: same body, so the snapshot's hash identifies the response.
+    sendCachedBody(ctx, { etag: `"${snapshot.etag}-${limit}"`, json: JSON.stringify({ items: snapshot.items.slice(0, limit) }) });
+  });
+
+  return router;
+}

@@ -1,0 +1,129 @@
+/**
+ * Quiz reads as API.md shows them. Public views never carry which option is correct; the admin view
+ * (answers to admin writes) does. Each read is a fixed number of statements whatever the quiz size.
+ */
+import type { Database } from '../db/database.js';
+import type { Prisma } from '../generated/prisma/client.js';
+
+export interface QuizSummary {
+  slug: string;
+  title: string;
+  description: string;
+  category: string;
+  questionCount: number;
+  ogImageUrl: string | null;
+  createdAt: string;
+}
+
+export interface PublicQuiz extends QuizSummary {
+  questions: { id: string; text: string; options: { id: string; text: string }[] }[];
+}
+
+export interface AdminQuiz extends QuizSummary {
+  published: boolean;
+  version: number;
+  updatedAt: string;
+  questions: { id: string; text: string; explanation: string | null; options: { id: string; text: string; correct: boolean }[] }[];
+}
+
+/** Where a list page starts: after this quiz in (createdAt desc, id desc) order. */
+export interface QuizCursor {
+  createdAt: string;
+  id: number;
+}
+
+const summarySelect = {
+  id: true,
+  slug: true,
+  title: true,
+  description: true,
+  ogImageUrl: true,
+  createdAt: true,
+  category: { select: { slug: true } },
+  _count: { select: { questions: true } },
+} satisfies Prisma.QuizSelect;
+type SummaryRow = Prisma.QuizGetPayload<{ select: typeof summarySelect }>;
+
+function presentSummary(row: SummaryRow): QuizSummary {
+  return {
+    slug: row.slug,
+    title: row.title,
+    description: row.description,
+    category: row.category.slug,
+    questionCount: row._count.questions,
+    ogImageUrl: row.ogImageUrl,
+    createdAt: row.createdAt.toISOString(),
+  };
+}
+
+/** Published quizzes, newest first, optionally of one category: `limit + 1` rows so the caller can tell whether more exist. */
+export async function listPublishedQuizzes(
+  db: Database,
+  options: { category?: string | undefined; limit: number; after?: QuizCursor | undefined },
+): Promise<{ summary: QuizSummary; cursor: QuizCursor }[]> {
+  const where: Prisma.QuizWhereInput = { published: true };
+  if (options.category !== undefined) where.category = { slug: options.category };
+  if (options.after) {
+    const at = new Date(options.after.createdAt);
+    where.OR = [{ createdAt: { lt: at } }, { createdAt: at, id: { lt: options.after.id } }];
+  }
+  const rows = await db.prisma.quiz.findMany({
+    where,
+    select: summarySelect,
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+    take: options.limit + 1,
+  });
+  return rows.map((row) => ({ summary: presentSummary(row), cursor: { createdAt: row.createdAt.toISOString(), id: row.id } }));
+}
+
+const fullSelect = {
+  ...summarySelect,
+  published: true,
+  version: true,
+  updatedAt: true,
+  questions: {
+    orderBy: { position: 'asc' },
+    select: {
+      id: true,
+      text: true,
+      explanation: true,
+      options: { orderBy: { position: 'asc' }, select: { id: true, text: true, correct: true } },
+    },
+  },
+} satisfies Prisma.QuizSelect;
+
+async function findQuiz(db: Database, slug: string) {
+  return db.prisma.quiz.findUnique({ where: { slug }, select: fullSelect });
+}
+
+/** A published quiz with its questions and options, without correct flags; undefined when none is published under `slug`. */
+export async function loadPublicQuiz(db: Database, slug: string): Promise<PublicQuiz | undefined> {
+  const row = await findQuiz(db, slug);
+  if (!row || !row.published) return undefined;
+  return {
+    ...presentSummary(row),
+    questions: row.questions.map((q) => ({
+      id: String(q.id),
+      text: q.text,
+      options: q.options.map((o) => ({ id: String(o.id), text: o.text })),
+    })),
+  };
+}
+
+/** Any quiz (published or not) with correct flags and explanations, for admins; undefined when missing. */
+export async function loadAdminQuiz(db: Database, slug: string): Promise<AdminQuiz | undefined> {
+  const row = await findQuiz(db, slug);
+  if (!row) return undefined;
+  return {
+    ...presentSummary(row),
+    published: row.published,
+    version: row.version,
+    updatedAt: row.updatedAt.toISOString(),
+    questions: row.questions.map((q) => ({
+      id: String(q.id),
+      text: q.text,
+      explanation: q.explanation,
+      options: q.options.map((o) => ({ id: String(o.id), text: o.text, correct: o.correct })),
+    })),
+  };
+}

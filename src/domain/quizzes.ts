@@ -1,0 +1,188 @@
+/**
+ * Quiz writes: creation with its questions and options, changes, deletion. Shared by the routes and the seed.
+ * Every write costs a fixed number of statements however many questions the quiz has (bulk inserts).
+ */
+import type { Cache } from '../cache/cache.js';
+import type { Database } from '../db/database.js';
+import { Prisma, type Quiz } from '../generated/prisma/client.js';
+import { conflict, notFound } from '../lib/errors.js';
+import { cacheKeys } from './cache-keys.js';
+import { slugify, withSlugSuffix } from './slugs.js';
+import { recomputeStats, invalidateUserStats } from './statistics.js';
+import { dropLeaderboard } from './leaderboard.js';
+
+export const QUIZ_LIMITS = {
+  title: 200,
+  description: 2000,
+  questions: { min: 1, max: 100 },
+  options: { min: 2, max: 10 },
+  questionText: 1000,
+  explanation: 2000,
+  optionText: 500,
+  categorySlug: 64,
+} as const;
+/** Tries with a fresh random suffix when a slug made from the title is taken. */
+const SLUG_TRIES = 3;
+
+export interface OptionDraft {
+  text: string;
+  correct: boolean;
+}
+export interface QuestionDraft {
+  text: string;
+  explanation?: string | undefined;
+  options: OptionDraft[];
+}
+export interface QuizDraft {
+  title: string;
+  description?: string | undefined;
+  category: string;
+  slug?: string | undefined;
+  published?: boolean | undefined;
+  questions: QuestionDraft[];
+}
+export type QuizChanges = Partial<QuizDraft>;
+
+/** Hooks run inside a quiz's write transaction (the Open Graph image is enqueued there, with the row). */
+export interface QuizWriteHooks {
+  /** Called on create and whenever the title or category (and so `version`) changed. */
+  onImageOutdated?(tx: Prisma.TransactionClient, quiz: Quiz): Promise<void>;
+}
+
+/** The rule for questions: each needs at least one correct option. Returns the paths of those that break it. */
+export function questionsWithoutCorrectOption(questions: readonly QuestionDraft[]): number[] {
+  return questions.flatMap((q, i) => (q.options.some((o) => o.correct) ? [] : [i]));
+}
+
+/** A category's display name made from its slug: `world-history` -> `World history`. */
+export function categoryNameOf(slug: string): string {
+  const words = slug.replace(/-+/g, ' ').trim();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** Creates the category of a slug unless it exists; one statement (INSERT ... ON CONFLICT). */
+async function ensureCategory(tx: Prisma.TransactionClient, slug: string): Promise<number> {
+  const rows = await tx.$queryRaw<{ id: number }[]>`
+    INSERT INTO categories (slug, name) VALUES (${slug}, ${categoryNameOf(slug)})
+    ON CONFLICT (slug) DO UPDATE SET slug = EXCLUDED.slug
+    RETURNING id`;
+  return rows[0]!.id;
+}
+
+/** Inserts the questions and options of a quiz: two statements whatever their number. */
+async function insertQuestions(tx: Prisma.TransactionClient, quizId: number, questions: readonly QuestionDraft[]): Promise<void> {
+  const created = await tx.question.createManyAndReturn({
+    data: questions.map((q, position) => ({ quizId, position, text: q.text, explanation: q.explanation ?? null })),
+    select: { id: true, position: true },
+  });
+  const idAt = new Map(created.map((q) => [q.position, q.id]));
+  await tx.option.createMany({
+    data: questions.flatMap((q, position) =>
+      q.options.map((o, optionPosition) => ({ questionId: idAt.get(position)!, position: optionPosition, text: o.text, correct: o.correct })),
+    ),
+  });
+}
+
+/**
+ * Creates a quiz with its questions and options in one transaction; an unknown category is created.
+ * An explicit taken slug is a 409; a slug made from the title gets a random suffix instead.
+ */
+export async function createQuiz(db: Database, draft: QuizDraft, hooks: QuizWriteHooks = {}): Promise<Quiz> {
+  let slug = draft.slug ?? slugify(draft.title);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.prisma.$transaction(async (tx) => {
+        const categoryId = await ensureCategory(tx, draft.category);
+        const quiz = await tx.quiz.create({
+          data: { slug, title: draft.title, description: draft.description ?? '', categoryId, published: draft.published ?? true },
+        });
+        await insertQuestions(tx, quiz.id, draft.questions);
+        await hooks.onImageOutdated?.(tx, quiz);
+        return quiz;
+      });
+    } catch (err) {
+      if (!isUniqueViolation(err)) throw err;
+      if (draft.slug !== undefined) throw conflict(`The slug "${slug}" is already taken.`);
+      if (attempt >= SLUG_TRIES) throw conflict('Could not find a free slug for this title; give one.');
+      slug = withSlugSuffix(slugify(draft.title));
+    }
+  }
+}
+
+/**
+ * Applies changes to a quiz. A new title or category bumps `version` (a new Open Graph image). Questions,
+ * when given, replace the old ones, which is refused (409) once the quiz has attempts: their answers point
+ * at the old questions. Returns the quiz before and after (the slug may change).
+ */
+export async function updateQuiz(
+  db: Database,
+  slug: string,
+  changes: QuizChanges,
+  hooks: QuizWriteHooks = {},
+): Promise<{ before: Quiz & { categorySlug: string }; after: Quiz }> {
+  try {
+    return await db.prisma.$transaction(async (tx) => {
+      const found = await tx.quiz.findUnique({ where: { slug }, include: { category: { select: { slug: true } } } });
+      if (!found) throw notFound('Quiz');
+      const { category, ...before } = found;
+      const categoryId = changes.category !== undefined && changes.category !== category.slug ? await ensureCategory(tx, changes.category) : undefined;
+      const imageOutdated = (changes.title !== undefined && changes.title !== before.title) || categoryId !== undefined;
+      if (changes.questions !== undefined) {
+        if ((await tx.attempt.count({ where: { quizId: before.id } })) > 0) {
+          throw conflict('The questions of a quiz that has attempts cannot be replaced; create a new quiz instead.');
+        }
+        await tx.question.deleteMany({ where: { quizId: before.id } });
+        await insertQuestions(tx, before.id, changes.questions);
+      }
+      const after = await tx.quiz.update({
+        where: { id: before.id },
+        data: {
+          ...(changes.title !== undefined ? { title: changes.title } : {}),
+          ...(changes.description !== undefined ? { description: changes.description } : {}),
+          ...(changes.slug !== undefined ? { slug: changes.slug } : {}),
+          ...(changes.published !== undefined ? { published: changes.published } : {}),
+          ...(categoryId !== undefined ? { categoryId } : {}),
+          ...(imageOutdated ? { version: { increment: 1 } } : {}),
+        },
+      });
+      if (imageOutdated) await hooks.onImageOutdated?.(tx, after);
+      return { before: { ...before, categorySlug: category.slug }, after };
+    });
+  } catch (err) {
+    if (isUniqueViolation(err)) throw conflict(`The slug "${changes.slug ?? slug}" is already taken.`);
+    throw err;
+  }
+}
+
+/**
+ * Deletes a quiz with its questions and attempts, and recomputes the statistics of the users who lose
+ * attempts, in one transaction. Returns those users' ids.
+ */
+export async function deleteQuiz(db: Database, slug: string): Promise<{ quiz: Quiz; affectedUserIds: number[] }> {
+  return db.prisma.$transaction(async (tx) => {
+    const quiz = await tx.quiz.findUnique({ where: { slug } });
+    if (!quiz) throw notFound('Quiz');
+    const players = await tx.$queryRaw<{ user_id: number }[]>`SELECT DISTINCT user_id FROM attempts WHERE quiz_id = ${quiz.id}`;
+    await tx.quiz.delete({ where: { id: quiz.id } });
+    const affectedUserIds = players.map((p) => p.user_id);
+    await recomputeStats(tx, affectedUserIds);
+    return { quiz, affectedUserIds };
+  });
+}
+
+/** After a quiz write: drops the cached detail of each slug it had and every list page. */
+export async function invalidateQuizCaches(cache: Cache, ...slugs: string[]): Promise<void> {
+  await cache.invalidate(...new Set(slugs.map((s) => cacheKeys.quiz(s))), cacheKeys.quizListGeneration);
+}
+
+/** After a deletion: the quiz's caches, the statistics of the users who lost attempts, and the leaderboard. */
+export async function invalidateDeletedQuiz(cache: Cache, slug: string, affectedUserIds: readonly number[]): Promise<void> {
+  await invalidateQuizCaches(cache, slug);
+  if (affectedUserIds.length === 0) return;
+  await invalidateUserStats(cache, affectedUserIds, false);
+  await dropLeaderboard(cache);
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  return err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002';
+}

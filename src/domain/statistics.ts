@@ -1,0 +1,139 @@
+/**
+ * User statistics: ONE rule, `recomputeStats`, derives a user's row of `user_stats` from their attempts
+ * and answers. Starting, answering and finishing call it for one user inside their transaction (so the
+ * row is current the moment the write returns), deleting a quiz calls it for the users who lose
+ * attempts, and the refresh-stats job calls it for everyone. All set-based: one statement per call.
+ */
+import type { PrismaClient } from '../generated/prisma/client.js';
+import type { Cache } from '../cache/cache.js';
+import type { Database } from '../db/database.js';
+import { cacheKeys } from './cache-keys.js';
+import { markLeaderboardChanged, refreshLeaderboard } from './leaderboard.js';
+
+/** What runs SQL: the client, or the client of an interactive transaction. */
+export type SqlClient = Pick<PrismaClient, '$queryRaw' | '$executeRaw'>;
+
+/** The statistics of a user as API.md shows them. */
+export interface UserStatsView {
+  attempts: number;
+  finished: number;
+  correctAnswers: number;
+  totalAnswers: number;
+  /** correctAnswers / totalAnswers, 0 before any answer. */
+  accuracy: number;
+  bestScore: number;
+  /** Correct answers in finished attempts. */
+  points: number;
+  updatedAt: string | null;
+}
+
+/**
+ * Rewrites `user_stats` from attempts and answers for `userIds` (every user who has attempts or a stats
+ * row when omitted). Rows whose values did not change are not written. Returns the ids whose row changed.
+ */
+export async function recomputeStats(sql: SqlClient, userIds?: readonly number[]): Promise<number[]> {
+  if (userIds && userIds.length === 0) return [];
+  const ids = userIds ? [...new Set(userIds)] : null;
+  // `$1::int[] IS NULL` selects everyone; otherwise only the given users (index scans on attempts.user_id).
+  const rows = await sql.$queryRaw<{ user_id: number }[]>`
+    WITH target AS (
+      SELECT id FROM users WHERE ${ids}::int[] IS NOT NULL AND id = ANY(${ids}::int[])
+      UNION
+      SELECT user_id FROM attempts WHERE ${ids}::int[] IS NULL
+      UNION
+      SELECT user_id FROM user_stats WHERE ${ids}::int[] IS NULL
+    ),
+    per_attempt AS (
+      SELECT a.user_id,
+             count(*)::int AS attempts,
+             count(a.finished_at)::int AS finished,
+             coalesce(max(a.score) FILTER (WHERE a.finished_at IS NOT NULL), 0)::int AS best_score,
+             coalesce(sum(a.score) FILTER (WHERE a.finished_at IS NOT NULL), 0)::int AS points
+        FROM attempts a JOIN target t ON t.id = a.user_id
+       GROUP BY a.user_id
+    ),
+    per_answer AS (
+      SELECT a.user_id,
+             count(*) FILTER (WHERE an.correct)::int AS correct_answers,
+             count(*)::int AS total_answers
+        FROM answers an JOIN attempts a ON a.id = an.attempt_id JOIN target t ON t.id = a.user_id
+       GROUP BY a.user_id
+    )
+    INSERT INTO user_stats AS s (user_id, attempts, finished, correct_answers, total_answers, best_score, points, updated_at)
+    SELECT t.id, coalesce(pa.attempts, 0), coalesce(pa.finished, 0), coalesce(an.correct_answers, 0),
+           coalesce(an.total_answers, 0), coalesce(pa.best_score, 0), coalesce(pa.points, 0), now()
+      FROM target t
+      LEFT JOIN per_attempt pa ON pa.user_id = t.id
+      LEFT JOIN per_answer an ON an.user_id = t.id
+    ON CONFLICT (user_id) DO UPDATE
+       SET attempts = EXCLUDED.attempts, finished = EXCLUDED.finished, correct_answers = EXCLUDED.correct_answers,
+           total_answers = EXCLUDED.total_answers, best_score = EXCLUDED.best_score, points = EXCLUDED.points,
+           updated_at = EXCLUDED.updated_at
+     WHERE (s.attempts, s.finished, s.correct_answers, s.total_answers, s.best_score, s.points)
+           IS DISTINCT FROM (EXCLUDED.attempts, EXCLUDED.finished, EXCLUDED.correct_answers,
+                             EXCLUDED.total_answers, EXCLUDED.best_score, EXCLUDED.points)
+    RETURNING s.user_id`;
+  return rows.map((r) => r.user_id);
+}
+
+interface StatsRow {
+  attempts: number | null;
+  finished: number | null;
+  correct_answers: number | null;
+  total_answers: number | null;
+  best_score: number | null;
+  points: number | null;
+  updated_at: Date | null;
+}
+
+/** A user's statistics (zeros before their first attempt); undefined when the user does not exist. One statement. */
+export async function loadUserStats(db: Database, userId: number): Promise<UserStatsView | undefined> {
+  const rows = await db.prisma.$queryRaw<StatsRow[]>`
+    SELECT s.attempts, s.finished, s.correct_answers, s.total_answers, s.best_score, s.points, s.updated_at
+      FROM users u LEFT JOIN user_stats s ON s.user_id = u.id
+     WHERE u.id = ${userId}`;
+  const row = rows[0];
+  if (!row) return undefined;
+  const correct = row.correct_answers ?? 0;
+  const total = row.total_answers ?? 0;
+  return {
+    attempts: row.attempts ?? 0,
+    finished: row.finished ?? 0,
+    correctAnswers: correct,
+    totalAnswers: total,
+    accuracy: total === 0 ? 0 : Math.round((correct / total) * 10_000) / 10_000,
+    bestScore: row.best_score ?? 0,
+    points: row.points ?? 0,
+    updatedAt: row.updated_at?.toISOString() ?? null,
+  };
+}
+
+/**
+ * After a write changed these users' statistics: drops their cached statistics and, when points may have
+ * moved, tells the leaderboard (which then reloads within a second, not once per write).
+ */
+export async function invalidateUserStats(cache: Cache, userIds: readonly number[], pointsChanged: boolean): Promise<void> {
+  await cache.invalidate(...userIds.map((id) => cacheKeys.userStats(id)));
+  if (pointsChanged) await markLeaderboardChanged(cache);
+}
+
+export interface StatsRefreshResult {
+  /** Users whose statistics row was rewritten because it differed from their attempts. */
+  usersUpdated: number;
+  /** Entries now at the top of the leaderboard. */
+  leaderboardSize: number;
+}
+
+/**
+ * The refresh-stats job: recomputes every user's statistics set-based, drops the cached statistics of
+ * those that changed, and rebuilds the cached leaderboard.
+ */
+export async function refreshAllStatistics(deps: { db: Database; cache: Cache }): Promise<StatsRefreshResult> {
+  const changed = await recomputeStats(deps.db.prisma);
+  // In slices: one MULTI of a million keys would block Redis for everyone else.
+  for (let i = 0; i < changed.length; i += 1000) {
+    await deps.cache.invalidate(...changed.slice(i, i + 1000).map((id) => cacheKeys.userStats(id)));
+  }
+  const top = await refreshLeaderboard(deps);
+  return { usersUpdated: changed.length, leaderboardSize: top.items.length };
+}
