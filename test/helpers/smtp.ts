@@ -1,0 +1,94 @@
+/**
+ * A real SMTP server (the `smtp-server` package) on a free port for tests: records every accepted
+ * message with its Message-ID, and answers per recipient as the test decides (accept, 4xx, 5xx, or hold).
+ *
+ *   const smtp = await startSmtpServer({ rejectPermanently: (to) => to.startsWith('bad@') });
+ *   ... SMTP_URL: smtp.url ...
+ *   await smtp.waitFor((m) => m.length >= 2);
+ */
+import { SMTPServer, type SMTPServerAddress } from 'smtp-server';
+import type { AddressInfo } from 'node:net';
+
+export interface ReceivedMail {
+  messageId: string;
+  from: string;
+  to: string[];
+  subject: string;
+  raw: string;
+}
+
+export interface SmtpBehaviour {
+  /** Recipients answered with 550 (permanent). */
+  rejectPermanently?: (to: string) => boolean;
+  /** Recipients answered with 451 (transient); called once per attempt. */
+  deferTemporarily?: (to: string) => boolean;
+}
+
+export interface TestSmtpServer {
+  url: string;
+  received: ReceivedMail[];
+  /** Message-ID → how many times it was received. */
+  counts(): Map<string, number>;
+  waitFor(done: (received: ReceivedMail[]) => boolean, timeoutMs?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+const header = (raw: string, name: string) => {
+  const head = raw.split(/\r?\n\r?\n/, 1)[0] ?? '';
+  const match = new RegExp(`^${name}:\\s*(.*(?:\\r?\\n[ \\t].*)*)`, 'im').exec(head);
+  return match?.[1]?.replace(/\r?\n[ \t]+/g, ' ').trim() ?? '';
+};
+
+function smtpError(message: string, responseCode: number): Error {
+  return Object.assign(new Error(message), { responseCode });
+}
+
+export async function startSmtpServer(behaviour: SmtpBehaviour = {}): Promise<TestSmtpServer> {
+  const received: ReceivedMail[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    logger: false,
+    size: 10 * 1024 * 1024,
+    onRcptTo(address: SMTPServerAddress, _session, callback) {
+      if (behaviour.rejectPermanently?.(address.address)) return callback(smtpError('5.1.1 Mailbox does not exist', 550));
+      if (behaviour.deferTemporarily?.(address.address)) return callback(smtpError('4.3.0 Try again later', 451));
+      return callback();
+    },
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('end', () => {
+        const raw = Buffer.concat(chunks).toString('utf8');
+        received.push({
+          messageId: header(raw, 'Message-ID'),
+          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+          to: session.envelope.rcptTo.map((r) => r.address),
+          subject: header(raw, 'Subject'),
+          raw,
+        });
+        callback();
+      });
+    },
+  });
+  server.on('error', () => undefined);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.server.address() as AddressInfo;
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    received,
+    counts() {
+      const counts = new Map<string, number>();
+      for (const mail of received) counts.set(mail.messageId, (counts.get(mail.messageId) ?? 0) + 1);
+      return counts;
+    },
+    async waitFor(done, timeoutMs = 60_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (!done(received)) {
+        if (Date.now() > deadline) throw new Error(`SMTP server: condition not met within ${timeoutMs} ms (${received.length} received)`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
