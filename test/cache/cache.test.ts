@@ -1,0 +1,132 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import { createCache, type Cache } from '../../src/cache/cache.js';
+import { runWithRequest, currentRequest } from '../../src/lib/request-context.js';
+import { startRedis, type RedisService } from '../harness/services.js';
+
+function capturingLogger() {
+  const lines: { level: number; msg: string }[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(JSON.parse(chunk.toString()) as { level: number; msg: string });
+      done();
+    },
+  });
+  return { logger: pino({ level: 'info' }, stream), lines };
+}
+
+async function eventually(check: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe('the shared cache on Redis', () => {
+  let redis: RedisService;
+  let cache: Cache;
+  let log: ReturnType<typeof capturingLogger>;
+  before(async () => {
+    redis = await startRedis();
+    log = capturingLogger();
+    cache = createCache({ REDIS_URL: redis.url, KEY_PREFIX: 'quiztest', CACHE_TTL: 120 }, log.logger);
+    await eventually(async () => (await cache.ping()) === 'ok', 'redis connection');
+  });
+  after(async () => {
+    await cache.close();
+    await redis.stop();
+  });
+
+  test('cache-aside loads on a miss, serves the next read from Redis, and counts per process and per request', async () => {
+    let loads = 0;
+    const loader = async () => ({ loaded: ++loads });
+    const before = cache.stats();
+    const first = await runWithRequest('r1', async () => ({ value: await cache.getOrLoad('aside', loader), stats: { ...currentRequest()! } }));
+    const second = await runWithRequest('r2', async () => ({ value: await cache.getOrLoad('aside', loader), stats: { ...currentRequest()! } }));
+    assert.deepEqual(first.value, { loaded: 1 });
+    assert.deepEqual(second.value, { loaded: 1 });
+    assert.equal(loads, 1);
+    assert.deepEqual([first.stats.cacheHits, first.stats.cacheMisses], [0, 1]);
+    assert.deepEqual([second.stats.cacheHits, second.stats.cacheMisses], [1, 0]);
+    assert.equal(cache.stats().hits - before.hits, 1);
+    assert.equal(cache.stats().misses - before.misses, 1);
+  });
+
+  test('keys carry KEY_PREFIX and the default TTL', async () => {
+    await cache.set('ttl-probe', { a: 1 });
+    const ttl = await cache.redis!.pTTL('quiztest::ttl-probe');
+    assert.ok(ttl > 100_000 && ttl <= 120_000, `ttl ${ttl}`);
+  });
+
+  test('concurrent misses for one key load it once', async () => {
+    let loads = 0;
+    const loader = async () => {
+      loads += 1;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      return 'v';
+    };
+    const values = await Promise.all(Array.from({ length: 20 }, () => cache.getOrLoad('stampede', loader)));
+    assert.deepEqual(new Set(values), new Set(['v']));
+    assert.equal(loads, 1);
+  });
+
+  test('a load that raced a write does not put the old value back', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const stale = cache.getOrLoad('raced', async () => {
+      await gate;
+      return 'old';
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(await cache.invalidate('raced'), true); // the write commits while the old value is being loaded
+    release();
+    assert.equal(await stale, 'old'); // the slow reader still gets what it read...
+    assert.equal(await cache.get('raced'), undefined); // ...but nobody after the write sees it
+    assert.equal(await cache.getOrLoad('raced', async () => 'new'), 'new');
+    assert.equal(await cache.get('raced'), 'new');
+  });
+
+  test('clear deletes only this prefix', async () => {
+    await cache.redis!.set('otherapp::keep', '1');
+    await cache.set('gone', 1);
+    await cache.clear();
+    assert.equal(await cache.get('gone'), undefined);
+    assert.equal(await cache.redis!.get('otherapp::keep'), '1');
+  });
+
+  test('with Redis gone reads fall through to the loader, logged once; the cache recovers by itself', async () => {
+    await cache.set('outage', 'cached');
+    await redis.stopServer();
+    const warningsBefore = log.lines.filter((l) => l.msg.startsWith('cache unavailable')).length;
+    const values: string[] = [];
+    for (let i = 0; i < 20; i += 1) values.push(await cache.getOrLoad('outage', async () => 'from-db'));
+    assert.deepEqual(new Set(values), new Set(['from-db']));
+    assert.equal(await cache.ping(), 'degraded');
+    const warnings = log.lines.filter((l) => l.msg.startsWith('cache unavailable')).length - warningsBefore;
+    assert.equal(warnings, 1, 'one warning for the whole outage, not one per read');
+
+    await redis.restart();
+    await eventually(async () => (await cache.ping()) === 'ok', 'reconnection');
+    await eventually(async () => {
+      await cache.getOrLoad('after-outage', async () => 'fresh');
+      return (await cache.get('after-outage')) === 'fresh';
+    }, 'the cache filling again');
+    assert.ok(log.lines.some((l) => l.msg === 'cache reachable again'));
+  });
+});
+
+describe('the in-memory cache', () => {
+  test('serves cache-aside reads and invalidations without Redis', async () => {
+    const cache = createCache({ REDIS_URL: undefined, KEY_PREFIX: 'mem', CACHE_TTL: 60 }, pino({ level: 'silent' }));
+    assert.equal(cache.backend, 'memory');
+    let loads = 0;
+    assert.equal(await cache.getOrLoad('k', async () => ++loads), 1);
+    assert.equal(await cache.getOrLoad('k', async () => ++loads), 1);
+    await cache.invalidate('k');
+    assert.equal(await cache.getOrLoad('k', async () => ++loads), 2);
+    assert.equal(await cache.ping(), 'ok');
+  });
+});
