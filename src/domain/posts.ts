@@ -1,6 +1,9 @@
 import type { Database } from '../db/database.js';
+import type { Cache } from '../cache/cache.js';
 import { Prisma, type Post } from '../generated/prisma/client.js';
 import { conflict, notFound } from '../lib/errors.js';
+import { enqueueOgImage, type OutboxRef } from '../background/outbox.js';
+import { cacheKeys } from './cache-keys.js';
 import { slugify, withSlugSuffix } from './slugs.js';
 
 /** Blog rules: slugs, excerpts, publishing dates and the Open Graph version, shared by routes, seed and jobs. */
@@ -22,16 +25,15 @@ export interface PostDraft {
 }
 export type PostChanges = Partial<PostDraft>;
 
-/** Where a list page starts: after this post in (publishedAt desc, id desc) order. */
-export interface PostCursor {
-  publishedAt: string;
-  id: number;
+/** A post as written, with the background jobs its transaction enqueued (start them with dispatchSoon). */
+export interface PostWrite {
+  post: Post;
+  jobs: OutboxRef[];
 }
 
-/** Hooks run inside a post's write transaction (the Open Graph image is enqueued there, with the row). */
-export interface PostWriteHooks {
-  /** Called on create and whenever the title (and so `version`) changed. */
-  onImageOutdated?(tx: Prisma.TransactionClient, post: Post): Promise<void>;
+/** A new post or a new title needs a new Open Graph image: enqueued with the row, in its transaction. */
+async function enqueuePostImage(tx: Prisma.TransactionClient, post: Post): Promise<OutboxRef[]> {
+  return [await enqueueOgImage(tx, { subject: 'post', id: post.id, version: post.version })];
 }
 
 /** Plain text of Markdown, cut at a word boundary: the excerpt a post gets when none is given. */
@@ -51,28 +53,11 @@ export function deriveExcerpt(markdown: string, maxLength = DERIVED_EXCERPT_LENG
   return `${atWord.replace(/[\s.,;:!?-]+$/, '')}…`;
 }
 
-/** Published posts, newest first: `limit + 1` rows so the caller can tell whether another page exists. */
-export function listPublishedPosts(db: Database, limit: number, after?: PostCursor): Promise<Post[]> {
-  const where: Prisma.PostWhereInput = { published: true, publishedAt: { not: null } };
-  if (after) {
-    const at = new Date(after.publishedAt);
-    where.OR = [{ publishedAt: { lt: at } }, { publishedAt: at, id: { lt: after.id } }];
-  }
-  return db.prisma.post.findMany({ where, orderBy: [{ publishedAt: 'desc' }, { id: 'desc' }], take: limit + 1 });
-}
-
-/** A published post by slug; drafts read as not found. */
-export async function findPublishedPost(db: Database, slug: string): Promise<Post> {
-  const post = await db.prisma.post.findUnique({ where: { slug } });
-  if (!post || !post.published) throw notFound('Post');
-  return post;
-}
-
 /**
- * Creates a post (and, through the hook, its Open Graph job) in one transaction. An explicit taken slug
- * is a 409; a slug made from the title gets a random suffix instead.
+ * Creates a post and enqueues its Open Graph image in one transaction. An explicit taken slug is a 409;
+ * a slug made from the title gets a random suffix instead.
  */
-export async function createPost(db: Database, draft: PostDraft, hooks: PostWriteHooks = {}): Promise<Post> {
+export async function createPost(db: Database, draft: PostDraft): Promise<PostWrite> {
   const published = draft.published ?? true;
   let slug = draft.slug ?? slugify(draft.title);
   for (let attempt = 1; ; attempt++) {
@@ -88,8 +73,7 @@ export async function createPost(db: Database, draft: PostDraft, hooks: PostWrit
             publishedAt: published ? new Date() : null,
           },
         });
-        await hooks.onImageOutdated?.(tx, post);
-        return post;
+        return { post, jobs: await enqueuePostImage(tx, post) };
       });
     } catch (err) {
       if (!isUniqueViolation(err)) throw err;
@@ -101,15 +85,10 @@ export async function createPost(db: Database, draft: PostDraft, hooks: PostWrit
 }
 
 /**
- * Applies changes to a post. A new title bumps `version` (a new Open Graph image, a new URL); publishing
- * stamps `publishedAt` now, unpublishing clears it. Returns the post before and after (the slug may change).
+ * Applies changes to a post. A new title bumps `version` and enqueues a new Open Graph image (a new URL);
+ * publishing stamps `publishedAt` now, unpublishing clears it. Returns the post before and after (the slug may change).
  */
-export async function updatePost(
-  db: Database,
-  slug: string,
-  changes: PostChanges,
-  hooks: PostWriteHooks = {},
-): Promise<{ before: Post; after: Post }> {
+export async function updatePost(db: Database, slug: string, changes: PostChanges): Promise<PostWrite & { before: Post }> {
   try {
     return await db.prisma.$transaction(async (tx) => {
       const before = await tx.post.findUnique({ where: { slug } });
@@ -129,8 +108,7 @@ export async function updatePost(
         data.publishedAt = changes.published ? new Date() : null;
       }
       const after = await tx.post.update({ where: { id: before.id }, data });
-      if (titleChanged) await hooks.onImageOutdated?.(tx, after);
-      return { before, after };
+      return { before, post: after, jobs: titleChanged ? await enqueuePostImage(tx, after) : [] };
     });
   } catch (err) {
     if (isUniqueViolation(err)) throw conflict(`The slug "${changes.slug ?? slug}" is already taken.`);
@@ -146,6 +124,14 @@ export async function deletePost(db: Database, slug: string): Promise<Post> {
     if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2025') throw notFound('Post');
     throw err;
   }
+}
+
+/**
+ * Drops what a post write changed: the detail under each slug it had or has, and every list page (one
+ * generation key). Also for jobs that change a post (its Open Graph URL).
+ */
+export async function invalidatePostCaches(cache: Cache, ...slugs: string[]): Promise<void> {
+  await cache.invalidate(...new Set(slugs.map((s) => cacheKeys.post(s))), cacheKeys.postListGeneration);
 }
 
 function isUniqueViolation(err: unknown): boolean {
