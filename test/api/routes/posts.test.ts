@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { workflowIds } from '../../../src/temporal/constants.js';
-import { startTestApi, type TestApi } from '../../helpers/api.js';
+import { startTestApi, type TestApi, type TestResponse } from '../../helpers/api.js';
 
 interface PostPage {
   items: { slug: string; publishedAt: string }[];
@@ -27,7 +27,7 @@ describe('blog routes', () => {
     const dates: string[] = [];
     let cursor: string | null = null;
     do {
-      const res = await api.request<PostPage>('GET', `/api/v1/posts?limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`);
+      const res: TestResponse<PostPage> = await api.request<PostPage>('GET', `/api/v1/posts?limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`);
       assert.equal(res.status, 200);
       assert.ok(res.body.items.length <= limit);
       slugs.push(...res.body.items.map((p) => p.slug));
