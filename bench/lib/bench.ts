@@ -1,0 +1,91 @@
+/** One benchmark run: reference servers, then the app's scenarios on one stack, then the report. */
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { BenchContext } from './context.js';
+import { pickGenerator } from './load/pick.js';
+import type { BenchOptions, ScenarioName } from './options.js';
+import { machineLoad, sampleProcesses } from './proc-sampler.js';
+import { skippedResult, type ScenarioResult } from './result.js';
+import { writeReport } from './report/write.js';
+import { startStack } from './stack/stack.js';
+import { runReferenceServer } from '../scenarios/baseline.js';
+import { loadDemoKeys, type DemoKeys } from '../scenarios/demo-data.js';
+import { runReadMix } from '../scenarios/read-mix.js';
+import { runAnswerFlow } from '../scenarios/answer-flow.js';
+import { runContact } from '../scenarios/contact.js';
+import { runWorkflows } from '../scenarios/workflows.js';
+
+const APP_SCENARIOS: ScenarioName[] = ['read-mix', 'read-mix-nocache', 'answer-flow', 'contact', 'workflows'];
+const log = (message: string) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
+
+/** Runs `scenario`, turning a failure into a skipped row so one broken route does not lose the whole run. */
+async function attempt(results: ScenarioResult[], name: string, scenario: () => Promise<ScenarioResult>): Promise<void> {
+  log(`scenario ${name}`);
+  try {
+    const result = await scenario();
+    results.push(result);
+    if (result.load) log(`  ${Math.round(result.load.rps)} ${result.unit}, p99 ${result.load.latency.p99.toFixed(1)} ms`);
+  } catch (err) {
+    log(`  failed: ${(err as Error).message}`);
+    results.push(skippedResult(name, '', `failed: ${(err as Error).message.split('\n')[0]}`, machineLoad().loadAvg1));
+  }
+}
+
+export async function runBench(options: BenchOptions): Promise<{ markdown: string; files: string[] }> {
+  const startedAt = new Date().toISOString();
+  const load0 = machineLoad();
+  const logDir = mkdtempSync(path.join(os.tmpdir(), 'quiz-bench-logs-'));
+  const generator = pickGenerator(options.generator, options.threads);
+  const wants = (s: ScenarioName) => options.scenarios.includes(s);
+  const results: ScenarioResult[] = [];
+  const notes: string[] = [];
+  log(`${options.quick ? 'quick' : 'full'} run with ${generator.name}; logs in ${logDir}`);
+  const base = { options, generator, logDir };
+  await attempt(results, 'generator-ceiling', () => runReferenceServer(base, 'bare'));
+  if (wants('baseline')) await attempt(results, 'baseline', () => runReferenceServer(base, 'koa'));
+  let apiRss: { t: number; mb: number }[] = [];
+  if (APP_SCENARIOS.some(wants)) {
+    const stack = await startStack(options, logDir, log);
+    try {
+      const ctx: Omit<BenchContext, 'api'> = { ...base, app: stack.app, botToken: stack.app?.botToken ?? options.given.botToken, metricsToken: stack.app?.metricsToken ?? options.given.metricsToken, smtp: stack.services?.smtp, temporalAddress: stack.services?.temporalAddress ?? options.given.temporalAddress, worker: stack.worker, apiRss };
+      if (stack.seeded === false) notes.push('prisma/seed.ts not found: the demo data was created through the API');
+      const auth = { botToken: ctx.botToken, adminTelegramId: stack.app?.adminTelegramId };
+      let keys: DemoKeys | undefined;
+      if (wants('read-mix-nocache')) {
+        await attempt(results, 'read-mix-nocache', async () => {
+          const api = await stack.startApi('off');
+          try {
+            keys = await loadDemoKeys(api.url, auth);
+            return await runReadMix({ ...ctx, api }, api, keys, 'off');
+          } finally {
+            await api.stop();
+          }
+        });
+      }
+      const api = await stack.startApi('on');
+      const rss = sampleProcesses(api.pid, 1000);
+      try {
+        keys ??= await loadDemoKeys(api.url, auth);
+        if (keys.created.length) notes.push(`created for the run: ${keys.created.join(', ')}`);
+        const full: BenchContext = { ...ctx, api };
+        if (wants('read-mix')) await attempt(results, 'read-mix', () => runReadMix(full, api, keys!, 'on'));
+        if (wants('answer-flow')) await attempt(results, 'answer-flow', () => runAnswerFlow(full, keys!));
+        if (wants('contact')) await attempt(results, 'contact', () => runContact(full));
+        apiRss = rss.stop()?.workerRssSeries ?? [];
+        if (wants('workflows')) await attempt(results, 'workflows', () => runWorkflows(full));
+      } finally {
+        rss.stop();
+        await api.stop();
+      }
+    } finally {
+      await stack.stop();
+    }
+  }
+  const ceiling = results.find((r) => r.name === 'generator-ceiling')?.load;
+  if (ceiling) notes.unshift(`generator ceiling (bare Node http, ${options.workers} workers, same machine): ${Math.round(ceiling.rps).toLocaleString('en-US')} req/s`);
+  notes.push(`API_MAX_REQUESTS=${options.maxRequests} (${options.maxRequests === 0 ? 'workers are not recycled, so memory growth shows' : 'workers recycled'}); logs: ${logDir}`);
+  const machine = `${load0.cores} cores (${os.cpus()[0]?.model.trim() ?? 'cpu'}), ${Math.round(os.totalmem() / 2 ** 30)} GB, Node ${process.version}, load average ${load0.loadAvg1} at start`;
+  const info = { startedAt, mode: options.quick ? ('quick' as const) : ('full' as const), machine, generator: generator.name, connections: options.connections, apiWorkers: options.workers, warmupS: options.warmupS, durationS: options.durationS, notes };
+  return writeReport(options.outDir, info, results, apiRss);
+}

@@ -1,0 +1,33 @@
+import type { Child } from './children.js';
+import type { LoadGenerator } from './load/types.js';
+import type { BenchOptions } from './options.js';
+import type { SmtpSink } from './smtp-sink.js';
+import type { AppEnv } from './stack/services.js';
+
+/** An HTTP API under test: its URL and, when the benchmark started it, its primary's pid. */
+export interface ApiTarget {
+  url: string;
+  pid?: number;
+  /** Stops it when the benchmark started it. */
+  stop(): Promise<void>;
+}
+
+/** Everything a scenario may use; parts are missing when the benchmark was pointed at a given stack. */
+export interface BenchContext {
+  options: BenchOptions;
+  generator: LoadGenerator;
+  logDir: string;
+  /** The environment the app's processes run with (missing with --api-url). */
+  app?: AppEnv;
+  botToken?: string;
+  metricsToken?: string;
+  /** The API with its cache on (the one every scenario but read-mix-nocache drives). */
+  api: ApiTarget;
+  /** Starts (or returns the given) API with CACHE_DISABLED=true. */
+  nocacheApi?: () => Promise<ApiTarget>;
+  smtp?: SmtpSink;
+  temporalAddress?: string;
+  worker?: Child;
+  /** Worker RSS series of the cache-on API over the whole run (for the growth check). */
+  apiRss: { t: number; mb: number }[];
+}

@@ -1,0 +1,46 @@
+/** The measuring loop shared by the HTTP scenarios: warm-up, counters before, load with process sampling, counters after. */
+import type { BenchContext } from './context.js';
+import type { LoadResult, LoadSpec } from './load/types.js';
+import { dbCacheFigures, diffCounters, scrapeMetrics, type Counters } from './prometheus.js';
+import { sampleProcesses, type ProcessFigures } from './proc-sampler.js';
+import type { ScenarioResult } from './result.js';
+
+export interface Measured {
+  load: LoadResult;
+  processes: ProcessFigures | undefined;
+  delta: Counters | undefined;
+  /** Whether the target has a /metrics endpoint to read (reference servers do not). */
+  metricsWanted: boolean;
+}
+
+/** Runs `spec` for the warm-up (discarded), then for the measured duration. */
+export async function measureLoad(
+  ctx: Pick<BenchContext, 'options' | 'generator' | 'metricsToken'>,
+  spec: Omit<LoadSpec, 'durationS'>,
+  target: { pid?: number; metricsUrl?: string },
+  run: (spec: LoadSpec) => Promise<LoadResult> = (s) => ctx.generator.run(s),
+): Promise<Measured> {
+  if (ctx.options.warmupS > 0) await run({ ...spec, durationS: ctx.options.warmupS });
+  const before = target.metricsUrl ? await scrapeMetrics(target.metricsUrl, ctx.metricsToken) : undefined;
+  const sampler = sampleProcesses(target.pid);
+  const load = await run({ ...spec, durationS: ctx.options.durationS });
+  const processes = sampler.stop();
+  const after = before && target.metricsUrl ? await scrapeMetrics(target.metricsUrl, ctx.metricsToken) : undefined;
+  return { load, processes, delta: before && after ? diffCounters(before, after) : undefined, metricsWanted: target.metricsUrl !== undefined };
+}
+
+/** Copies the measured figures into a result row, noting what could not be read. */
+export function fillResult(result: ScenarioResult, measured: Measured): ScenarioResult {
+  const { load, processes, delta } = measured;
+  const figures = dbCacheFigures(delta);
+  result.load = load;
+  result.sqlPerRequest = figures.sqlPerRequest;
+  result.cacheHitRate = figures.cacheHitRate;
+  if (!delta && measured.metricsWanted) result.notes.push('SQL and cache figures: /metrics not available');
+  if (processes) {
+    result.cpuPercent = processes.cpuPercent;
+    result.peakWorkerRssMb = processes.peakWorkerRssMb;
+    result.peakTotalRssMb = processes.peakTotalRssMb;
+  }
+  return result;
+}

@@ -1,0 +1,57 @@
+/** Reads the API's /metrics (Prometheus text) and diffs the counters the benchmark reports. */
+
+export type Counters = Record<string, number>;
+
+/** The counters the report needs, summed over every label set (the cluster's /metrics already sums processes). */
+export const COUNTERS = ['db_sql_statements_total', 'cache_hits_total', 'cache_misses_total', 'http_requests_total'] as const;
+
+/** Sums each metric's samples by name, ignoring labels and comment lines. */
+export function parsePrometheus(text: string): Counters {
+  const sums: Counters = {};
+  for (const line of text.split('\n')) {
+    if (!line || line.startsWith('#')) continue;
+    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{[^}]*\})?\s+(\S+)/.exec(line);
+    if (!match) continue;
+    const value = Number(match[2]);
+    if (Number.isFinite(value)) sums[match[1]!] = (sums[match[1]!] ?? 0) + value;
+  }
+  return sums;
+}
+
+/** after - before for each counter present in both. */
+export function diffCounters(before: Counters, after: Counters): Counters {
+  const out: Counters = {};
+  for (const [name, value] of Object.entries(after)) if (name in before) out[name] = value - before[name]!;
+  return out;
+}
+
+/** Fetches and parses `url`; undefined when the endpoint is missing or unreachable (then figures read n/a). */
+export async function scrapeMetrics(url: string, token?: string): Promise<Counters | undefined> {
+  try {
+    const res = await fetch(url, { headers: token ? { authorization: `Bearer ${token}` } : {}, signal: AbortSignal.timeout(5000) });
+    if (!res.ok) return undefined;
+    return parsePrometheus(await res.text());
+  } catch {
+    return undefined;
+  }
+}
+
+export interface DbCacheFigures {
+  sqlPerRequest: number | null;
+  cacheHitRate: number | null;
+  httpRequests: number | null;
+}
+
+/** SQL statements per HTTP request and cache hit rate over a counter diff. */
+export function dbCacheFigures(delta: Counters | undefined): DbCacheFigures {
+  if (!delta) return { sqlPerRequest: null, cacheHitRate: null, httpRequests: null };
+  const requests = delta.http_requests_total;
+  const sql = delta.db_sql_statements_total;
+  const hits = delta.cache_hits_total ?? 0;
+  const lookups = hits + (delta.cache_misses_total ?? 0);
+  return {
+    httpRequests: requests ?? null,
+    sqlPerRequest: requests && sql !== undefined ? sql / requests : null,
+    cacheHitRate: lookups > 0 ? hits / lookups : null,
+  };
+}

@@ -1,0 +1,81 @@
+/** The old guide's figures and issue 6's targets, checked against a run (never asserted in tests). */
+import type { ScenarioResult } from '../result.js';
+import { change, formatNumber, formatPercent, ratio } from '../stats.js';
+
+/** What the old Django guide claimed before → after its cache work. */
+export const OLD_GUIDE = {
+  avgMsBefore: 200,
+  avgMsAfter: { low: 80, high: 100 },
+  rpsBefore: 50,
+  rpsAfter: { low: 200, high: 300 },
+  dbLoadChange: -0.6,
+  hitRate: { low: 0.7, high: 0.9 },
+} as const;
+
+export interface TargetCheck {
+  target: string;
+  measured: string;
+  /** null when it could not be measured in this run. */
+  met: boolean | null;
+  note?: string;
+}
+
+const find = (results: ScenarioResult[], name: string) => results.find((r) => r.name === name && !r.skipped && r.load);
+
+/** RSS of the largest API worker: at the run's middle and end, and whether it grew from one to the other (> 5 % and > 5 MB). */
+export function rssGrowth(series: readonly { t: number; mb: number }[]): { midMb: number; endMb: number; grew: boolean } | undefined {
+  const points = series.filter((p) => p.mb > 0);
+  if (points.length < 4) return undefined;
+  const midT = points.at(-1)!.t / 2;
+  const mid = points.reduce((best, p) => (Math.abs(p.t - midT) < Math.abs(best.t - midT) ? p : best));
+  const end = points.at(-1)!;
+  return { midMb: mid.mb, endMb: end.mb, grew: end.mb > mid.mb * 1.05 && end.mb - mid.mb > 5 };
+}
+
+function check(target: string, value: number | null | undefined, ok: (v: number) => boolean, shown: (v: number) => string, shortBy?: (v: number) => string): TargetCheck {
+  if (value == null || !Number.isFinite(value)) return { target, measured: 'n/a', met: null };
+  const met = ok(value);
+  return { target, measured: shown(value), met, ...(met || !shortBy ? {} : { note: shortBy(value) }) };
+}
+
+/** Every target of issue 6 with the measured figure and whether it holds. */
+export function checkTargets(results: ScenarioResult[], apiRss: readonly { t: number; mb: number }[]): TargetCheck[] {
+  const read = find(results, 'read-mix');
+  const nocache = find(results, 'read-mix-nocache');
+  const base = find(results, 'baseline');
+  const contact = find(results, 'contact');
+  const flows = find(results, 'workflows');
+  const rps = read?.load?.rps;
+  const pct = (v: number) => `${Math.round(v * 100)} %`;
+  const growth = rssGrowth(apiRss);
+  const mails = contact ? Number(contact.extra.mailsDelivered) === Number(contact.extra.mailsExpected) : null;
+  const lost = flows ? Number(flows.extra.emailLost ?? NaN) : null;
+  return [
+    check('read-mix >= 5,000 req/s (>= 20x the old guide)', rps, (v) => v >= 5000, (v) => `${formatNumber(v)} req/s (${Math.round(v / OLD_GUIDE.rpsAfter.high)}x the guide's 300)`, (v) => `${pct(1 - v / 5000)} short`),
+    check('read-mix >= 50 % of baseline', ratio(rps, base?.load?.rps), (v) => v >= 0.5, pct, (v) => `${Math.round((0.5 - v) * 100)} points short`),
+    check('read-mix p99 <= 25 ms', read?.load?.latency.p99, (v) => v <= 25, (v) => `${v.toFixed(1)} ms`, (v) => `${(v - 25).toFixed(1)} ms over`),
+    check('read-mix hit rate >= 95 %', read?.cacheHitRate, (v) => v >= 0.95, formatPercent),
+    check('read-mix 0 SQL statements per cached request', read?.sqlPerRequest, (v) => v < 0.01, (v) => `${v.toFixed(3)} per request`),
+    check('read-mix / read-mix-nocache >= 5', ratio(rps, nocache?.load?.rps), (v) => v >= 5, (v) => `${v.toFixed(1)}x`, (v) => `${pct(1 - v / 5)} short`),
+    check('contact p99 <= 30 ms at 200 req/s', contact?.load?.latency.p99, (v) => v <= 30, (v) => `${v.toFixed(1)} ms at ${formatNumber(contact?.load?.rps)} req/s`, (v) => `${(v - 30).toFixed(1)} ms over`),
+    { target: 'contact: every mail delivered', measured: contact ? `${contact.extra.mailsDelivered} / ${contact.extra.mailsExpected}` : 'n/a', met: mails },
+    check('workflows: email >= 70 % of the no-op ceiling', flows ? Number(flows.extra.emailVsNoop) : null, (v) => v >= 0.7, pct, (v) => `${Math.round((0.7 - v) * 100)} points short`),
+    check('workflows: 0 lost', lost, (v) => v === 0, (v) => `${v} lost`),
+    check('API worker RSS <= 200 MB after the run', growth?.endMb, (v) => v <= 200, (v) => `${v.toFixed(0)} MB`),
+    { target: 'API worker RSS not growing (second half → end)', measured: growth ? `${growth.midMb.toFixed(0)} → ${growth.endMb.toFixed(0)} MB` : 'n/a', met: growth ? !growth.grew : null },
+  ];
+}
+
+/** The old guide's before → after beside ours: average latency, throughput, DB load, hit rate. */
+export function guideComparison(results: ScenarioResult[]): { figure: string; guide: string; measured: string }[] {
+  const read = find(results, 'read-mix');
+  const nocache = find(results, 'read-mix-nocache');
+  const db = change(nocache?.sqlPerRequest, read?.sqlPerRequest);
+  const ms = (v: number | undefined) => (v === undefined ? 'n/a' : `${v.toFixed(1)} ms`);
+  return [
+    { figure: 'average response', guide: '~200 → 80-100 ms', measured: `${ms(nocache?.load?.latency.mean)} → ${ms(read?.load?.latency.mean)}` },
+    { figure: 'throughput', guide: '~50 → 200-300 req/s', measured: `${formatNumber(nocache?.load?.rps)} → ${formatNumber(read?.load?.rps)} req/s` },
+    { figure: 'database load (SQL per request)', guide: '-60 %', measured: `${nocache?.sqlPerRequest?.toFixed(2) ?? 'n/a'} → ${read?.sqlPerRequest?.toFixed(3) ?? 'n/a'} (${db === null ? 'n/a' : `${Math.round(db * 100)} %`})` },
+    { figure: 'cache hit rate', guide: '70-90 %', measured: formatPercent(read?.cacheHitRate) },
+  ];
+}

@@ -1,0 +1,82 @@
+/** The app's own processes under the benchmark: migrations, seed, `npm run worker` and the API cluster. */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { Connection } from '@temporalio/client';
+import proto from '@temporalio/proto';
+import { httpAnswers, runToEnd, startChild, waitUntil, type Child } from '../children.js';
+import { processTree } from '../proc-sampler.js';
+
+const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+
+/** `npm run db:migrate`, then `npm run db:seed` when prisma/seed.ts exists; false when there was no seed. */
+export async function migrateAndSeed(env: NodeJS.ProcessEnv, logDir: string): Promise<boolean> {
+  await runToEnd('db:migrate', NPM, ['run', '--silent', 'db:migrate'], env, path.join(logDir, 'migrate.log'));
+  if (!existsSync('prisma/seed.ts')) return false;
+  await runToEnd('db:seed', NPM, ['run', '--silent', 'db:seed'], env, path.join(logDir, 'seed.log'), 300_000);
+  return true;
+}
+
+/** True once some worker polls the workflow task queue. */
+export async function queueHasPoller(address: string, namespace: string, taskQueue: string): Promise<boolean> {
+  const connection = await Connection.connect({ address, connectTimeout: 2000 });
+  try {
+    const res = await connection.workflowService.describeTaskQueue({
+      namespace,
+      taskQueue: { name: taskQueue },
+      taskQueueType: proto.temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+    });
+    return (res.pollers?.length ?? 0) > 0;
+  } finally {
+    await connection.close();
+  }
+}
+
+/** Starts a TypeScript entry with tsx in its own process group; resolves once `ready` holds. */
+async function startTs(
+  name: string,
+  entry: string,
+  env: NodeJS.ProcessEnv,
+  logFile: string,
+  ready: (child: Child) => Promise<boolean>,
+  nodeArgs: string[] = [],
+  args: string[] = [],
+): Promise<Child> {
+  const child = startChild(name, process.execPath, [...nodeArgs, '--import', 'tsx', entry, ...args], env, logFile);
+  try {
+    await waitUntil(child, () => ready(child), 180_000);
+  } catch (err) {
+    await child.stop(2000);
+    throw err;
+  }
+  return child;
+}
+
+/** `npm run worker` (src/worker/main.ts), ready when it polls its task queue. */
+export function startWorker(env: NodeJS.ProcessEnv, logDir: string): Promise<Child> {
+  return startTs('worker', 'src/worker/main.ts', env, path.join(logDir, 'worker.log'), () =>
+    queueHasPoller(env.TEMPORAL_ADDRESS!, env.TEMPORAL_NAMESPACE ?? 'default', env.TEMPORAL_TASK_QUEUE!),
+  );
+}
+
+export interface ApiProcess {
+  url: string;
+  child: Child;
+}
+
+/** The API cluster (src/api/cluster.ts), ready when /readyz answers 200 and every worker process is up. */
+export async function startApi(env: NodeJS.ProcessEnv, logFile: string, options: { cpuProfDir?: string } = {}): Promise<ApiProcess> {
+  const url = `http://127.0.0.1:${env.PORT}`;
+  const workers = Number(env.API_WORKERS ?? 1);
+  const nodeArgs = options.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfDir] : [];
+  const child = await startTs('api', 'src/api/cluster.ts', env, logFile, async (c) => {
+    if (!(await httpAnswers(`${url}/readyz`, 200))) return false;
+    // npm/tsx add no process of their own here: the tree is the primary and its forked workers.
+    return c.pid !== undefined && processTree(c.pid).length >= workers + 1;
+  }, nodeArgs);
+  return { url, child };
+}
+
+/** A bench helper script (bench/lib/*.ts) as a long-running child, ready when `probe` answers. */
+export function startBenchProcess(name: string, entry: string, args: string[], env: NodeJS.ProcessEnv, logFile: string, probe: (child: Child) => Promise<boolean>): Promise<Child> {
+  return startTs(name, entry, env, logFile, probe, [], args);
+}

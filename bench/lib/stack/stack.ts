@@ -1,0 +1,71 @@
+/** The app under test: services, migrated and seeded database, worker and API processes; or what was given. */
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Child } from '../children.js';
+import type { ApiTarget } from '../context.js';
+import type { BenchOptions } from '../options.js';
+import { appEnvironment, startServices, type AppEnv, type Services } from './services.js';
+import { migrateAndSeed, startApi, startWorker } from './app-processes.js';
+
+export interface Stack {
+  app?: AppEnv;
+  services?: Services;
+  worker?: Child;
+  /** False when prisma/seed.ts was missing (the scenarios then create their data through the API). */
+  seeded: boolean | null;
+  /** The API with its cache on or off (off: CACHE_DISABLED=true, or --api-nocache-url). */
+  startApi(cache: 'on' | 'off'): Promise<ApiTarget>;
+  stop(): Promise<void>;
+}
+
+const givenApi = (url: string): ApiTarget => ({ url: url.replace(/\/$/, ''), stop: async () => undefined });
+
+/** Starts everything the options do not point at; `log` narrates the slow steps. */
+export async function startStack(options: BenchOptions, logDir: string, log: (m: string) => void): Promise<Stack> {
+  const { given } = options;
+  if (given.apiUrl) {
+    return {
+      seeded: null,
+      startApi: async (cache) => {
+        if (cache === 'on') return givenApi(given.apiUrl!);
+        if (!given.apiNocacheUrl) throw new Error('no API with the cache off: pass --api-nocache-url (an API run with CACHE_DISABLED=true)');
+        return givenApi(given.apiNocacheUrl);
+      },
+      stop: async () => undefined,
+    };
+  }
+  log('starting PostgreSQL, Redis, Temporal dev server and the SMTP sink');
+  const services = await startServices(given);
+  let worker: Child | undefined;
+  try {
+    const app = await appEnvironment(services, options, mkdtempSync(path.join(os.tmpdir(), 'quiz-bench-media-')));
+    log('migrating and seeding');
+    const seeded = await migrateAndSeed(app.env, logDir);
+    log('starting the worker');
+    worker = await startWorker(app.env, logDir);
+    let apis = 0;
+    return {
+      app,
+      services,
+      worker,
+      seeded,
+      async startApi(cache) {
+        apis += 1;
+        const env = { ...app.env, CACHE_DISABLED: cache === 'off' ? 'true' : 'false' };
+        const profDir = options.cpuProf ? path.join(options.outDir, `cpu-prof-${cache}`) : undefined;
+        log(`starting the API (${options.workers} workers, cache ${cache})`);
+        const api = await startApi(env, path.join(logDir, `api-${apis}-cache-${cache}.log`), { cpuProfDir: profDir });
+        return { url: api.url, pid: api.child.pid, stop: () => api.child.stop(30_000) };
+      },
+      async stop() {
+        await worker?.stop(30_000);
+        await services.stop();
+      },
+    };
+  } catch (err) {
+    await worker?.stop(5000);
+    await services.stop();
+    throw err;
+  }
+}

@@ -1,0 +1,20 @@
+/** `read-mix` and `read-mix-nocache`: the bot's read traffic against the API with its cache on, and off. */
+import type { ApiTarget, BenchContext } from '../lib/context.js';
+import { fillResult, measureLoad } from '../lib/measure.js';
+import { machineLoad } from '../lib/proc-sampler.js';
+import { emptyResult, type ScenarioResult } from '../lib/result.js';
+import type { DemoKeys } from './demo-data.js';
+import { buildReadMix, HOT_FRACTION, HOT_SHARE, READ_MIX_WEIGHTS } from './read-mix-requests.js';
+
+export async function runReadMix(ctx: BenchContext, api: ApiTarget, keys: DemoKeys, cache: 'on' | 'off'): Promise<ScenarioResult> {
+  const name = cache === 'on' ? 'read-mix' : 'read-mix-nocache';
+  const shares = Object.entries(READ_MIX_WEIGHTS).map(([k, v]) => `${k} ${Math.round(v * 100)} %`).join(', ');
+  const description = `${shares}; ${Math.round(HOT_SHARE * 100)} % of reads on the top ${Math.round(HOT_FRACTION * 100)} % of keys; cache ${cache}`;
+  const result = emptyResult(name, description, machineLoad().loadAvg1);
+  const requests = buildReadMix(keys);
+  const measured = await measureLoad(ctx, { baseUrl: api.url, connections: ctx.options.connections, requests }, { pid: api.pid, metricsUrl: `${api.url}/metrics` });
+  result.extra = { quizzes: keys.quizzes.length, posts: keys.posts.length, users: keys.userIds.length, distinctPaths: new Set(requests.map((r) => r.path)).size };
+  if (keys.posts.length === 0) result.notes.push('no post route yet: its share went to quiz detail');
+  if (!keys.leaderboard) result.notes.push('no leaderboard route yet: its share went to quiz detail');
+  return fillResult(result, measured);
+}

@@ -1,0 +1,90 @@
+/**
+ * `workflows`: N sendEmail workflows end to end (the app's worker: idempotency record in Postgres, SMTP delivery)
+ * beside N no-op workflows on the benchmark's own worker: the dev server's ceiling. Each run keeps IN_FLIGHT
+ * workflows going (start, then wait for the result).
+ */
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import type { BenchContext } from '../lib/context.js';
+import { machineLoad, sampleProcesses, type ProcessFigures } from '../lib/proc-sampler.js';
+import { emptyResult, skippedResult, type ScenarioResult } from '../lib/result.js';
+import { queueHasPoller, startBenchProcess } from '../lib/stack/app-processes.js';
+import { summarize } from '../lib/stats.js';
+import type { LoadResult } from '../lib/load/types.js';
+import { DEFAULT_TUNING } from '../../src/background/tuning.js';
+import { messageIdFor } from '../../src/domain/email.js';
+import { WorkflowType, workflowIds } from '../../src/temporal/constants.js';
+
+const IN_FLIGHT = 100;
+
+/** Runs `n` workflows through `runOne`, IN_FLIGHT at a time; throughput, per-workflow latency and failures. */
+async function closedLoop(n: number, runOne: (i: number) => Promise<void>, pid: number | undefined): Promise<{ load: LoadResult; failed: number; processes?: ProcessFigures }> {
+  const latencies: number[] = [];
+  let failed = 0;
+  let next = 0;
+  const sampler = sampleProcesses(pid);
+  const started = performance.now();
+  const lane = async () => {
+    for (let i = next++; i < n; i = next++) {
+      const t0 = performance.now();
+      try {
+        await runOne(i);
+        latencies.push(performance.now() - t0);
+      } catch {
+        failed += 1;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, n) }, lane));
+  const durationS = (performance.now() - started) / 1000;
+  const processes = sampler.stop();
+  const load: LoadResult = { generator: `Temporal client, ${IN_FLIGHT} in flight`, requests: n, durationS, rps: latencies.length / durationS, latency: summarize(latencies), httpErrors: failed, socketErrors: 0 };
+  return { load, failed, processes };
+}
+
+export async function runWorkflows(ctx: BenchContext): Promise<ScenarioResult> {
+  const n = ctx.options.workflowsN;
+  const description = `${n} sendEmail workflows end to end vs ${n} no-op workflows (the dev server's ceiling), ${IN_FLIGHT} in flight`;
+  if (!ctx.app || !ctx.temporalAddress || !ctx.smtp) return skippedResult('workflows', description, 'needs the benchmark to run the worker (not with --api-url)', machineLoad().loadAvg1);
+  const app = ctx.app;
+  const result = emptyResult('workflows', description, machineLoad().loadAvg1, 'wf/s');
+  const connection = await Connection.connect({ address: ctx.temporalAddress });
+  const client = new Client({ connection, namespace: 'default' });
+  const noopQueue = `${app.taskQueue}-noop`;
+  const noopWorker = await startBenchProcess('noop-worker', 'bench/workflows/noop-worker.ts', [noopQueue], { ...process.env, TEMPORAL_ADDRESS: ctx.temporalAddress }, path.join(ctx.logDir, 'noop-worker.log'), () =>
+    queueHasPoller(ctx.temporalAddress!, 'default', noopQueue),
+  );
+  try {
+    const stamp = Date.now().toString(36);
+    const noop = await closedLoop(n, async (i) => {
+      await client.workflow.execute('noop', { taskQueue: noopQueue, workflowId: `bench-noop-${stamp}-${i}` });
+    }, noopWorker.pid);
+    const ids = Array.from({ length: n }, (_, i) => `bench-${stamp}-${i}`);
+    const email = await closedLoop(n, async (i) => {
+      const email = { id: ids[i]!, to: `reader${i}@bench.localhost`, subject: `Benchmark mail ${i}`, text: 'A mail sent by npm run bench.' };
+      await client.workflow.execute(WorkflowType.sendEmail, { taskQueue: app.taskQueue, workflowId: workflowIds.email(email.id), args: [{ email, tuning: DEFAULT_TUNING }] });
+    }, ctx.worker?.pid);
+    const delivered = ids.filter((id) => ctx.smtp!.arrivals.has(messageIdFor(id, app.mailDomain))).length;
+    result.load = email.load;
+    result.cpuPercent = email.processes?.cpuPercent ?? null;
+    result.peakWorkerRssMb = email.processes?.peakTotalRssMb ?? null;
+    result.peakTotalRssMb = email.processes?.peakTotalRssMb ?? null;
+    result.extra = {
+      emailPerS: email.load.rps,
+      noopPerS: noop.load.rps,
+      emailVsNoop: email.load.rps / noop.load.rps,
+      noopP99Ms: noop.load.latency.p99,
+      emailFailed: email.failed,
+      noopFailed: noop.failed,
+      mailsDelivered: delivered,
+      emailLost: n - delivered,
+      workerCpuPercent: email.processes?.cpuPercent ?? null,
+      noopWorkerCpuPercent: noop.processes?.cpuPercent ?? null,
+    };
+    result.notes.push('CPU and RSS are the app worker process\'s');
+    return result;
+  } finally {
+    await noopWorker.stop(10_000);
+    await connection.close();
+  }
+}
