@@ -49,9 +49,9 @@ export interface QuizWriteHooks {
   onImageOutdated?(tx: Prisma.TransactionClient, quiz: Quiz): Promise<void>;
 }
 
-/** The rule for questions: each needs at least one correct option. Returns the paths of those that break it. */
-export function questionsWithoutCorrectOption(questions: readonly QuestionDraft[]): number[] {
-  return questions.flatMap((q, i) => (q.options.some((o) => o.correct) ? [] : [i]));
+/** The rule for questions: each needs at least one correct option. */
+export function hasCorrectOption(question: Pick<QuestionDraft, 'options'>): boolean {
+  return question.options.some((o) => o.correct);
 }
 
 /** A category's display name made from its slug: `world-history` -> `World history`. */

@@ -9,7 +9,7 @@ import { sendCachedBody, toCachedBody, type CachedBody } from '../cached-respons
 import { notFound } from '../../lib/errors.js';
 import { cacheKeys } from '../../domain/cache-keys.js';
 import { SLUG_MAX_LENGTH, SLUG_PATTERN } from '../../domain/slugs.js';
-import { createQuiz, deleteQuiz, invalidateDeletedQuiz, invalidateQuizCaches, QUIZ_LIMITS as L, updateQuiz } from '../../domain/quizzes.js';
+import { createQuiz, deleteQuiz, hasCorrectOption, invalidateDeletedQuiz, invalidateQuizCaches, QUIZ_LIMITS as L, updateQuiz } from '../../domain/quizzes.js';
 import { listPublishedQuizzes, loadAdminQuiz, loadPublicQuiz } from '../../domain/quiz-reads.js';
 
 const slugRule = 'lowercase letters, digits and single dashes';
@@ -24,7 +24,7 @@ const QuestionBody = z
     explanation: z.string().trim().max(L.explanation).optional(),
     options: z.array(OptionBody).min(L.options.min).max(L.options.max),
   })
-  .refine((q) => q.options.some((o) => o.correct), { message: 'at least one option must be correct', path: ['options'] });
+  .refine(hasCorrectOption, { message: 'at least one option must be correct', path: ['options'] });
 const Questions = z.array(QuestionBody).min(L.questions.min).max(L.questions.max);
 
 const CreateQuiz = z.strictObject({

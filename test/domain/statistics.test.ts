@@ -1,0 +1,73 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestApi, type TestApi } from '../helpers/api.js';
+import { createQuiz, playQuiz } from '../helpers/quizzes.js';
+import { loadUserStats, recomputeStats, refreshAllStatistics } from '../../src/domain/statistics.js';
+import { cacheKeys } from '../../src/domain/cache-keys.js';
+import { runWithRequest, currentRequest } from '../../src/lib/request-context.js';
+
+describe('statistics rules', () => {
+  let api: TestApi;
+  let players: { id: number; token: string }[];
+
+  before(async () => {
+    api = await startTestApi();
+    const admin = await api.signIn('admin');
+    const quiz = await createQuiz(api, admin, 4);
+    players = [];
+    for (let i = 0; i < 3; i++) {
+      const { token, user } = await api.signInWithUser('user');
+      players.push({ id: Number(user.id), token });
+    }
+    await playQuiz(api, players[0]!.token, quiz, 3, 1);
+    await playQuiz(api, players[0]!.token, quiz, 1, 0);
+    await playQuiz(api, players[1]!.token, quiz, 2, 2);
+    // An unfinished attempt: its answers count toward accuracy, not toward points.
+    const started = await api.request('POST', `/api/v1/quizzes/${quiz.slug}/attempts`, { token: players[2]!.token });
+    const q = quiz.questions[0]!;
+    await api.request('POST', `/api/v1/attempts/${started.body.id}/answers`, { token: players[2]!.token, body: { questionId: q.id, optionId: q.options[0]!.id } });
+  });
+  after(() => api.close());
+
+  test('points are correct answers of finished attempts; accuracy counts every answer given', async () => {
+    const first = await loadUserStats(api.deps.db, players[0]!.id);
+    assert.deepEqual({ ...first, updatedAt: undefined }, {
+      attempts: 2, finished: 2, correctAnswers: 4, totalAnswers: 5, accuracy: 0.8, bestScore: 3, points: 4, updatedAt: undefined,
+    });
+    const third = await loadUserStats(api.deps.db, players[2]!.id);
+    assert.equal(third?.attempts, 1);
+    assert.equal(third?.finished, 0);
+    assert.equal(third?.correctAnswers, 1);
+    assert.equal(third?.points, 0);
+    assert.equal(await loadUserStats(api.deps.db, 2_000_000_000), undefined);
+  });
+
+  test('the rows kept up to date by each write equal a full recomputation (nothing to change)', async () => {
+    assert.deepEqual(await recomputeStats(api.deps.db.prisma), []);
+  });
+
+  test('refreshing everything repairs a drifted row in one statement, drops its cached copy, and is idempotent', async () => {
+    const target = players[1]!;
+    const before = await api.request('GET', `/api/v1/users/${target.id}/stats`); // cached now
+    await api.deps.db.prisma.userStats.update({ where: { userId: target.id }, data: { points: 999, bestScore: 999 } });
+    const result = await runWithRequest('refresh', async () => {
+      const changed = await recomputeStats(api.deps.db.prisma);
+      return { changed, statements: currentRequest()!.sqlQueries };
+    });
+    assert.deepEqual(result, { changed: [target.id], statements: 1 });
+
+    await api.deps.db.prisma.userStats.update({ where: { userId: target.id }, data: { points: 999 } });
+    await api.request('GET', `/api/v1/users/${target.id}/stats`);
+    const outcome = await refreshAllStatistics(api.deps);
+    assert.equal(outcome.usersUpdated, 1);
+    assert.ok(outcome.leaderboardSize >= 2);
+    assert.equal(await api.deps.cache.get(cacheKeys.userStats(target.id)), undefined, 'cached statistics dropped');
+    const after = await api.request('GET', `/api/v1/users/${target.id}/stats`);
+    assert.deepEqual({ ...after.body, updatedAt: null }, { ...before.body, updatedAt: null });
+    assert.equal((await refreshAllStatistics(api.deps)).usersUpdated, 0);
+  });
+
+  test('recomputing the statistics of no one does nothing', async () => {
+    assert.deepEqual(await recomputeStats(api.deps.db.prisma, []), []);
+  });
+});
