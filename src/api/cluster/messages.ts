@@ -1,12 +1,35 @@
-/** Messages between the API primary and its HTTP workers. */
-export type WorkerMessage = { type: 'ready' } | { type: 'retire' };
-export type PrimaryMessage = { type: 'drain' };
+import type { MetricsSnapshot } from '../../metrics/metrics.js';
+
+/** Argument that makes src/api/cluster.ts run as an HTTP worker instead of the primary. */
+export const HTTP_WORKER_FLAG = '--http-worker';
+
+/** Messages an HTTP worker sends its primary. */
+export type WorkerMessage =
+  | { type: 'ready' }
+  /** Close to its request limit: start my successor now so it is warm when I retire. */
+  | { type: 'prepare' }
+  /** Request limit reached: send me no more connections and let my successor take over. */
+  | { type: 'retire' }
+  | { type: 'metrics-snapshot'; id: number; snapshot: MetricsSnapshot }
+  /** Handed over after draining, just before exiting: what this worker counted in its life. */
+  | { type: 'final-metrics'; snapshot: MetricsSnapshot }
+  /** Someone scraped /metrics on this worker: send the cluster's sum. */
+  | { type: 'metrics-request'; id: number };
+
+/** Messages the primary sends an HTTP worker (`connection` comes with the client's socket). */
+export type PrimaryMessage =
+  | { type: 'connection' }
+  | { type: 'drain' }
+  | { type: 'metrics-collect'; id: number }
+  | { type: 'metrics-response'; id: number; text?: string; error?: string };
+
+const WORKER_TYPES = new Set(['ready', 'prepare', 'retire', 'metrics-snapshot', 'final-metrics', 'metrics-request']);
+const PRIMARY_TYPES = new Set(['connection', 'drain', 'metrics-collect', 'metrics-response']);
 
 export function isWorkerMessage(value: unknown): value is WorkerMessage {
-  const type = (value as { type?: unknown } | null)?.type;
-  return type === 'ready' || type === 'retire';
+  return WORKER_TYPES.has(String((value as { type?: unknown } | null)?.type));
 }
 
 export function isPrimaryMessage(value: unknown): value is PrimaryMessage {
-  return (value as { type?: unknown } | null)?.type === 'drain';
+  return PRIMARY_TYPES.has(String((value as { type?: unknown } | null)?.type));
 }

@@ -1,0 +1,142 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Cache } from '../cache/cache.js';
+import type { Database } from '../db/database.js';
+import { sqlStatementsTotal } from '../db/sql-counter.js';
+
+/** One metric as prom-client's `getMetricsAsJSON` gives it (plain data: it crosses the IPC channel). */
+export interface MetricJson {
+  name: string;
+  help: string;
+  type: string;
+  aggregator: string;
+  values: { value: number; labels: Record<string, string | number>; metricName?: string }[];
+}
+
+/** One process's metrics, the unit the cluster primary sums. */
+export type MetricsSnapshot = MetricJson[];
+
+/** What the scrape-time metrics are read from: the process's database and cache. */
+export interface MetricsSources {
+  readonly db: Database;
+  readonly cache: Cache;
+}
+
+const OUTBOX_TIMEOUT_MS = 1000;
+/** Request latency buckets (seconds), up to the default API_TIMEOUT_S. */
+const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
+
+/**
+ * The Prometheus metrics of this process. Prometheus describes a process, so there is one set per
+ * process (as prom-client's own default registry), and any module may record into it:
+ * `metrics.workflowStarted(type)`, `metrics.observeRequest(...)`. Values kept elsewhere (cache and SQL
+ * counters, pool and outbox state) are read at scrape time from the sources handed to `snapshot`.
+ */
+export class ProcessMetrics {
+  readonly registry = new Registry();
+  private readonly requests = new Counter({
+    name: 'http_requests_total',
+    help: 'HTTP requests answered, by method, route pattern and status.',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [this.registry],
+  });
+  private readonly duration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'Time from receiving a request to its answer, by method, route pattern and status.',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: DURATION_BUCKETS,
+    registers: [this.registry],
+  });
+  private readonly cacheHits = new Counter({ name: 'cache_hits_total', help: 'Cache reads that found a value.', registers: [this.registry] });
+  private readonly cacheMisses = new Counter({ name: 'cache_misses_total', help: 'Cache reads that found nothing (or an unreachable cache).', registers: [this.registry] });
+  private readonly sqlStatements = new Counter({
+    name: 'db_sql_statements_total',
+    help: 'SQL statements sent to the database, transaction statements included.',
+    registers: [this.registry],
+  });
+  private readonly pool = new Gauge({
+    name: 'db_pool_connections',
+    help: 'Database pool connections by state (active, idle) and clients waiting for one (waiting).',
+    labelNames: ['state'] as const,
+    registers: [this.registry],
+  });
+  private readonly poolMax = new Gauge({ name: 'db_pool_max_connections', help: 'Configured size of the database pools.', registers: [this.registry] });
+  private readonly workflows = new Counter({
+    name: 'workflows_started_total',
+    help: 'Workflows started, by workflow type.',
+    labelNames: ['type'] as const,
+    registers: [this.registry],
+  });
+  // Every process sees the same table, so the cluster takes the largest reading instead of a sum.
+  private readonly outbox = new Gauge({
+    name: 'outbox_backlog',
+    help: 'Outbox entries waiting to be dispatched to Temporal.',
+    aggregator: 'max',
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Records one answered request; `route` is the route pattern (never the raw path, to bound label values). */
+  observeRequest(method: string, route: string, status: number, seconds: number): void {
+    const labels = { method, route, status: String(status) };
+    this.requests.inc(labels);
+    this.duration.observe(labels, seconds);
+  }
+
+  /** Counts a workflow started (call it once the start call to Temporal succeeded). */
+  workflowStarted(type: string): void {
+    this.workflows.inc({ type });
+  }
+
+  /** Brings the values kept elsewhere up to date and returns the process's metrics as JSON. */
+  async snapshot(sources: MetricsSources, options: { outbox?: boolean } = {}): Promise<MetricsSnapshot> {
+    this.refreshCounters(sources);
+    if (options.outbox !== false) await this.refreshOutbox(sources.db);
+    return (await this.registry.getMetricsAsJSON()) as unknown as MetricsSnapshot;
+  }
+
+  /** The Prometheus text of this process alone (a single-process server). */
+  async render(sources: MetricsSources): Promise<string> {
+    this.refreshCounters(sources);
+    await this.refreshOutbox(sources.db);
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  private refreshCounters({ db, cache }: MetricsSources): void {
+    const cacheStats = cache.stats();
+    setCounter(this.cacheHits, cacheStats.hits);
+    setCounter(this.cacheMisses, cacheStats.misses);
+    setCounter(this.sqlStatements, sqlStatementsTotal());
+    const pool = db.poolStats();
+    this.pool.set({ state: 'active' }, pool.total - pool.idle);
+    this.pool.set({ state: 'idle' }, pool.idle);
+    this.pool.set({ state: 'waiting' }, pool.waiting);
+    this.poolMax.set(pool.max);
+  }
+
+  /** Counts pending outbox rows; a slow or failing database leaves the last reading in place. */
+  private async refreshOutbox(db: Database): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), OUTBOX_TIMEOUT_MS);
+    });
+    const count = db.prisma.outboxEntry.count({ where: { status: 'pending' } }).catch(() => undefined);
+    const pending = await Promise.race([count, deadline]).finally(() => clearTimeout(timer));
+    if (pending !== undefined) this.outbox.set(pending);
+  }
+}
+
+/** Sets a counter to a total kept elsewhere (a monotonic process-wide count). */
+function setCounter(counter: Counter, total: number): void {
+  counter.reset();
+  counter.inc(total);
+}
+
+/** This process's metrics: `metrics.workflowStarted(type)` and friends, from anywhere. */
+export const metrics = new ProcessMetrics();
