@@ -1,4 +1,6 @@
 import type { ContactMessage } from '../generated/prisma/client.js';
+import type { Database } from '../db/database.js';
+import { enqueueContactForm, type OutboxRef } from '../background/outbox.js';
 import { contactEmailIds } from '../temporal/constants.js';
 import type { EmailInput } from './email.js';
 
@@ -27,4 +29,47 @@ export function contactEmails(contact: Pick<ContactMessage, 'id' | 'name' | 'ema
       text: `Hello ${name},\n\nthank you for writing to ${site.siteName}. We received your message and will answer soon.\n\nYour message:\n\n${contact.message}\n`,
     },
   ];
+}
+
+export interface ContactSubmission {
+  name: string;
+  email: string;
+  message: string;
+}
+
+/**
+ * Stores a contact message together with the outbox entry of its workflow (one transaction), so an
+ * accepted message is never lost; the caller answers, then hands the entry to dispatchSoon.
+ */
+export async function storeContactMessage(
+  db: Database,
+  submission: ContactSubmission,
+  meta: { clientIp?: string | undefined; requestId?: string | undefined },
+): Promise<{ contact: ContactMessage; entry: OutboxRef }> {
+  return db.prisma.$transaction(async (tx) => {
+    const contact = await tx.contactMessage.create({
+      data: { ...submission, clientIp: meta.clientIp?.slice(0, 64) ?? null, requestId: meta.requestId ?? null },
+    });
+    const entry = await enqueueContactForm(tx, contact.id, oneLine(submission.name));
+    return { contact, entry };
+  });
+}
+
+export interface ContactStatusView {
+  id: string;
+  status: ContactMessage['status'];
+  attempts: number;
+  lastError: string | null;
+}
+
+/** A contact message's delivery as an admin sees it, including attempts of mails still being retried. */
+export async function loadContactStatus(db: Database, id: number): Promise<ContactStatusView | undefined> {
+  const [contact, mails] = await Promise.all([
+    db.prisma.contactMessage.findUnique({ where: { id } }),
+    db.prisma.emailMessage.findMany({ where: { id: { in: [contactEmailIds.notify(id), contactEmailIds.confirm(id)] } }, orderBy: { updatedAt: 'desc' } }),
+  ]);
+  if (!contact) return undefined;
+  const attempts = Math.max(contact.attempts, ...mails.map((m) => m.attempts));
+  const lastError = contact.lastError ?? mails.find((m) => m.lastError)?.lastError ?? null;
+  return { id: String(contact.id), status: contact.status, attempts, lastError };
 }

@@ -1,0 +1,33 @@
+import type { Middleware } from 'koa';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { AppDeps } from '../deps.js';
+import { rateLimited } from '../../lib/errors.js';
+
+export interface RateLimitOptions {
+  /** Distinguishes this limit's counters from other limits'. */
+  name: string;
+  /** Requests allowed per window and client address. */
+  points: number;
+  windowS: number;
+}
+
+/**
+ * Limits requests per client address, counted in Redis so every API process shares the budget. While
+ * Redis is unreachable each process counts on its own (an in-memory insurance limiter) instead of failing.
+ */
+export function rateLimit({ cache, config }: Pick<AppDeps, 'cache' | 'config'>, options: RateLimitOptions): Middleware {
+  const common = { points: options.points, duration: options.windowS, keyPrefix: `${config.KEY_PREFIX}:rl:${options.name}` };
+  const memory = new RateLimiterMemory(common);
+  const limiter: RateLimiterAbstract = cache.redis
+    ? new RateLimiterRedis({ ...common, storeClient: cache.redis, useRedisPackage: true, insuranceLimiter: memory })
+    : memory;
+  return async (ctx, next) => {
+    try {
+      await limiter.consume(ctx.ip || 'unknown');
+    } catch (err) {
+      if (err instanceof RateLimiterRes) throw rateLimited(err.msBeforeNext / 1000);
+      throw err;
+    }
+    await next();
+  };
+}

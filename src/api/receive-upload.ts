@@ -1,0 +1,54 @@
+import fs from 'node:fs/promises';
+import type { IncomingMessage } from 'node:http';
+import formidable from 'formidable';
+import { badRequest, payloadTooLarge } from '../lib/errors.js';
+
+export interface ReceivedFile {
+  /** Temporary file holding the bytes; the caller removes it. */
+  path: string;
+  originalName: string;
+  size: number;
+}
+
+/** Multipart framing around the file: headers, boundaries and a few small fields. */
+export const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
+
+/**
+ * Streams the one file of a multipart body to `spoolDir`, enforcing `maxBytes` while reading (memory stays
+ * flat whatever is sent). Too large: 413, with nothing left on disk. No file in `field`: 400.
+ */
+export async function receiveSingleFile(req: IncomingMessage, options: { spoolDir: string; maxBytes: number; field: string }): Promise<ReceivedFile> {
+  await fs.mkdir(options.spoolDir, { recursive: true });
+  const form = formidable({
+    uploadDir: options.spoolDir,
+    maxFileSize: options.maxBytes,
+    maxTotalFileSize: options.maxBytes,
+    maxFiles: 1,
+    maxFields: 10,
+    maxFieldsSize: 64 * 1024,
+    allowEmptyFiles: false,
+    minFileSize: 1,
+    filter: ({ name }) => name === options.field,
+  });
+  const started: string[] = [];
+  form.on('fileBegin', (_name, file) => started.push(file.filepath));
+  try {
+    const [, files] = await form.parse(req);
+    const file = files[options.field]?.[0];
+    if (!file) throw badRequest(`A file is required in the multipart field "${options.field}".`, [{ path: options.field, message: 'required' }]);
+    return { path: file.filepath, originalName: (file.originalFilename ?? 'upload').slice(0, 255), size: file.size };
+  } catch (err) {
+    // formidable removes what it opened, but an error between its events could leave a partial file behind.
+    await Promise.all(started.map((file) => fs.rm(file, { force: true })));
+    throw toHttpError(err, options.maxBytes);
+  }
+}
+
+function toHttpError(err: unknown, maxBytes: number): unknown {
+  const httpCode = (err as { httpCode?: unknown }).httpCode;
+  const code = (err as { code?: unknown }).code;
+  if (code === formidable.errors.maxFilesExceeded) return badRequest('Send exactly one file.', [{ path: 'file', message: 'one file only' }]);
+  if (httpCode === 413) return payloadTooLarge(`Files larger than ${maxBytes} bytes are not accepted.`);
+  if (typeof httpCode === 'number' && httpCode >= 400 && httpCode < 500) return badRequest(`The multipart body is not valid: ${(err as Error).message}`);
+  return err;
+}

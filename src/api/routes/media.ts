@@ -1,0 +1,45 @@
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import type { AppDeps } from '../deps.js';
+import { notFound } from '../../lib/errors.js';
+import { INCOMING_KEY_PREFIX, OG_KEY_PREFIX, isValidKey } from '../../storage/storage.js';
+import { createStorage } from '../../storage/filesystem-storage.js';
+
+const CONTENT_TYPES: Record<string, string> = { png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg' };
+/** Every stored file is immutable (a new image gets a new key), so clients and CDNs may keep it for a year. */
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+
+/** Processed uploads under /media/... and Open Graph images under /og/..., straight from storage. */
+export function mediaRoutes(deps: AppDeps): Router {
+  const storage = createStorage(deps.config);
+  const router = new Router();
+
+  const serve = async (ctx: Context, key: string) => {
+    const contentType = CONTENT_TYPES[key.split('.').pop()?.toLowerCase() ?? ''];
+    // Raw uploads are never served: they are unchecked bytes until processed.
+    if (!contentType || !isValidKey(key) || key.startsWith(INCOMING_KEY_PREFIX)) throw notFound('File');
+    const file = await storage.open(key);
+    if (!file) throw notFound('File');
+    ctx.set('Cache-Control', IMMUTABLE);
+    // Images are meant to be embedded by the Mini App and web pages on other origins.
+    ctx.set('Cross-Origin-Resource-Policy', 'cross-origin');
+    ctx.etag = `"${file.size.toString(16)}-${file.modified.getTime().toString(16)}"`;
+    ctx.lastModified = file.modified;
+    ctx.type = contentType;
+    ctx.length = file.size;
+    if (ctx.fresh) {
+      file.body.destroy();
+      ctx.status = 304;
+      return;
+    }
+    ctx.body = file.body;
+  };
+
+  router.get('/media/{*path}', (ctx) => serve(ctx, String(ctx.params.path ?? '')));
+  router.get('/og/:name', (ctx) => {
+    const name = String(ctx.params.name ?? '');
+    if (name.includes('/')) throw notFound('File');
+    return serve(ctx, `${OG_KEY_PREFIX}${name}`);
+  });
+  return router;
+}

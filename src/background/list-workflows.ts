@@ -1,0 +1,82 @@
+import { defaultPayloadConverter } from '@temporalio/common';
+import { optionalTsToMs } from '@temporalio/common/lib/time.js';
+import { temporal as proto } from '@temporalio/proto';
+import type { TemporalGateway } from '../temporal/client.js';
+import type { WorkflowTypeName } from '../temporal/constants.js';
+
+/** The statuses GET /api/v1/admin/tasks filters by, as Temporal's list query names them. */
+export const TASK_STATUS_QUERY = { running: 'Running', completed: 'Completed', failed: 'Failed' } as const;
+export type TaskStatusFilter = keyof typeof TASK_STATUS_QUERY;
+
+export interface TaskView {
+  workflowId: string;
+  runId: string;
+  type: string;
+  status: string;
+  startTime: string;
+  closeTime: string | null;
+  summary: string | null;
+  requestId: string | null;
+}
+
+export interface TaskPage {
+  items: TaskView[];
+  nextCursor: string | null;
+}
+
+const LIST_DEADLINE_MS = 5000;
+const { WorkflowExecutionStatus } = proto.api.enums.v1;
+
+const quoted = (value: string) => `"${value.replace(/["\\]/g, '')}"`;
+
+function statusName(status: proto.api.enums.v1.WorkflowExecutionStatus | null | undefined): string {
+  const name = WorkflowExecutionStatus[status ?? 0] ?? 'WORKFLOW_EXECUTION_STATUS_UNSPECIFIED';
+  return name.replace('WORKFLOW_EXECUTION_STATUS_', '').toLowerCase().replace(/_/g, '-');
+}
+
+function memoValue(memo: proto.api.common.v1.IMemo | null | undefined, key: string): string | null {
+  const payload = memo?.fields?.[key];
+  if (!payload) return null;
+  try {
+    const value = defaultPayloadConverter.fromPayload<unknown>(payload);
+    return typeof value === 'string' ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+const isoOf = (ts: Parameters<typeof optionalTsToMs>[0]) => {
+  const ms = optionalTsToMs(ts);
+  return ms === undefined ? null : new Date(ms).toISOString();
+};
+
+/** This app's workflows (its task queue) as Temporal lists them (newest first), one page at a time. */
+export async function listWorkflows(
+  temporal: TemporalGateway,
+  filter: { status?: TaskStatusFilter | undefined; type?: WorkflowTypeName | undefined; limit: number; cursor?: string | undefined },
+): Promise<TaskPage> {
+  const clauses = [`TaskQueue = ${quoted(temporal.taskQueue)}`];
+  if (filter.status) clauses.push(`ExecutionStatus = ${quoted(TASK_STATUS_QUERY[filter.status])}`);
+  if (filter.type) clauses.push(`WorkflowType = ${quoted(filter.type)}`);
+  const connection = await temporal.connection();
+  const response = await connection.withDeadline(Date.now() + LIST_DEADLINE_MS, () =>
+    connection.workflowService.listWorkflowExecutions({
+      namespace: temporal.namespace,
+      query: clauses.join(' AND '),
+      pageSize: filter.limit,
+      nextPageToken: filter.cursor ? Buffer.from(filter.cursor, 'base64url') : null,
+    }),
+  );
+  const items = (response.executions ?? []).map((info) => ({
+    workflowId: info.execution?.workflowId ?? '',
+    runId: info.execution?.runId ?? '',
+    type: info.type?.name ?? '',
+    status: statusName(info.status),
+    startTime: isoOf(info.startTime) ?? '',
+    closeTime: isoOf(info.closeTime),
+    summary: memoValue(info.memo, 'summary'),
+    requestId: memoValue(info.memo, 'requestId'),
+  }));
+  const token = response.nextPageToken;
+  return { items, nextCursor: token && token.length > 0 ? Buffer.from(token).toString('base64url') : null };
+}

@@ -1,0 +1,45 @@
+import type { Database } from '../db/database.js';
+import type { Upload } from '../generated/prisma/client.js';
+import type { Storage } from '../storage/storage.js';
+import { enqueueUpload, type OutboxRef } from '../background/outbox.js';
+
+export interface NewUpload {
+  userId: number;
+  originalName: string;
+  mimeType: string;
+  sizeBytes: number;
+  /** Where the raw bytes were stored. */
+  storageKey: string;
+  requestId?: string | undefined;
+}
+
+/** Records an upload with the outbox entry of its processing (one transaction); then hand the entry to dispatchSoon. */
+export async function storeUpload(db: Database, upload: NewUpload): Promise<{ upload: Upload; entry: OutboxRef }> {
+  return db.prisma.$transaction(async (tx) => {
+    const row = await tx.upload.create({ data: { ...upload, requestId: upload.requestId ?? null } });
+    const entry = await enqueueUpload(tx, row.id, upload.originalName);
+    return { upload: row, entry };
+  });
+}
+
+export interface UploadView {
+  id: string;
+  status: Upload['status'];
+  error: string | null;
+  width: number | null;
+  height: number | null;
+  urls: { original: string; thumbnail: string } | null;
+}
+
+/** An upload as API.md shows it; URLs only once it is ready. */
+export function presentUpload(upload: Upload, storage: Pick<Storage, 'url'>): UploadView {
+  const ready = upload.status === 'ready' && upload.originalKey && upload.thumbnailKey;
+  return {
+    id: String(upload.id),
+    status: upload.status,
+    error: upload.error,
+    width: upload.width,
+    height: upload.height,
+    urls: ready ? { original: storage.url(upload.originalKey!), thumbnail: storage.url(upload.thumbnailKey!) } : null,
+  };
+}
