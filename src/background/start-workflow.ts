@@ -2,6 +2,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { Config } from '../config.js';
 import type { TemporalGateway } from '../temporal/client.js';
 import type { WorkflowMemo, WorkflowTypeName } from '../temporal/constants.js';
+import { metrics } from '../metrics/metrics.js';
 import { taskTuning } from './tuning.js';
 
 /** A start request for a workflow whose single argument is an object (every workflow of this app). */
@@ -38,6 +39,7 @@ export async function startWorkflow(deps: StartDeps, start: WorkflowStart): Prom
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
       }),
     );
+    metrics.workflowStarted(start.workflowType);
     return 'started';
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) return 'already-started';
