@@ -1,0 +1,95 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { emptyResult, skippedResult, type ScenarioResult } from '../../bench/lib/result.js';
+import { renderChart, escapeXml, logLength } from '../../bench/lib/report/svg.js';
+import { scenarioTable, targetTable } from '../../bench/lib/report/table.js';
+import { checkTargets, rssGrowth } from '../../bench/lib/report/targets.js';
+import { parsePrometheus, diffCounters, dbCacheFigures } from '../../bench/lib/prometheus.js';
+
+/** Well-formedness of the SVG we write: balanced tags, quoted attributes, no bare `&` or `<` in text. */
+function wellFormed(xml: string): boolean {
+  const stack: string[] = [];
+  const tag = /<(\/?)([A-Za-z][\w:-]*)((?:\s+[\w:-]+="[^"<]*")*)\s*(\/?)>/g;
+  let last = 0;
+  for (let m = tag.exec(xml); m; m = tag.exec(xml)) {
+    const text = xml.slice(last, m.index);
+    if (/[<>]/.test(text) || /&(?!(amp|lt|gt|quot|apos);)/.test(text)) return false;
+    last = tag.lastIndex;
+    if (m[1]) {
+      if (stack.pop() !== m[2]) return false;
+    } else if (!m[4]) stack.push(m[2]!);
+  }
+  return stack.length === 0 && !/[<>]/.test(xml.slice(last)) && xml.trimStart().startsWith('<svg');
+}
+
+function scenario(name: string, rps: number, p99: number, extra: Partial<ScenarioResult> = {}): ScenarioResult {
+  return {
+    ...emptyResult(name, `${name} <&> "mix"`, 1.5),
+    load: { generator: 'wrk', requests: rps * 10, durationS: 10, rps, latency: { mean: p99 / 3, p50: p99 / 4, p90: p99 / 2, p99, max: p99 * 2 }, httpErrors: 0, socketErrors: 0 },
+    ...extra,
+  };
+}
+
+const results = [
+  scenario('baseline', 10_000, 12),
+  scenario('read-mix', 6_000, 20, { cacheHitRate: 0.99, sqlPerRequest: 0.001 }),
+  scenario('read-mix-nocache', 1_000, 90, { sqlPerRequest: 2 }),
+  skippedResult('contact', 'contact posts', 'no route', 1),
+];
+
+test('the scenario table puts throughput beside the guide and the baseline as ratios', () => {
+  const table = scenarioTable(results);
+  const row = table.split('\n').find((l) => l.startsWith('| read-mix |'))!;
+  assert.match(row, /\| 6,000 req\/s \| 20x \| 0\.60x \|/);
+  assert.match(table, /\| contact \| skipped: no route \|/);
+  // Every row has as many cells as the header.
+  const cells = (l: string) => l.split(' | ').length;
+  const lines = table.split('\n');
+  assert.ok(lines.slice(2, 5).every((l) => cells(l) === cells(lines[0]!)));
+});
+
+test('targets are met or missed with the shortfall, and n/a when not measured', () => {
+  const checks = checkTargets(results, []);
+  const byName = (t: string) => checks.find((c) => c.target.startsWith(t))!;
+  assert.equal(byName('read-mix >= 5,000').met, true);
+  assert.equal(byName('read-mix >= 50 %').met, true);
+  assert.equal(byName('read-mix / read-mix-nocache').met, true);
+  assert.equal(byName('contact p99').met, null);
+  const slow = checkTargets([scenario('read-mix', 4_000, 30)], []);
+  assert.equal(slow.find((c) => c.target.startsWith('read-mix p99'))!.note, '5.0 ms over');
+  assert.equal(slow[0]!.note, '20 % short');
+  assert.match(targetTable(checks), /\| ✓ \|/);
+});
+
+test('worker RSS counts as growing only past 5 % and 5 MB from the middle of the run to its end', () => {
+  const flat = Array.from({ length: 10 }, (_, i) => ({ t: i * 1000, mb: 150 + (i % 2) }));
+  assert.equal(rssGrowth(flat)!.grew, false);
+  const rising = Array.from({ length: 10 }, (_, i) => ({ t: i * 1000, mb: 100 + i * 10 }));
+  assert.equal(rssGrowth(rising)!.grew, true);
+  assert.equal(rssGrowth([]), undefined);
+});
+
+test('the SVG chart is well-formed XML with one pair of bars per measured scenario, text escaped', () => {
+  const svg = renderChart(results, 'run <1> & "quick"');
+  assert.equal(wellFormed(svg), true);
+  assert.equal(wellFormed(svg.replace('</svg>', '')), false);
+  assert.equal(wellFormed(svg.replace('&amp;', '&')), false);
+  assert.equal((svg.match(/<rect /g) ?? []).length, 1 + 3 * 2);
+  assert.ok(svg.includes('run &lt;1&gt; &amp; &quot;quick&quot;'));
+  assert.equal(escapeXml('<a&b>'), '&lt;a&amp;b&gt;');
+});
+
+test('bars grow with the logarithm of the value', () => {
+  assert.equal(logLength(1000, 1000, 300), 300);
+  assert.equal(logLength(10, 1000, 300), 100);
+  assert.equal(logLength(0, 1000, 300), 0);
+});
+
+test('Prometheus counters are summed over labels and diffed into SQL per request and hit rate', () => {
+  const before = parsePrometheus('# HELP x\nhttp_requests_total{route="/a",status="200"} 10\nhttp_requests_total{route="/b",status="200"} 5\ndb_sql_statements_total 30\ncache_hits_total 0\ncache_misses_total 0\n');
+  const after = parsePrometheus('http_requests_total{route="/a",status="200"} 110\nhttp_requests_total{route="/b",status="200"} 5\ndb_sql_statements_total 80\ncache_hits_total 90\ncache_misses_total 10\n');
+  assert.equal(before.http_requests_total, 15);
+  const figures = dbCacheFigures(diffCounters(before, after));
+  assert.deepEqual(figures, { httpRequests: 100, sqlPerRequest: 0.5, cacheHitRate: 0.9 });
+  assert.deepEqual(dbCacheFigures(undefined), { httpRequests: null, sqlPerRequest: null, cacheHitRate: null });
+});
