@@ -1,6 +1,6 @@
 import { defaultPayloadConverter } from '@temporalio/common';
 import { optionalTsToMs } from '@temporalio/common/lib/time.js';
-import { temporal as proto } from '@temporalio/proto';
+import protos from '@temporalio/proto';
 import type { TemporalGateway } from '../temporal/client.js';
 import type { WorkflowTypeName } from '../temporal/constants.js';
 
@@ -25,16 +25,17 @@ export interface TaskPage {
 }
 
 const LIST_DEADLINE_MS = 5000;
+const proto = protos.temporal;
 const { WorkflowExecutionStatus } = proto.api.enums.v1;
 
 const quoted = (value: string) => `"${value.replace(/["\\]/g, '')}"`;
 
-function statusName(status: proto.api.enums.v1.WorkflowExecutionStatus | null | undefined): string {
+function statusName(status: protos.temporal.api.enums.v1.WorkflowExecutionStatus | null | undefined): string {
   const name = WorkflowExecutionStatus[status ?? 0] ?? 'WORKFLOW_EXECUTION_STATUS_UNSPECIFIED';
   return name.replace('WORKFLOW_EXECUTION_STATUS_', '').toLowerCase().replace(/_/g, '-');
 }
 
-function memoValue(memo: proto.api.common.v1.IMemo | null | undefined, key: string): string | null {
+function memoValue(memo: protos.temporal.api.common.v1.IMemo | null | undefined, key: string): string | null {
   const payload = memo?.fields?.[key];
   if (!payload) return null;
   try {
