@@ -1,10 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { applyMigrations, pgliteExecutor } from './db/migrations.js';
+import { applyMigrations, MIGRATIONS_DIR, pgliteExecutor } from './db/migrations.js';
 import type { Logger } from './lib/logger.js';
-
-export const MIGRATIONS_DIR = path.resolve(import.meta.dirname, '../prisma/migrations');
 
 /**
  * Opens the embedded PostgreSQL (PGlite, data kept in `dir`) and brings its schema up to date.

@@ -19,11 +19,12 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { PGlite } from '@electric-sql/pglite';
+import { MIGRATIONS_DIR } from '../db/migrations.js';
 import type { MigrationList, SchemaEngine } from '@prisma/schema-engine-wasm/schema_engine_bg';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const DEFAULT_SCHEMA_PATH = path.join(ROOT, 'prisma', 'schema.prisma');
-export const DEFAULT_MIGRATIONS_DIR = path.join(ROOT, 'prisma', 'migrations');
+export const DEFAULT_MIGRATIONS_DIR = MIGRATIONS_DIR;
 
 const LOCKFILE = 'migration_lock.toml';
 // Byte for byte what the Prisma CLI writes.

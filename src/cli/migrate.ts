@@ -4,11 +4,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ConfigError, inspectConfig, type Config } from '../config.js';
 import * as migrations from '../db/migrations.js';
 
-const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../prisma/migrations');
 
 /** Migrating never uses SECRET_KEY, so its rule (set and strong when DEBUG is off) must not stop a deploy job. */
 function readConfig(): Pick<Config, 'DATABASE_URL' | 'PGLITE_DIR'> {
@@ -28,7 +26,7 @@ async function open(config: Pick<Config, 'DATABASE_URL' | 'PGLITE_DIR'>): Promis
 async function main(args: string[]): Promise<void> {
   const db = await open(readConfig());
   try {
-    console.log(`Migrating ${db.where} from ${path.relative(process.cwd(), MIGRATIONS_DIR)}`);
+    console.log(`Migrating ${db.where} from ${path.relative(process.cwd(), migrations.MIGRATIONS_DIR)}`);
     const rolledBack = args.indexOf('--rolled-back');
     if (rolledBack >= 0) {
       const name = args[rolledBack + 1];
@@ -36,7 +34,7 @@ async function main(args: string[]): Promise<void> {
       await migrations.markRolledBack(db, name);
       console.log(`Marked ${name} as rolled back; the next db:migrate retries it.`);
     } else if (args.includes('--status')) {
-      const s = await migrations.migrationStatus(db, MIGRATIONS_DIR);
+      const s = await migrations.migrationStatus(db, migrations.MIGRATIONS_DIR);
       for (const [label, names] of Object.entries({ applied: s.applied, pending: s.pending, failed: s.failed, edited: s.edited, 'missing locally': s.missingLocally })) {
         for (const name of names) console.log(`${label.padEnd(16)}${name}`);
       }
@@ -44,7 +42,7 @@ async function main(args: string[]): Promise<void> {
       if (s.failed.length) process.exitCode = 1;
     } else {
       const logger = { info: (m: string) => console.log(m), warn: (m: string) => console.warn(`warning: ${m}`) };
-      const { applied } = await migrations.applyMigrations(db, MIGRATIONS_DIR, logger);
+      const { applied } = await migrations.applyMigrations(db, migrations.MIGRATIONS_DIR, logger);
       console.log(applied.length ? `${applied.length} migration(s) applied.` : 'No pending migrations to apply.');
     }
   } finally {

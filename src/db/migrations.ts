@@ -69,6 +69,9 @@ export interface MigrationStatus {
   missingLocally: string[];
 }
 
+/** The project's migrations folder (Prisma's layout), for the CLI, the embedded database and tests. */
+export const MIGRATIONS_DIR = path.resolve(import.meta.dirname, '../../prisma/migrations');
+
 export const MIGRATIONS_TABLE = '_prisma_migrations';
 /** The advisory lock key Prisma's schema engine takes on PostgreSQL while migrating. */
 export const PRISMA_ADVISORY_LOCK = 72707369;

@@ -11,7 +11,7 @@ import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import { ensureSchedules } from '../../src/background/schedules.js';
 import { KNOWN_DEFAULT_SECRETS, loadConfig, type Env } from '../../src/config.js';
 import { applyMigrations, connectPostgres } from '../../src/db/migrations.js';
-import { MIGRATIONS_DIR } from '../../src/embedded.js';
+import { MIGRATIONS_DIR } from '../../src/db/migrations.js';
 import { createInfrastructure, type Infrastructure } from '../../src/infrastructure.js';
 import { createMailer } from '../../src/lib/mailer.js';
 import { createStorage } from '../../src/storage/filesystem-storage.js';

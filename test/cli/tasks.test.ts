@@ -10,7 +10,7 @@ import type { Client } from '@temporalio/client';
 import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import { loadConfig, type Config } from '../../src/config.js';
 import { connectPostgres, applyMigrations } from '../../src/db/migrations.js';
-import { MIGRATIONS_DIR } from '../../src/embedded.js';
+import { MIGRATIONS_DIR } from '../../src/db/migrations.js';
 import { createInfrastructure, type Infrastructure } from '../../src/infrastructure.js';
 import { createMailer } from '../../src/lib/mailer.js';
 import { createStorage } from '../../src/storage/filesystem-storage.js';

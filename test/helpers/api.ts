@@ -21,7 +21,7 @@ import { loadConfig, type Env } from '../../src/config.js';
 import { createInfrastructure, type Infrastructure } from '../../src/infrastructure.js';
 import { createApp } from '../../src/api/app.js';
 import { drain, listen } from '../../src/api/http-server.js';
-import { applyMigrations, connectPostgres } from '../../src/db/migrations.js';
+import { applyMigrations, connectPostgres, MIGRATIONS_DIR } from '../../src/db/migrations.js';
 import { currentRequest, type RequestStats } from '../../src/lib/request-context.js';
 import { freshDatabaseUrl, redisUrl, temporalAddress } from '../harness/env.js';
 import { freePort } from '../harness/services.js';
@@ -30,7 +30,6 @@ export const BOT_TOKEN = 'test-bot-token-0123456789abcdef';
 /** Telegram ids listed in ADMIN_TELEGRAM_IDS; `signIn('admin')` uses the first. */
 export const ADMIN_TELEGRAM_IDS = [900_000_001, 900_000_002, 900_000_003] as const;
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const MIGRATIONS_DIR = `${ROOT}prisma/migrations`;
 
 export interface TestResponse<T = any> {
   status: number;

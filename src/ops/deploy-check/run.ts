@@ -1,6 +1,6 @@
 import { createCache } from '../../cache/cache.js';
 import { inspectConfig, type Env } from '../../config.js';
-import { MIGRATIONS_DIR } from '../../embedded.js';
+import { MIGRATIONS_DIR } from '../../db/migrations.js';
 import { TemporalGateway } from '../../temporal/client.js';
 import { OUR_SCHEDULE_IDS } from '../schedules-info.js';
 import { createSilentLogger } from '../tool-config.js';
