@@ -1,0 +1,169 @@
+/**
+ * Fills a database with the demo of src/db/seed-content.ts: categories, 30 quizzes, 10 posts, 1,000 users
+ * and their attempts with answers. Idempotent: rows are keyed by slug or Telegram id and skipped when they
+ * exist, and a seed user who already has attempts gets none added, so a second run inserts nothing.
+ * Fast: bulk inserts in batches, a few dozen statements in all; statistics are then recomputed set-based.
+ */
+import type { Database } from './database.js';
+import { deriveExcerpt } from '../domain/posts.js';
+import { planAttempts, seedPosts, seedQuizzes, seedUsers, SEED_CATEGORIES, SEED_TELEGRAM_ID_BASE, SEED_USER_COUNT } from './seed-content.js';
+
+const HOUR = 3600_000;
+const DAY = 24 * HOUR;
+/** Time a seeded player spends per question. */
+const PER_ANSWER_MS = 20_000;
+/** Bulk transactions may outlast Prisma's 5 s default on a busy machine. */
+const SLOW_TRANSACTION = { timeout: 120_000, maxWait: 30_000 };
+
+export interface SeedResult {
+  categories: number;
+  quizzes: string[];
+  posts: string[];
+  users: number;
+  attempts: number;
+  answers: number;
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** Inserts whatever of the demo is missing; returns what was added (slugs of new quizzes and posts, counts otherwise). */
+export async function seedDemo(db: Database, now = new Date()): Promise<SeedResult> {
+  const { prisma } = db;
+  const categories = await prisma.category.createMany({
+    data: SEED_CATEGORIES.map(({ slug, name }) => ({ slug, name })),
+    skipDuplicates: true,
+  });
+  const quizzes = await insertQuizzes(db, now);
+  const posts = seedPosts();
+  const existingPosts = new Set((await prisma.post.findMany({ where: { slug: { in: posts.map((p) => p.slug) } }, select: { slug: true } })).map((p) => p.slug));
+  const newPosts = posts.filter((p) => !existingPosts.has(p.slug));
+  await prisma.post.createMany({
+    data: newPosts.map((p) => ({ slug: p.slug, title: p.title, body: p.body, excerpt: deriveExcerpt(p.body), publishedAt: new Date(now.getTime() - p.ageDays * DAY) })),
+    skipDuplicates: true,
+  });
+  const users = seedUsers();
+  const addedUsers = await prisma.$executeRaw`
+    INSERT INTO users (telegram_id, username, first_name, updated_at)
+    SELECT t, u, f, now() FROM unnest(${users.map((u) => u.telegramId)}::bigint[], ${users.map((u) => u.username)}::text[], ${users.map((u) => u.firstName)}::text[]) AS x(t, u, f)
+    ON CONFLICT (telegram_id) DO NOTHING`;
+  const played = await insertAttempts(db, now);
+  return { categories: categories.count, quizzes, posts: newPosts.map((p) => p.slug), users: addedUsers, ...played };
+}
+
+/** Creates the seed quizzes that do not exist yet, with questions and options, in one transaction. */
+async function insertQuizzes(db: Database, now: Date): Promise<string[]> {
+  const all = seedQuizzes();
+  const existing = new Set((await db.prisma.quiz.findMany({ where: { slug: { in: all.map((q) => q.slug) } }, select: { slug: true } })).map((q) => q.slug));
+  const missing = all.filter((q) => !existing.has(q.slug));
+  if (missing.length === 0) return [];
+  await db.prisma.$transaction(async (tx) => {
+    const categoryIds = new Map((await tx.category.findMany({ select: { id: true, slug: true } })).map((c) => [c.slug, c.id]));
+    const quizzes = await tx.quiz.createManyAndReturn({
+      data: missing.map((q) => ({
+        slug: q.slug,
+        title: q.title,
+        description: q.description ?? '',
+        categoryId: categoryIds.get(q.category)!,
+        createdAt: new Date(now.getTime() - q.ageHours * HOUR),
+      })),
+      select: { id: true, slug: true },
+    });
+    const quizId = new Map(quizzes.map((q) => [q.slug, q.id]));
+    const questionRows = missing.flatMap((q) => q.questions.map((question, position) => ({ quizId: quizId.get(q.slug)!, position, question })));
+    // unnest() inserts a whole column set in one statement, far faster than a createMany of thousands of rows.
+    const questions = await tx.$queryRaw<{ id: number; quiz_id: number; position: number }[]>`
+      INSERT INTO questions (quiz_id, position, text, explanation)
+      SELECT * FROM unnest(${questionRows.map((r) => r.quizId)}::int[], ${questionRows.map((r) => r.position)}::int[],
+                           ${questionRows.map((r) => r.question.text)}::text[], ${questionRows.map((r) => r.question.explanation ?? null)}::text[])
+      RETURNING id, quiz_id, position`;
+    const questionId = new Map(questions.map((q) => [`${q.quiz_id}:${q.position}`, q.id]));
+    const options = questionRows.flatMap((r) =>
+      r.question.options.map((o, position) => ({ questionId: questionId.get(`${r.quizId}:${r.position}`)!, position, text: o.text, correct: o.correct })),
+    );
+    await tx.$executeRaw`
+      INSERT INTO options (question_id, position, text, correct)
+      SELECT * FROM unnest(${options.map((o) => o.questionId)}::int[], ${options.map((o) => o.position)}::int[],
+                           ${options.map((o) => o.text)}::text[], ${options.map((o) => o.correct)}::bool[])`;
+  }, SLOW_TRANSACTION);
+  return missing.map((q) => q.slug);
+}
+
+interface PlayableQuestion {
+  id: number;
+  correctOptionId: number;
+  wrongOptionId: number;
+}
+
+/** Plays the planned attempts of every seed user who has none yet. */
+async function insertAttempts(db: Database, now: Date): Promise<{ attempts: number; answers: number }> {
+  const { prisma } = db;
+  const quizRows = await prisma.quiz.findMany({
+    where: { slug: { in: seedQuizzes().map((q) => q.slug) } },
+    select: { id: true, slug: true, questions: { orderBy: { position: 'asc' }, select: { id: true, options: { orderBy: { position: 'asc' }, select: { id: true, correct: true } } } } },
+  });
+  const bySlug = new Map(quizRows.map((q) => [q.slug, q]));
+  const quizzes = seedQuizzes().flatMap((q) => {
+    const row = bySlug.get(q.slug);
+    if (!row) return [];
+    const questions: PlayableQuestion[] = row.questions.flatMap((question) => {
+      const correct = question.options.find((o) => o.correct);
+      const wrong = question.options.find((o) => !o.correct);
+      return correct && wrong ? [{ id: question.id, correctOptionId: correct.id, wrongOptionId: wrong.id }] : [];
+    });
+    return questions.length > 0 ? [{ id: row.id, questions }] : [];
+  });
+  if (quizzes.length === 0) return { attempts: 0, answers: 0 };
+  const idle = await prisma.user.findMany({
+    where: { telegramId: { gt: BigInt(SEED_TELEGRAM_ID_BASE), lte: BigInt(SEED_TELEGRAM_ID_BASE + SEED_USER_COUNT) }, attempts: { none: {} } },
+    select: { id: true, telegramId: true },
+  });
+  const counts = quizzes.map((q) => q.questions.length);
+  const planned = idle.flatMap((user) =>
+    planAttempts(Number(user.telegramId) - SEED_TELEGRAM_ID_BASE - 1, counts).map((plan, i) => {
+      // Whole seconds apart per user, so (user, startedAt) names the attempt when the rows come back.
+      const startedAt = new Date(Math.floor((now.getTime() - plan.ageDays * DAY) / 1000) * 1000 - i * 1000);
+      return { userId: user.id, startedAt, plan, quiz: quizzes[plan.quiz]! };
+    }),
+  );
+  let answers = 0;
+  for (const batch of chunks(planned, 1000)) {
+    await prisma.$transaction(async (tx) => {
+      const attempts = batch.map(({ userId, startedAt, plan, quiz }) => ({
+        userId,
+        quizId: quiz.id,
+        total: quiz.questions.length,
+        startedAt,
+        score: plan.finished ? plan.answers.filter(Boolean).length : null,
+        finishedAt: plan.finished ? new Date(startedAt.getTime() + plan.answers.length * PER_ANSWER_MS) : null,
+      }));
+      const rows = await tx.$queryRaw<{ id: number; user_id: number; started_at: Date }[]>`
+        INSERT INTO attempts (user_id, quiz_id, total, started_at, score, finished_at)
+        SELECT * FROM unnest(${attempts.map((a) => a.userId)}::int[], ${attempts.map((a) => a.quizId)}::int[], ${attempts.map((a) => a.total)}::int[],
+                             ${attempts.map((a) => a.startedAt)}::timestamptz[], ${attempts.map((a) => a.score)}::int[], ${attempts.map((a) => a.finishedAt)}::timestamptz[])
+        RETURNING id, user_id, started_at`;
+      const attemptId = new Map(rows.map((r) => [`${r.user_id}:${r.started_at.getTime()}`, r.id]));
+      const data = batch.flatMap(({ userId, startedAt, plan, quiz }) =>
+        plan.answers.map((correct, i) => {
+          const question = quiz.questions[i]!;
+          return {
+            attemptId: attemptId.get(`${userId}:${startedAt.getTime()}`)!,
+            questionId: question.id,
+            optionId: correct ? question.correctOptionId : question.wrongOptionId,
+            correct,
+            createdAt: new Date(startedAt.getTime() + (i + 1) * PER_ANSWER_MS),
+          };
+        }),
+      );
+      await tx.$executeRaw`
+        INSERT INTO answers (attempt_id, question_id, option_id, correct, created_at)
+        SELECT * FROM unnest(${data.map((a) => a.attemptId)}::int[], ${data.map((a) => a.questionId)}::int[], ${data.map((a) => a.optionId)}::int[],
+                             ${data.map((a) => a.correct)}::bool[], ${data.map((a) => a.createdAt)}::timestamptz[])`;
+      answers += data.length;
+    }, SLOW_TRANSACTION);
+  }
+  return { attempts: planned.length, answers };
+}
