@@ -16,6 +16,11 @@ export class ClusterMetrics {
     this.lastSeen.set(workerId, snapshot);
   }
 
+  /** The latest snapshot of a live worker. */
+  lastSnapshot(workerId: number): MetricsSnapshot | undefined {
+    return this.lastSeen.get(workerId);
+  }
+
   /** Folds a departed worker's counters and histograms (final, or else last seen) into the retired totals. */
   retire(workerId: number, final?: MetricsSnapshot): void {
     const snapshot = final ?? this.lastSeen.get(workerId);

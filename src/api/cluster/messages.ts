@@ -5,7 +5,8 @@ export const HTTP_WORKER_FLAG = '--http-worker';
 
 /** Messages an HTTP worker sends its primary. */
 export type WorkerMessage =
-  | { type: 'ready' }
+  /** Serving can start; `startupS`: seconds from process start to ready. */
+  | { type: 'ready'; startupS: number }
   /** Close to its request limit: start my successor now so it is warm when I retire. */
   | { type: 'prepare' }
   /** Request limit reached: send me no more connections and let my successor take over. */

@@ -1,63 +1,42 @@
-import cluster, { type Worker } from 'node:cluster';
+import net from 'node:net';
 import type { Config } from '../../config.js';
 import type { Logger } from '../../lib/logger.js';
-import { isWorkerMessage, type PrimaryMessage } from './messages.js';
+import { gatherClusterMetrics } from './metrics-gatherer.js';
+import { WorkerPool } from './worker-pool.js';
 
 /**
- * Keeps API_WORKERS HTTP workers alive: a crashed worker is replaced, a worker that asks to retire
- * (after API_MAX_REQUESTS) gets its successor started first and is drained once the successor listens,
- * and SIGTERM/SIGINT drain every worker before exiting 0.
+ * The API primary: owns the port and hands each client connection to one of API_WORKERS HTTP workers
+ * (forked from `script`), replaces workers that reach their request limit (successor first) or crash
+ * (with a backoff), sums their metrics, and on SIGTERM/SIGINT drains every worker and exits 0.
  */
-export async function runPrimary(config: Config, logger: Logger): Promise<void> {
-  let stopping = false;
-  const retiring = new Set<number>();
-
-  const fork = (): Worker => {
-    const worker = cluster.fork();
-    worker.on('message', (message: unknown) => {
-      if (!isWorkerMessage(message)) return;
-      if (message.type === 'retire' && !retiring.has(worker.id) && !stopping) {
-        retiring.add(worker.id);
-        const successor = fork();
-        successor.once('listening', () => send(worker, { type: 'drain' }));
-      }
-    });
-    return worker;
-  };
-
-  cluster.on('exit', (worker, code, signal) => {
-    const planned = retiring.delete(worker.id);
-    if (stopping) return;
-    if (!planned) {
-      logger.warn({ pid: worker.process.pid, code, signal }, 'api worker died; starting a new one');
-      fork();
-    }
+export async function runPrimary(config: Config, logger: Logger, script: string): Promise<void> {
+  const pool = new WorkerPool(config.API_WORKERS, script, logger);
+  gatherClusterMetrics(pool, logger);
+  // Paused: the bytes a client sends are read by the worker that gets the socket, not here.
+  const server = net.createServer({ pauseOnConnect: true }, (socket) => pool.dispatch(socket));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.PORT, config.HOST, () => resolve());
   });
+  let announced = false;
+  pool.on('message', (_member, message) => {
+    if (message.type !== 'ready' || announced) return;
+    announced = true;
+    logger.info({ port: config.PORT, workers: config.API_WORKERS }, `api listening on http://${config.HOST}:${config.PORT}`);
+  });
+  pool.start();
 
-  for (let i = 0; i < config.API_WORKERS; i += 1) fork();
-  await new Promise<void>((resolve) => cluster.once('listening', () => resolve()));
-  logger.info({ port: config.PORT, workers: config.API_WORKERS }, `api listening on http://${config.HOST}:${config.PORT}`);
-
-  const shutdown = (signal: NodeJS.Signals) => {
+  let stopping = false;
+  const shutdown = async (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'draining api workers');
-    const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined);
-    for (const worker of workers) send(worker, { type: 'drain' });
-    let remaining = workers.length;
-    if (remaining === 0) process.exit(0);
-    cluster.on('exit', () => {
-      remaining -= 1;
-      if (remaining <= 0) {
-        logger.info('api stopped');
-        process.exit(0);
-      }
-    });
+    server.close();
+    // Workers answer 503 at API_TIMEOUT_S; past that (and their own grace) they are cut.
+    await pool.stop(Math.ceil(config.API_TIMEOUT_S * 1000) + 15_000);
+    logger.info('api stopped');
+    logger.flush(() => process.exit(0));
   };
-  process.on('SIGTERM', shutdown);
-  process.on('SIGINT', shutdown);
-}
-
-function send(worker: Worker, message: PrimaryMessage): void {
-  if (worker.isConnected()) worker.send(message);
+  process.on('SIGTERM', (signal) => void shutdown(signal));
+  process.on('SIGINT', (signal) => void shutdown(signal));
 }

@@ -1,0 +1,194 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import type net from 'node:net';
+import type { Logger } from '../../lib/logger.js';
+import { isWorkerMessage, HTTP_WORKER_FLAG, type PrimaryMessage, type WorkerMessage } from './messages.js';
+
+/** starting: booting; standby: ready, waiting to take over from its predecessor; active: gets connections; draining: retiring. */
+export type Role = 'starting' | 'standby' | 'active' | 'draining';
+
+export interface Member {
+  readonly id: number;
+  readonly child: ChildProcess;
+  readonly slot: Slot;
+  role: Role;
+  readyAt?: number;
+  startupS?: number;
+  /** Its metrics are in the retired totals (final hand-over or exit): never count it live again. */
+  accounted: boolean;
+}
+
+interface Slot {
+  readonly index: number;
+  current?: Member;
+  next?: Member;
+  crashes: number;
+  restartTimer?: NodeJS.Timeout;
+}
+
+export interface PoolEvents {
+  message: [member: Member, message: WorkerMessage];
+  /** A member is gone; `planned` when it retired or the pool is stopping. */
+  exit: [member: Member, planned: boolean];
+  replaced: [reason: 'max_requests' | 'crash'];
+}
+
+const MAX_QUEUED_CONNECTIONS = 10_000;
+const MAX_HANDOVER_ATTEMPTS = 3;
+/** A worker that served this long before crashing resets the crash backoff. */
+const STABLE_MS = 10_000;
+const MAX_BACKOFF_MS = 30_000;
+
+/**
+ * API_WORKERS slots, each with an active HTTP worker (and, near its request limit, a warm successor).
+ * Client connections are handed to active workers in turn; while none is active they wait here, so the
+ * port never refuses a connection during a replacement.
+ */
+export class WorkerPool extends EventEmitter<PoolEvents> {
+  private readonly slots: Slot[];
+  private readonly members = new Map<number, Member>();
+  private readonly queued: net.Socket[] = [];
+  private nextId = 0;
+  private turn = 0;
+  private stopping = false;
+
+  constructor(
+    size: number,
+    private readonly script: string,
+    private readonly logger: Logger,
+  ) {
+    super();
+    this.slots = Array.from({ length: size }, (_, index) => ({ index, crashes: 0 }));
+  }
+
+  start(): void {
+    for (const slot of this.slots) slot.current = this.fork(slot);
+  }
+
+  /** Members whose metrics are still live (ready and not yet handed over). */
+  reporting(): Member[] {
+    return [...this.members.values()].filter((m) => m.readyAt !== undefined && !m.accounted && m.child.connected);
+  }
+
+  counts(): Record<Role, number> & { queued: number } {
+    const counts = { starting: 0, standby: 0, active: 0, draining: 0, queued: this.queued.length };
+    for (const member of this.members.values()) counts[member.role] += 1;
+    return counts;
+  }
+
+  send(member: Member, message: PrimaryMessage): void {
+    if (member.child.connected) member.child.send(message, undefined, {}, () => undefined);
+  }
+
+  /** Hands a client connection to the next active worker, or keeps it until one is ready. */
+  dispatch(socket: net.Socket, attempt = 0): void {
+    const active = [...this.members.values()].filter((m) => m.role === 'active' && m.child.connected);
+    if (attempt > MAX_HANDOVER_ATTEMPTS) {
+      socket.destroy();
+      return;
+    }
+    if (active.length === 0) {
+      if (this.stopping || this.queued.length >= MAX_QUEUED_CONNECTIONS) socket.destroy();
+      else this.queued.push(socket);
+      return;
+    }
+    const member = active[(this.turn += 1) % active.length]!;
+    member.child.send({ type: 'connection' } satisfies PrimaryMessage, socket, {}, (err) => {
+      // The worker went away between choosing it and handing over: try again (its exit is handled apart).
+      if (err && !socket.destroyed) this.dispatch(socket, attempt + 1);
+    });
+  }
+
+  /** Drains every worker; resolves once all have exited (stragglers are killed after `graceMs`). */
+  async stop(graceMs: number): Promise<void> {
+    this.stopping = true;
+    for (const socket of this.queued.splice(0)) socket.destroy();
+    for (const slot of this.slots) clearTimeout(slot.restartTimer);
+    const members = [...this.members.values()];
+    const exited = members.map((m) => new Promise<void>((resolve) => (m.child.exitCode !== null || m.child.signalCode !== null ? resolve() : m.child.once('exit', () => resolve()))));
+    for (const member of members) {
+      // One still booting may not listen for messages yet; SIGTERM ends it either way.
+      if (member.role === 'starting') member.child.kill('SIGTERM');
+      else this.send(member, { type: 'drain' });
+      member.role = 'draining';
+    }
+    const killer = setTimeout(() => members.forEach((m) => m.child.kill('SIGKILL')), graceMs);
+    await Promise.all(exited);
+    clearTimeout(killer);
+  }
+
+  private fork(slot: Slot): Member {
+    const child = fork(this.script, [HTTP_WORKER_FLAG], { execArgv: process.execArgv, stdio: 'inherit' });
+    const member: Member = { id: (this.nextId += 1), child, slot, role: 'starting', accounted: false };
+    this.members.set(member.id, member);
+    child.on('message', (message: unknown) => {
+      if (!isWorkerMessage(message)) return;
+      if (message.type === 'ready') this.onReady(member, message.startupS);
+      else if (message.type === 'prepare') this.ensureSuccessor(slot);
+      else if (message.type === 'retire') this.retire(member);
+      this.emit('message', member, message);
+    });
+    child.on('error', (err) => this.logger.error({ err, workerPid: child.pid }, 'api worker process error'));
+    child.once('exit', (code, signal) => this.onExit(member, code, signal));
+    return member;
+  }
+
+  private onReady(member: Member, startupS: number): void {
+    member.readyAt = Date.now();
+    member.startupS = startupS;
+    if (member.role !== 'starting') return;
+    if (member.slot.current === member) this.activate(member);
+    else member.role = 'standby';
+  }
+
+  private activate(member: Member): void {
+    member.role = 'active';
+    this.logger.info({ workerPid: member.child.pid, slot: member.slot.index, startupS: member.startupS }, 'api worker serving');
+    for (const socket of this.queued.splice(0)) if (!socket.destroyed) this.dispatch(socket);
+  }
+
+  private ensureSuccessor(slot: Slot): void {
+    if (!slot.next && !this.stopping) slot.next = this.fork(slot);
+  }
+
+  /** Successor first (started earlier if it asked in time), then the old worker stops getting connections and drains. */
+  private retire(member: Member): void {
+    const slot = member.slot;
+    if (slot.current !== member || member.role !== 'active' || this.stopping) return;
+    this.ensureSuccessor(slot);
+    const successor = slot.next!;
+    slot.current = successor;
+    slot.next = undefined;
+    member.role = 'draining';
+    if (successor.role === 'standby') this.activate(successor);
+    this.send(member, { type: 'drain' });
+    this.logger.info({ workerPid: member.child.pid, successorPid: successor.child.pid, slot: slot.index, warm: successor.role === 'active' }, 'api worker replaced (request limit)');
+    this.emit('replaced', 'max_requests');
+  }
+
+  private onExit(member: Member, code: number | null, signal: NodeJS.Signals | null): void {
+    this.members.delete(member.id);
+    const slot = member.slot;
+    const planned = this.stopping || member.role === 'draining';
+    this.emit('exit', member, planned);
+    if (slot.next === member) slot.next = undefined;
+    if (planned || slot.current !== member) return;
+    // An active (or starting) worker died: its successor takes over if there is one, else a new one after a backoff.
+    slot.current = undefined;
+    const lived = member.readyAt === undefined ? 0 : Date.now() - member.readyAt;
+    slot.crashes = lived >= STABLE_MS ? 1 : slot.crashes + 1;
+    this.emit('replaced', 'crash');
+    if (slot.next) {
+      slot.current = slot.next;
+      slot.next = undefined;
+      if (slot.current.role === 'standby') this.activate(slot.current);
+      this.logger.warn({ workerPid: member.child.pid, code, signal }, 'api worker died; its warm successor took over');
+      return;
+    }
+    const delay = slot.crashes <= 1 ? 0 : Math.min(MAX_BACKOFF_MS, 500 * 2 ** (slot.crashes - 2));
+    this.logger.warn({ workerPid: member.child.pid, code, signal, restartInMs: delay, crashes: slot.crashes }, 'api worker died; starting a new one');
+    slot.restartTimer = setTimeout(() => {
+      if (!this.stopping && !slot.current) slot.current = this.fork(slot);
+    }, delay);
+  }
+}
