@@ -38,8 +38,6 @@ export const SEED_TELEGRAM_ID_BASE = 7_000_000_000;
 
 export interface SeedQuiz extends QuizDraft {
   slug: string;
-  /** Hours before the seed run: spreads createdAt so the list has a stable order. */
-  ageHours: number;
 }
 
 /** The 30 demo quizzes, 5-20 questions of 3-4 options each, exactly one correct. */
@@ -53,7 +51,6 @@ export function seedQuizzes(): SeedQuiz[] {
       title: topic,
       description: `${questionCount} questions about ${topic.toLowerCase()}.`,
       category,
-      ageHours: index * 7,
       questions: Array.from({ length: questionCount }, (_, q) => {
         const optionCount = between(random, 3, 4);
         const correct = between(random, 0, optionCount - 1);

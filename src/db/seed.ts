@@ -2,14 +2,15 @@
  * Fills a database with the demo of src/db/seed-content.ts: categories, 30 quizzes, 10 posts, 1,000 users
  * and their attempts with answers. Idempotent: rows are keyed by slug or Telegram id and skipped when they
  * exist, and a seed user who already has attempts gets none added, so a second run inserts nothing.
- * Fast: bulk inserts in batches, a few dozen statements in all; statistics are then recomputed set-based.
+ * Fast: quizzes go through createQuiz (a handful of statements each), users, attempts and answers through
+ * unnest() bulk inserts (a few statements per thousand attempts); statistics are then recomputed set-based.
  */
 import type { Database } from './database.js';
 import { deriveExcerpt } from '../domain/posts.js';
+import { createQuiz } from '../domain/quizzes.js';
 import { planAttempts, seedPosts, seedQuizzes, seedUsers, SEED_CATEGORIES, SEED_TELEGRAM_ID_BASE, SEED_USER_COUNT } from './seed-content.js';
 
-const HOUR = 3600_000;
-const DAY = 24 * HOUR;
+const DAY = 24 * 3600_000;
 /** Time a seeded player spends per question. */
 const PER_ANSWER_MS = 20_000;
 /** Bulk transactions may outlast Prisma's 5 s default on a busy machine. */
@@ -37,7 +38,7 @@ export async function seedDemo(db: Database, now = new Date()): Promise<SeedResu
     data: SEED_CATEGORIES.map(({ slug, name }) => ({ slug, name })),
     skipDuplicates: true,
   });
-  const quizzes = await insertQuizzes(db, now);
+  const quizzes = await insertQuizzes(db);
   const posts = seedPosts();
   const existingPosts = new Set((await prisma.post.findMany({ where: { slug: { in: posts.map((p) => p.slug) } }, select: { slug: true } })).map((p) => p.slug));
   const newPosts = posts.filter((p) => !existingPosts.has(p.slug));
@@ -54,42 +55,14 @@ export async function seedDemo(db: Database, now = new Date()): Promise<SeedResu
   return { categories: categories.count, quizzes, posts: newPosts.map((p) => p.slug), users: addedUsers, ...played };
 }
 
-/** Creates the seed quizzes that do not exist yet, with questions and options, in one transaction. */
-async function insertQuizzes(db: Database, now: Date): Promise<string[]> {
+/** Creates the seed quizzes that do not exist yet, through the same rule as the API (createQuiz). */
+async function insertQuizzes(db: Database): Promise<string[]> {
   const all = seedQuizzes();
   const existing = new Set((await db.prisma.quiz.findMany({ where: { slug: { in: all.map((q) => q.slug) } }, select: { slug: true } })).map((q) => q.slug));
-  const missing = all.filter((q) => !existing.has(q.slug));
-  if (missing.length === 0) return [];
-  await db.prisma.$transaction(async (tx) => {
-    const categoryIds = new Map((await tx.category.findMany({ select: { id: true, slug: true } })).map((c) => [c.slug, c.id]));
-    const quizzes = await tx.quiz.createManyAndReturn({
-      data: missing.map((q) => ({
-        slug: q.slug,
-        title: q.title,
-        description: q.description ?? '',
-        categoryId: categoryIds.get(q.category)!,
-        createdAt: new Date(now.getTime() - q.ageHours * HOUR),
-      })),
-      select: { id: true, slug: true },
-    });
-    const quizId = new Map(quizzes.map((q) => [q.slug, q.id]));
-    const questionRows = missing.flatMap((q) => q.questions.map((question, position) => ({ quizId: quizId.get(q.slug)!, position, question })));
-    // unnest() inserts a whole column set in one statement, far faster than a createMany of thousands of rows.
-    const questions = await tx.$queryRaw<{ id: number; quiz_id: number; position: number }[]>`
-      INSERT INTO questions (quiz_id, position, text, explanation)
-      SELECT * FROM unnest(${questionRows.map((r) => r.quizId)}::int[], ${questionRows.map((r) => r.position)}::int[],
-                           ${questionRows.map((r) => r.question.text)}::text[], ${questionRows.map((r) => r.question.explanation ?? null)}::text[])
-      RETURNING id, quiz_id, position`;
-    const questionId = new Map(questions.map((q) => [`${q.quiz_id}:${q.position}`, q.id]));
-    const options = questionRows.flatMap((r) =>
-      r.question.options.map((o, position) => ({ questionId: questionId.get(`${r.quizId}:${r.position}`)!, position, text: o.text, correct: o.correct })),
-    );
-    await tx.$executeRaw`
-      INSERT INTO options (question_id, position, text, correct)
-      SELECT * FROM unnest(${options.map((o) => o.questionId)}::int[], ${options.map((o) => o.position)}::int[],
-                           ${options.map((o) => o.text)}::text[], ${options.map((o) => o.correct)}::bool[])`;
-  }, SLOW_TRANSACTION);
-  return missing.map((q) => q.slug);
+  const created: string[] = [];
+  // Oldest first, so the list (newest first) starts with the first quiz of the content.
+  for (const quiz of all.filter((q) => !existing.has(q.slug)).reverse()) created.push((await createQuiz(db, quiz)).slug);
+  return created;
 }
 
 interface PlayableQuestion {
