@@ -11,6 +11,8 @@ export interface DispatchDeps extends StartDeps {
 
 /** Entries younger than this are left to the API that wrote them (dispatchSoon), so both rarely race. */
 const GRACE_SECONDS = 2;
+/** Starts in flight at once within a pass (each is a round trip to Temporal). */
+const START_CONCURRENCY = 10;
 
 /**
  * Starts freshly committed outbox entries in the background and marks them dispatched. Never throws and
@@ -58,9 +60,9 @@ function toStart(row: PendingRow): OutboxRef {
 
 /**
  * One pass of the dispatcher: under a transaction-scoped advisory lock (one dispatcher at a time, across
- * processes), starts up to `batchSize` pending entries oldest first and marks them dispatched. The first
- * failure ends the pass (Temporal is most likely unreachable); that entry's error and attempt are recorded
- * and it moves behind entries with fewer attempts, so one bad entry cannot hold up the rest.
+ * processes), starts up to `batchSize` pending entries oldest first, a few at a time, and marks them
+ * dispatched. A failure ends the pass (Temporal is most likely unreachable); the failed entries' errors and
+ * attempts are recorded and they move behind entries with fewer attempts, so one bad entry cannot hold up the rest.
  */
 export async function dispatchPending(deps: DispatchDeps, batchSize = 100): Promise<DispatchResult> {
   return deps.db.prisma.$transaction(
@@ -73,14 +75,17 @@ export async function dispatchPending(deps: DispatchDeps, batchSize = 100): Prom
          ORDER BY attempts, id LIMIT ${batchSize} FOR UPDATE SKIP LOCKED`;
       const started: number[] = [];
       let error: string | undefined;
-      for (const row of rows) {
-        try {
-          await startWorkflow(deps, toStart(row));
-          started.push(row.id);
-        } catch (err) {
-          error = (err as Error).message;
+      for (let i = 0; i < rows.length && error === undefined; i += START_CONCURRENCY) {
+        const chunk = rows.slice(i, i + START_CONCURRENCY);
+        const results = await Promise.allSettled(chunk.map((row) => startWorkflow(deps, toStart(row))));
+        for (const [index, result] of results.entries()) {
+          const row = chunk[index]!;
+          if (result.status === 'fulfilled') {
+            started.push(row.id);
+            continue;
+          }
+          error = (result.reason as Error).message;
           await tx.$executeRaw`UPDATE outbox SET attempts = attempts + 1, last_error = ${error.slice(0, 1000)} WHERE id = ${row.id}`;
-          break;
         }
       }
       if (started.length > 0) {
