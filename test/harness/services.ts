@@ -514,6 +514,8 @@ export async function startTemporal(): Promise<TemporalService> {
       args: (port) => [
         'server', 'start-dev', '--headless', '--ip', HOST, '--port', String(port),
         '--db-filename', path.join(dir, 'temporal.db'), '--log-level', 'error',
+        // No fsync per write: a test server's history only has to survive a restart, not a power cut (5-10x faster).
+        '--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=off',
       ],
       stopSignal: 'SIGTERM',
       abortSignal: 'SIGKILL', // its database is thrown away
