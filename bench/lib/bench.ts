@@ -49,7 +49,8 @@ export async function runBench(options: BenchOptions): Promise<{ markdown: strin
     const stack = await startStack(options, logDir, log);
     try {
       const ctx: Omit<BenchContext, 'api'> = { ...base, app: stack.app, botToken: stack.app?.botToken ?? options.given.botToken, metricsToken: stack.app?.metricsToken ?? options.given.metricsToken, smtp: stack.services?.smtp, temporalAddress: stack.services?.temporalAddress ?? options.given.temporalAddress, worker: stack.worker, apiRss };
-      if (stack.seeded === false) notes.push('prisma/seed.ts not found: the demo data was created through the API');
+      if (stack.seeded === 'no seed') notes.push('prisma/seed.ts not found: the demo data was created through the API');
+      if (typeof stack.seeded === 'object' && stack.seeded) notes.push(`npm run db:seed failed (${stack.seeded.failed}); what was missing was created through the API`);
       const auth = { botToken: ctx.botToken, adminTelegramId: stack.app?.adminTelegramId };
       let keys: DemoKeys | undefined;
       if (wants('read-mix-nocache')) {

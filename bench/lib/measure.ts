@@ -41,6 +41,7 @@ export function fillResult(result: ScenarioResult, measured: Measured): Scenario
     result.cpuPercent = processes.cpuPercent;
     result.peakWorkerRssMb = processes.peakWorkerRssMb;
     result.peakTotalRssMb = processes.peakTotalRssMb;
+    result.machineBusyPercent = processes.machineBusyPercent;
   }
   return result;
 }

@@ -56,14 +56,26 @@ export interface ProcessFigures {
   peakWorkerRssMb: number;
   /** Largest sum of RSS over the tree, MB. */
   peakTotalRssMb: number;
+  /** How busy the whole machine was over the window, in % of all cores (others' work included). */
+  machineBusyPercent: number;
   /** Worker RSS (MB, largest worker) at each sample, for the growth check. */
   workerRssSeries: { t: number; mb: number }[];
+}
+
+/** Busy and total jiffies of all cores together, from the first line of /proc/stat. */
+function machineJiffies(): { busy: number; total: number } {
+  const [, ...fields] = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/);
+  const n = fields.map(Number);
+  const total = n.slice(0, 8).reduce((a, b) => a + b, 0);
+  const idle = (n[3] ?? 0) + (n[4] ?? 0);
+  return { busy: total - idle, total };
 }
 
 /** Samples the tree of `root` every `intervalMs` until stop() returns the figures for the window. */
 export function sampleProcesses(root: number | undefined, intervalMs = 500): { stop(): ProcessFigures | undefined } {
   if (root === undefined || process.platform !== 'linux') return { stop: () => undefined };
   const started = Date.now();
+  const machineStart = machineJiffies();
   const firstTicks = new Map<number, number>();
   const lastTicks = new Map<number, number>();
   const series: { t: number; mb: number }[] = [];
@@ -94,7 +106,9 @@ export function sampleProcesses(root: number | undefined, intervalMs = 500): { s
       const seconds = (Date.now() - started) / 1000;
       let ticks = 0;
       for (const [pid, last] of lastTicks) ticks += last - (firstTicks.get(pid) ?? last);
-      return { cpuPercent: seconds > 0 ? (ticks / CLOCK_TICKS / seconds) * 100 : 0, peakWorkerRssMb: peakWorker, peakTotalRssMb: peakTotal, workerRssSeries: series };
+      const machineEnd = machineJiffies();
+      const machineBusyPercent = (100 * (machineEnd.busy - machineStart.busy)) / Math.max(1, machineEnd.total - machineStart.total);
+      return { machineBusyPercent, cpuPercent: seconds > 0 ? (ticks / CLOCK_TICKS / seconds) * 100 : 0, peakWorkerRssMb: peakWorker, peakTotalRssMb: peakTotal, workerRssSeries: series };
     },
   };
 }

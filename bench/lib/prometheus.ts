@@ -25,15 +25,23 @@ export function diffCounters(before: Counters, after: Counters): Counters {
   return out;
 }
 
-/** Fetches and parses `url`; undefined when the endpoint is missing or unreachable (then figures read n/a). */
+/**
+ * Fetches and parses `url`, three tries with a generous deadline (a loaded machine answers slowly);
+ * undefined when the endpoint is missing or keeps failing (then the figures read n/a).
+ */
 export async function scrapeMetrics(url: string, token?: string): Promise<Counters | undefined> {
-  try {
-    const res = await fetch(url, { headers: token ? { authorization: `Bearer ${token}` } : {}, signal: AbortSignal.timeout(5000) });
-    if (!res.ok) return undefined;
-    return parsePrometheus(await res.text());
-  } catch {
-    return undefined;
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    try {
+      const res = await fetch(url, { headers: token ? { authorization: `Bearer ${token}` } : {}, signal: AbortSignal.timeout(15_000) });
+      const text = await res.text();
+      if (res.status === 404) return undefined;
+      if (res.ok) return parsePrometheus(text);
+    } catch {
+      // retried below
+    }
+    await new Promise((r) => setTimeout(r, 500));
   }
+  return undefined;
 }
 
 export interface DbCacheFigures {

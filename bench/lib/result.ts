@@ -15,6 +15,8 @@ export interface ScenarioResult {
   cpuPercent: number | null;
   peakWorkerRssMb: number | null;
   peakTotalRssMb: number | null;
+  /** How busy the whole machine was while measuring (% of all cores), others' work included. */
+  machineBusyPercent: number | null;
   /** 1-minute load average of the machine when the scenario started. */
   loadAvg1: number;
   /** Scenario-specific figures (mails delivered, delivery time, no-op ceiling...). */
@@ -24,7 +26,7 @@ export interface ScenarioResult {
 
 /** A result row with nothing measured yet. */
 export function emptyResult(name: string, description: string, loadAvg1: number, unit: ScenarioResult['unit'] = 'req/s'): ScenarioResult {
-  return { name, description, unit, sqlPerRequest: null, cacheHitRate: null, cpuPercent: null, peakWorkerRssMb: null, peakTotalRssMb: null, loadAvg1, extra: {}, notes: [] };
+  return { name, description, unit, sqlPerRequest: null, cacheHitRate: null, cpuPercent: null, peakWorkerRssMb: null, peakTotalRssMb: null, machineBusyPercent: null, loadAvg1, extra: {}, notes: [] };
 }
 
 /** A row for a scenario that could not run. */

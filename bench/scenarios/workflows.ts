@@ -69,6 +69,7 @@ export async function runWorkflows(ctx: BenchContext): Promise<ScenarioResult> {
     result.cpuPercent = email.processes?.cpuPercent ?? null;
     result.peakWorkerRssMb = email.processes?.peakTotalRssMb ?? null;
     result.peakTotalRssMb = email.processes?.peakTotalRssMb ?? null;
+    result.machineBusyPercent = email.processes?.machineBusyPercent ?? null;
     result.extra = {
       emailPerS: email.load.rps,
       noopPerS: noop.load.rps,

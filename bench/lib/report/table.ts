@@ -24,7 +24,7 @@ const escape = (s: string) => s.replace(/\|/g, '\\|');
 export function scenarioTable(results: readonly ScenarioResult[]): string {
   const baseline = results.find((r) => r.name === 'baseline')?.load?.rps;
   const head = [
-    '| Scenario | Throughput | × guide (300 req/s) | × baseline | p50 ms | p90 ms | p99 ms | max ms | avg ms (guide 80-100) | errors | SQL/req | hit rate | CPU | peak RSS/worker | load avg |',
+    '| Scenario | Throughput | × guide (300 req/s) | × baseline | p50 ms | p90 ms | p99 ms | max ms | avg ms (guide 80-100) | errors | SQL/req | hit rate | server CPU | peak RSS/worker | machine busy, load avg |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   const rows = results.map((r) => {
@@ -47,7 +47,7 @@ export function scenarioTable(results: readonly ScenarioResult[]): string {
       formatPercent(r.cacheHitRate),
       r.cpuPercent === null ? 'n/a' : `${Math.round(r.cpuPercent)} %`,
       r.peakWorkerRssMb === null ? 'n/a' : `${Math.round(r.peakWorkerRssMb)} MB`,
-      r.loadAvg1.toFixed(1),
+      `${r.machineBusyPercent === null ? 'n/a' : `${Math.round(r.machineBusyPercent)} %`}, ${r.loadAvg1.toFixed(1)}`,
     ].join(' | ').replace(/^/, '| ').concat(' |');
   });
   return [...head, ...rows].join('\n');

@@ -8,12 +8,20 @@ import { processTree } from '../proc-sampler.js';
 
 const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
-/** `npm run db:migrate`, then `npm run db:seed` when prisma/seed.ts exists; false when there was no seed. */
-export async function migrateAndSeed(env: NodeJS.ProcessEnv, logDir: string): Promise<boolean> {
+/**
+ * `npm run db:migrate`, then `npm run db:seed` when prisma/seed.ts exists. A failing seed does not stop the run
+ * (the scenarios create what they miss through the API): its first line is returned instead.
+ */
+export async function migrateAndSeed(env: NodeJS.ProcessEnv, logDir: string): Promise<'seeded' | 'no seed' | { failed: string }> {
   await runToEnd('db:migrate', NPM, ['run', '--silent', 'db:migrate'], env, path.join(logDir, 'migrate.log'));
-  if (!existsSync('prisma/seed.ts')) return false;
-  await runToEnd('db:seed', NPM, ['run', '--silent', 'db:seed'], env, path.join(logDir, 'seed.log'), 300_000);
-  return true;
+  if (!existsSync('prisma/seed.ts')) return 'no seed';
+  try {
+    await runToEnd('db:seed', NPM, ['run', '--silent', 'db:seed'], env, path.join(logDir, 'seed.log'), 300_000);
+    return 'seeded';
+  } catch (err) {
+    const lines = (err as Error).message.split('\n').filter((l) => l.trim() && !l.includes('invocation'));
+    return { failed: lines.slice(1).join(' ').slice(0, 300) };
+  }
 }
 
 /** True once some worker polls the workflow task queue. */

@@ -12,8 +12,8 @@ export interface Stack {
   app?: AppEnv;
   services?: Services;
   worker?: Child;
-  /** False when prisma/seed.ts was missing (the scenarios then create their data through the API). */
-  seeded: boolean | null;
+  /** What `npm run db:seed` did (null: the database was given); without it the scenarios create their data through the API. */
+  seeded: Awaited<ReturnType<typeof migrateAndSeed>> | null;
   /** The API with its cache on or off (off: CACHE_DISABLED=true, or --api-nocache-url). */
   startApi(cache: 'on' | 'off'): Promise<ApiTarget>;
   stop(): Promise<void>;
@@ -53,7 +53,7 @@ export async function startStack(options: BenchOptions, logDir: string, log: (m:
       async startApi(cache) {
         apis += 1;
         const env = { ...app.env, CACHE_DISABLED: cache === 'off' ? 'true' : 'false' };
-        const profDir = options.cpuProf ? path.join(options.outDir, `cpu-prof-${cache}`) : undefined;
+        const profDir = options.cpuProf ? path.join(logDir, `cpu-prof-cache-${cache}`) : undefined;
         log(`starting the API (${options.workers} workers, cache ${cache})`);
         const api = await startApi(env, path.join(logDir, `api-${apis}-cache-${cache}.log`), { cpuProfDir: profDir });
         return { url: api.url, pid: api.child.pid, stop: () => api.child.stop(30_000) };
