@@ -1,3 +1,4 @@
+import { AsyncResource } from 'node:async_hooks';
 import pg from 'pg';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { PGlite } from '@electric-sql/pglite';
@@ -39,6 +40,7 @@ export function createPostgresDatabase(
   });
   pool.on('error', (err) => logger.warn({ err: err.message }, 'idle database connection failed'));
   pool.on('connect', (client) => instrumentClient(client, config.DEBUG ? logger : undefined));
+  keepCallerContext(pool);
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   return {
     prisma,
@@ -54,6 +56,17 @@ export function createPostgresDatabase(
   };
 }
 
+/**
+ * pg-pool hands a freed client to whichever caller waits first, from the async context of the code that
+ * freed it (or of another caller's tick): bind each `connect` callback to its caller's context, so the
+ * statements `pool.query` sends count toward (and log with) the request that asked.
+ */
+function keepCallerContext(pool: pg.Pool): void {
+  const connect = pool.connect.bind(pool) as (callback?: (...args: unknown[]) => void) => unknown;
+  (pool as unknown as { connect: typeof connect }).connect = (callback) =>
+    callback ? connect(AsyncResource.bind(callback)) : connect();
+}
+
 /** Wraps a client's `query` so each statement counts toward the current request (and is logged in DEBUG). */
 function instrumentClient(client: pg.PoolClient, sqlLogger: Logger | undefined): void {
   const original = client.query.bind(client) as (...args: unknown[]) => unknown;
@@ -62,14 +75,19 @@ function instrumentClient(client: pg.PoolClient, sqlLogger: Logger | undefined):
     if (!sqlLogger) return original(...args);
     const started = performance.now();
     const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string } | undefined)?.text;
-    const result = original(...args);
-    if (result instanceof Promise) {
-      // Parameter values are never logged: only the statement text and its duration.
-      void result.then(
-        () => sqlLogger.debug({ sql: text, ms: +(performance.now() - started).toFixed(2) }, 'sql'),
-        () => undefined,
-      );
+    // Parameter values are never logged: only the statement text and its duration.
+    const log = (failed: boolean) => sqlLogger.debug({ sql: text, ms: +(performance.now() - started).toFixed(2), ...(failed ? { failed } : {}) }, 'sql');
+    const last = args.at(-1);
+    if (typeof last === 'function') {
+      // Callback style, as pool.query uses it; bound so the line carries the caller's request id.
+      args[args.length - 1] = AsyncResource.bind((err: unknown, ...rest: unknown[]) => {
+        log(Boolean(err));
+        return (last as (...a: unknown[]) => unknown)(err, ...rest);
+      });
+      return original(...args);
     }
+    const result = original(...args);
+    if (result instanceof Promise) void result.then(() => log(false), () => log(true));
     return result;
   };
 }
