@@ -105,7 +105,7 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
     for (const socket of this.queued.splice(0)) socket.destroy();
     for (const slot of this.slots) clearTimeout(slot.restartTimer);
     const members = [...this.members.values()];
-    const exited = members.map((m) => new Promise<void>((resolve) => (m.child.exitCode !== null || m.child.signalCode !== null ? resolve() : m.child.once('exit', () => resolve()))));
+    const exited = members.map((m) => new Promise<void>((resolve) => m.child.once('close', () => resolve())));
     for (const member of members) {
       // One still booting may not listen for messages yet; SIGTERM ends it either way.
       if (member.role === 'starting') member.child.kill('SIGTERM');
@@ -129,7 +129,8 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
       this.emit('message', member, message);
     });
     child.on('error', (err) => this.logger.error({ err, workerPid: child.pid }, 'api worker process error'));
-    child.once('exit', (code, signal) => this.onExit(member, code, signal));
+    // 'close', not 'exit': it comes after the last IPC message (the final metrics) has been delivered.
+    child.once('close', (code, signal) => this.onExit(member, code, signal));
     return member;
   }
 

@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { testEnv } from '../helpers/api.js';
+import { getText, sendLoad, startCluster, type RunningCluster } from '../helpers/cluster.js';
+import { parsePrometheus } from '../helpers/prometheus.js';
+
+// The real `npm run api` with two HTTP workers on real PostgreSQL and Redis. Worker start-up takes
+// seconds, and every replacement waits for one, so this file is slow by nature.
+const WORKERS = 2;
+const MAX_REQUESTS = 200;
+let cluster: RunningCluster;
+let healthzSent = 0;
+
+before(async () => {
+  const env = await testEnv({
+    DEBUG: 'false',
+    SECRET_KEY: 'k9Qm2vX7pL4wR8tZ1yB6nC3dF5gH0jKaClusterTest',
+    LOG_LEVEL: 'info',
+    API_MAX_REQUESTS: String(MAX_REQUESTS),
+  });
+  cluster = await startCluster(env, WORKERS);
+});
+
+after(async () => {
+  if (cluster?.child.exitCode === null) await cluster.stop();
+});
+
+async function scrape() {
+  const res = await getText(`${cluster.url}/metrics`);
+  assert.equal(res.status, 200);
+  return parsePrometheus(res.text);
+}
+
+const healthzCount = (metrics: Awaited<ReturnType<typeof scrape>>) =>
+  metrics.sum('http_requests_total', { method: 'GET', route: '/healthz', status: '200' });
+
+test('/metrics is Prometheus text whose request count is the sum over both HTTP workers', async () => {
+  const load = await sendLoad(cluster.url, '/healthz', 100, 50);
+  healthzSent += 100;
+  assert.deepEqual(load.errors, []);
+  assert.equal(load.statuses.get(200), 100);
+
+  const metrics = await scrape();
+  assert.equal(metrics.types.get('http_requests_total'), 'counter');
+  assert.equal(metrics.types.get('http_request_duration_seconds'), 'histogram');
+  // Both workers served (connections are handed out in turn) and /metrics adds them up.
+  assert.equal(metrics.sum('api_workers', { role: 'active' }), WORKERS);
+  assert.equal(healthzCount(metrics), 100);
+  assert.equal(metrics.sum('http_request_duration_seconds_count', { route: '/healthz' }), 100);
+  assert.equal(metrics.sum('http_request_duration_seconds_bucket', { route: '/healthz', le: '+Inf' }), 100);
+  // Two processes' default metrics were summed, not one's.
+  assert.ok(metrics.sum('process_resident_memory_bytes') > 0);
+});
+
+test('a crashed worker is replaced and the counters it reported are kept', async () => {
+  await scrape(); // the primary now holds every worker's latest counts
+  const active = cluster.logs.filter((l) => l.msg === 'api worker serving').map((l) => Number(l.workerPid));
+  const victim = active.at(-1)!;
+  process.kill(victim, 'SIGKILL');
+  await cluster.waitForLog((l) => String(l.msg).startsWith('api worker died') && l.workerPid === victim);
+
+  const load = await sendLoad(cluster.url, '/healthz', 200, 10);
+  healthzSent += 200;
+  assert.deepEqual(load.errors, []);
+  assert.equal(load.statuses.get(200), 200);
+  const metrics = await scrape();
+  assert.equal(metrics.sum('api_worker_replacements_total', { reason: 'crash' }), 1);
+  assert.equal(healthzCount(metrics), healthzSent);
+});
+
+test('5,000 requests at concurrency 50 all succeed while workers are replaced at least 20 times', async () => {
+  const before = (await scrape()).sum('api_worker_replacements_total', { reason: 'max_requests' });
+  const load = await sendLoad(cluster.url, '/healthz', 5000, 50);
+  healthzSent += 5000;
+  assert.deepEqual(load.errors, []);
+  assert.deepEqual([...load.statuses], [[200, 5000]]);
+
+  const metrics = await scrape();
+  const replaced = metrics.sum('api_worker_replacements_total', { reason: 'max_requests' }) - before;
+  assert.ok(replaced >= 20, `only ${replaced} replacements`);
+  assert.equal(cluster.logs.filter((l) => l.msg === 'api worker replaced (request limit)').length, before + replaced);
+  // Retired workers handed over their counts: the cluster's counter never lost a request.
+  assert.equal(healthzCount(metrics), healthzSent);
+});
+
+test('SIGTERM drains every worker and the primary exits 0', async () => {
+  const result = await cluster.stop();
+  assert.deepEqual(result, { code: 0, signal: null });
+  assert.ok(cluster.logs.some((l) => l.msg === 'api stopped'));
+  const pids = new Set(cluster.logs.filter((l) => l.msg === 'api worker serving').map((l) => Number(l.workerPid)));
+  for (const pid of pids) assert.throws(() => process.kill(pid, 0), { code: 'ESRCH' }, `worker ${pid} still runs`);
+});

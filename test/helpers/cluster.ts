@@ -1,0 +1,150 @@
+/**
+ * The real API cluster (`npm run api`, src/api/cluster.ts) as a child process, with its JSON log lines
+ * collected, and a plain keep-alive HTTP load generator that honours `Connection: close`.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
+import { fileURLToPath } from 'node:url';
+import type { Env } from '../../src/config.js';
+import { freePort } from '../harness/services.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface LogLine {
+  msg: string;
+  [field: string]: unknown;
+}
+
+export interface RunningCluster {
+  url: string;
+  child: ChildProcess;
+  /** Every JSON line the primary and its workers wrote, in order. */
+  logs: LogLine[];
+  /** Resolves with the first log line (already seen or to come) that `match` accepts. */
+  waitForLog(match: (line: LogLine) => boolean, timeoutMs?: number): Promise<LogLine>;
+  /** SIGTERM, then the exit code and signal. */
+  stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Starts the cluster on a free port; resolves once `workers` HTTP workers serve. */
+export async function startCluster(env: Env, workers: number): Promise<RunningCluster> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/api/cluster.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', API_WORKERS: String(workers) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true, // own process group: a failed test still takes the workers down with the primary
+  });
+  const killGroup = () => {
+    try {
+      if (child.pid) process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  };
+  process.once('exit', killGroup);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const logs: LogLine[] = [];
+  const watchers = new Set<() => void>();
+  let stderr = '';
+  let pending = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    pending += chunk.toString();
+    const lines = pending.split('\n');
+    pending = lines.pop()!;
+    for (const line of lines) {
+      try {
+        logs.push(JSON.parse(line) as LogLine);
+      } catch {
+        logs.push({ msg: line });
+      }
+    }
+    watchers.forEach((w) => w());
+  });
+  child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+
+  const waitForLog = (match: (line: LogLine) => boolean, timeoutMs = 300_000) =>
+    new Promise<LogLine>((resolve, reject) => {
+      const check = () => {
+        const found = logs.find(match);
+        if (found) finish(() => resolve(found));
+        else if (child.exitCode !== null) finish(() => reject(new Error(`cluster exited (${child.exitCode}):\n${stderr}`)));
+      };
+      const timer = setTimeout(() => finish(() => reject(new Error(`no such log line within ${timeoutMs} ms:\n${stderr}`))), timeoutMs);
+      const finish = (done: () => void) => {
+        clearTimeout(timer);
+        watchers.delete(check);
+        done();
+      };
+      watchers.add(check);
+      child.once('exit', check);
+      check();
+    });
+
+  const cluster: RunningCluster = {
+    url: `http://127.0.0.1:${port}`,
+    child,
+    logs,
+    waitForLog,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      const timer = setTimeout(killGroup, 60_000);
+      const result = await exited;
+      clearTimeout(timer);
+      process.removeListener('exit', killGroup);
+      return result;
+    },
+  };
+  let serving = 0;
+  await waitForLog((line) => line.msg === 'api worker serving' && (serving += 1) >= workers);
+  return cluster;
+}
+
+export interface LoadResult {
+  /** Responses by status code. */
+  statuses: Map<number, number>;
+  /** Requests that got no response, by error code. */
+  errors: string[];
+}
+
+/** Sends `total` GET requests for `path`, `concurrency` at a time, over keep-alive connections. */
+export async function sendLoad(url: string, path: string, total: number, concurrency: number): Promise<LoadResult> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+  const statuses = new Map<number, number>();
+  const errors: string[] = [];
+  let started = 0;
+  const loop = async () => {
+    while (started < total) {
+      started += 1;
+      try {
+        const status = await get(agent, `${url}${path}`);
+        statuses.set(status, (statuses.get(status) ?? 0) + 1);
+      } catch (err) {
+        errors.push((err as NodeJS.ErrnoException).code ?? String(err));
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, loop));
+  agent.destroy();
+  return { statuses, errors };
+}
+
+/** One GET; resolves with the status once the body is read. */
+export function get(agent: http.Agent | undefined, url: string, headers: Record<string, string> = {}): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    const req = http.get(url, { agent, headers }, (res) => {
+      res.resume();
+      res.once('end', () => resolve(res.statusCode ?? 0));
+      res.once('error', reject);
+    });
+    req.once('error', reject);
+  });
+}
+
+/** The body of a GET as text. */
+export async function getText(url: string, headers: Record<string, string> = {}): Promise<{ status: number; text: string }> {
+  const res = await fetch(url, { headers });
+  return { status: res.status, text: await res.text() };
+}
