@@ -20,6 +20,13 @@ if now ~= seen then return 0 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return 1`;
 
+/** One load of a key, shared by the callers that may use its value (see getOrLoad). */
+interface Load {
+  result: Promise<{ value: unknown; current: boolean }>;
+  /** Clock tick when the loader returned, just before its value is stored; undefined while it runs. */
+  loadedAt?: number;
+}
+
 export interface CacheStats {
   hits: number;
   misses: number;
@@ -28,7 +35,9 @@ export interface CacheStats {
 
 /** The cache every API process shares: Keyv on Redis, or in memory when REDIS_URL is unset. */
 export class Cache {
-  private readonly inflight = new Map<string, Promise<unknown>>();
+  private readonly inflight = new Map<string, Load>();
+  /** Orders cache reads against load completions (see getOrLoad). */
+  private clock = 0;
   private readonly memoryVersions = new Map<string, number>();
   private readonly counters: CacheStats = { hits: 0, misses: 0, errors: 0 };
   private healthy = true;
@@ -59,25 +68,45 @@ export class Cache {
     return `${this.prefix}${SEPARATOR}${key}`;
   }
 
-  /** Cache-aside: the cached value, or the loader's result stored for `ttlS`; concurrent misses load once. */
+  /**
+   * Cache-aside: the cached value, or the loader's result stored for `ttlS`; concurrent misses load once.
+   * A caller joins a load that is running, or one that finished after this caller asked the cache (its
+   * read could not see that value yet): the window that otherwise lets a second load start. It only
+   * accepts the shared value when no invalidation raced that load, so a read that began after a write
+   * never gets a value loaded before it.
+   */
   async getOrLoad<T>(key: string, loader: () => Promise<T>, ttlS = this.defaultTtlS): Promise<T> {
     if (this.disabled) return loader();
+    const asked = ++this.clock;
     const cached = await this.get<T>(key);
     if (cached !== undefined) return cached;
-    const running = this.inflight.get(key) as Promise<T> | undefined;
-    if (running) return running;
-    const load = (async () => {
+    const running = this.inflight.get(key);
+    if (running && (running.loadedAt === undefined || asked < running.loadedAt)) {
+      const shared = await running.result;
+      if (shared.current) return shared.value as T;
+    }
+    return this.load(key, loader, ttlS);
+  }
+
+  private async load<T>(key: string, loader: () => Promise<T>, ttlS: number): Promise<T> {
+    const entry: Load = { result: Promise.resolve({ value: undefined, current: false }) };
+    entry.result = (async () => {
       const seen = await this.readVersion(key);
       const value = await loader();
-      if (seen !== undefined && value !== undefined) await this.guardedSet(key, value, ttlS, seen);
-      return value;
+      entry.loadedAt = ++this.clock;
+      // Unreachable cache: no invalidation can be detected, and nothing is stored for anyone to disagree with.
+      if (seen === undefined || value === undefined) return { value, current: true };
+      return { value, current: await this.guardedSet(key, value, ttlS, seen) };
     })();
-    this.inflight.set(key, load);
-    try {
-      return await load;
-    } finally {
-      this.inflight.delete(key);
-    }
+    this.inflight.set(key, entry);
+    const forget = () => {
+      // Kept a little after settling for callers whose cache read was already on its way (bounded by the timeout).
+      setTimeout(() => {
+        if (this.inflight.get(key) === entry) this.inflight.delete(key);
+      }, 4 * OPERATION_TIMEOUT_MS).unref();
+    };
+    entry.result.then(forget, forget);
+    return (await entry.result).value as T;
   }
 
   /** Reads one key, counting a hit or a miss; an unreachable cache reads as a miss. */
@@ -168,18 +197,21 @@ export class Cache {
     return this.guard(async () => (await redis.get(this.versionKey(key))) ?? '', undefined);
   }
 
-  private async guardedSet(key: string, value: unknown, ttlS: number, seen: string): Promise<void> {
+  /** Stores the value unless the key was invalidated since `seen`; false only when such an invalidation happened. */
+  private async guardedSet(key: string, value: unknown, ttlS: number, seen: string): Promise<boolean> {
     if (!this.redis) {
-      if (String(this.memoryVersions.get(key) ?? '') === seen) await this.set(key, value, ttlS);
-      return;
+      if (String(this.memoryVersions.get(key) ?? '') !== seen) return false;
+      await this.set(key, value, ttlS);
+      return true;
     }
     const redis = this.redis;
     const ttlMs = ttlS * 1000;
     const entry = JSON.stringify({ value, expires: Date.now() + ttlMs });
-    await this.guard(
+    const stored = await this.guard(
       () => redis.eval(GUARDED_SET, { keys: [this.redisKey(key), this.versionKey(key)], arguments: [entry, String(ttlMs), seen] }),
-      0,
+      -1, // unreachable: nothing known against the value
     );
+    return stored !== 0;
   }
 
   private count(hit: boolean): void {
