@@ -78,7 +78,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     durationS,
     contactRate: Math.max(1, int(values['contact-rate'], 200, 'contact-rate')),
     contactS: durationS,
-    workflowsN: Math.max(1, int(values.workflows, quick ? 100 : 1000, 'workflows')),
+    workflowsN: Math.max(1, int(values.workflows, quick ? 100 : 500, 'workflows')),
     maxRequests: int(values['max-requests'], 0, 'max-requests'),
     cpuProf: values['cpu-prof'] ?? false,
     outDir: values.out ?? 'bench/results',
