@@ -2,11 +2,12 @@
  * Fills a database with the demo of src/db/seed-content.ts: categories, 30 quizzes, 10 posts, 1,000 users
  * and their attempts with answers. Idempotent: rows are keyed by slug or Telegram id and skipped when they
  * exist, and a seed user who already has attempts gets none added, so a second run inserts nothing.
- * Fast: quizzes go through createQuiz (a handful of statements each), users, attempts and answers through
- * unnest() bulk inserts (a few statements per thousand attempts); statistics are then recomputed set-based.
+ * Quizzes and posts go through the domain's createQuiz/createPost (so they get their Open Graph jobs in the
+ * outbox, started by the dispatcher of a running API or worker); users, attempts and answers through unnest()
+ * bulk inserts (a few statements per thousand attempts), which keeps the run fast.
  */
 import type { Database } from './database.js';
-import { deriveExcerpt } from '../domain/posts.js';
+import { createPost } from '../domain/posts.js';
 import { createQuiz } from '../domain/quizzes.js';
 import { planAttempts, seedPosts, seedQuizzes, seedUsers, SEED_CATEGORIES, SEED_TELEGRAM_ID_BASE, SEED_USER_COUNT } from './seed-content.js';
 
@@ -42,10 +43,8 @@ export async function seedDemo(db: Database, now = new Date()): Promise<SeedResu
   const posts = seedPosts();
   const existingPosts = new Set((await prisma.post.findMany({ where: { slug: { in: posts.map((p) => p.slug) } }, select: { slug: true } })).map((p) => p.slug));
   const newPosts = posts.filter((p) => !existingPosts.has(p.slug));
-  await prisma.post.createMany({
-    data: newPosts.map((p) => ({ slug: p.slug, title: p.title, body: p.body, excerpt: deriveExcerpt(p.body), publishedAt: new Date(now.getTime() - p.ageDays * DAY) })),
-    skipDuplicates: true,
-  });
+  // Through the blog's own rule (excerpt, publishing date, Open Graph job), oldest first.
+  for (const post of [...newPosts].reverse()) await createPost(db, { slug: post.slug, title: post.title, body: post.body });
   const users = seedUsers();
   const addedUsers = await prisma.$executeRaw`
     INSERT INTO users (telegram_id, username, first_name, updated_at)
@@ -61,7 +60,7 @@ async function insertQuizzes(db: Database): Promise<string[]> {
   const existing = new Set((await db.prisma.quiz.findMany({ where: { slug: { in: all.map((q) => q.slug) } }, select: { slug: true } })).map((q) => q.slug));
   const created: string[] = [];
   // Oldest first, so the list (newest first) starts with the first quiz of the content.
-  for (const quiz of all.filter((q) => !existing.has(q.slug)).reverse()) created.push((await createQuiz(db, quiz)).slug);
+  for (const quiz of all.filter((q) => !existing.has(q.slug)).reverse()) created.push((await createQuiz(db, quiz)).quiz.slug);
   return created;
 }
 

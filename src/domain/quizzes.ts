@@ -10,6 +10,7 @@ import { cacheKeys } from './cache-keys.js';
 import { slugify, withSlugSuffix } from './slugs.js';
 import { recomputeStats, invalidateUserStats } from './statistics.js';
 import { dropLeaderboard } from './leaderboard.js';
+import { enqueueOgImage, type OutboxRef } from '../background/outbox.js';
 
 export const QUIZ_LIMITS = {
   title: 200,
@@ -43,10 +44,15 @@ export interface QuizDraft {
 }
 export type QuizChanges = Partial<QuizDraft>;
 
-/** Hooks run inside a quiz's write transaction (the Open Graph image is enqueued there, with the row). */
-export interface QuizWriteHooks {
-  /** Called on create and whenever the title or category (and so `version`) changed. */
-  onImageOutdated?(tx: Prisma.TransactionClient, quiz: Quiz): Promise<void>;
+/** A quiz as written, with the background jobs its transaction enqueued (start them with dispatchSoon). */
+export interface QuizWrite {
+  quiz: Quiz;
+  jobs: OutboxRef[];
+}
+
+/** A new quiz, title or category needs a new Open Graph image: enqueued with the row, in its transaction. */
+async function enqueueQuizImage(tx: Prisma.TransactionClient, quiz: Quiz): Promise<OutboxRef[]> {
+  return [await enqueueOgImage(tx, { subject: 'quiz', id: quiz.id, version: quiz.version })];
 }
 
 /** The rule for questions: each needs at least one correct option. */
@@ -88,10 +94,11 @@ async function insertQuestions(tx: Prisma.TransactionClient, quizId: number, que
 }
 
 /**
- * Creates a quiz with its questions and options in one transaction; an unknown category is created.
+ * Creates a quiz with its questions and options, and enqueues its Open Graph image, in one transaction;
+ * an unknown category is created.
  * An explicit taken slug is a 409; a slug made from the title gets a random suffix instead.
  */
-export async function createQuiz(db: Database, draft: QuizDraft, hooks: QuizWriteHooks = {}): Promise<Quiz> {
+export async function createQuiz(db: Database, draft: QuizDraft): Promise<QuizWrite> {
   let slug = draft.slug ?? slugify(draft.title);
   for (let attempt = 1; ; attempt++) {
     try {
@@ -101,8 +108,7 @@ export async function createQuiz(db: Database, draft: QuizDraft, hooks: QuizWrit
           data: { slug, title: draft.title, description: draft.description ?? '', categoryId, published: draft.published ?? true },
         });
         await insertQuestions(tx, quiz.id, draft.questions);
-        await hooks.onImageOutdated?.(tx, quiz);
-        return quiz;
+        return { quiz, jobs: await enqueueQuizImage(tx, quiz) };
       });
     } catch (err) {
       if (!isUniqueViolation(err)) throw err;
@@ -116,14 +122,13 @@ export async function createQuiz(db: Database, draft: QuizDraft, hooks: QuizWrit
 /**
  * Applies changes to a quiz. A new title or category bumps `version` (a new Open Graph image). Questions,
  * when given, replace the old ones, which is refused (409) once the quiz has attempts: their answers point
- * at the old questions. Returns the quiz before and after (the slug may change).
+ * at the old questions. Returns the quiz before and after (the slug may change) and the jobs enqueued.
  */
 export async function updateQuiz(
   db: Database,
   slug: string,
   changes: QuizChanges,
-  hooks: QuizWriteHooks = {},
-): Promise<{ before: Quiz & { categorySlug: string }; after: Quiz }> {
+): Promise<QuizWrite & { before: Quiz }> {
   try {
     return await db.prisma.$transaction(async (tx) => {
       const found = await tx.quiz.findUnique({ where: { slug }, include: { category: { select: { slug: true } } } });
@@ -149,8 +154,7 @@ export async function updateQuiz(
           ...(imageOutdated ? { version: { increment: 1 } } : {}),
         },
       });
-      if (imageOutdated) await hooks.onImageOutdated?.(tx, after);
-      return { before: { ...before, categorySlug: category.slug }, after };
+      return { before, quiz: after, jobs: imageOutdated ? await enqueueQuizImage(tx, after) : [] };
     });
   } catch (err) {
     if (isUniqueViolation(err)) throw conflict(`The slug "${changes.slug ?? slug}" is already taken.`);

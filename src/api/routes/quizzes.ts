@@ -7,6 +7,7 @@ import { decodeCursor, pageQuery, toPage } from '../pagination.js';
 import { requireAdmin } from '../middleware/auth.js';
 import { sendCachedBody, toCachedBody, type CachedBody } from '../cached-response.js';
 import { notFound } from '../../lib/errors.js';
+import { dispatchSoon } from '../../background/dispatch.js';
 import { cacheKeys } from '../../domain/cache-keys.js';
 import { SLUG_MAX_LENGTH, SLUG_PATTERN } from '../../domain/slugs.js';
 import { createQuiz, deleteQuiz, hasCorrectOption, invalidateDeletedQuiz, invalidateQuizCaches, QUIZ_LIMITS as L, updateQuiz } from '../../domain/quizzes.js';
@@ -80,9 +81,11 @@ export function quizRoutes(deps: AppDeps): Router {
 
   router.post('/', requireAdmin(deps), async (ctx) => {
     const draft = parseInput(CreateQuiz, ctx.request.body);
-    const quiz = await createQuiz(db, draft);
+    const { quiz, jobs } = await createQuiz(db, draft);
     await invalidateQuizCaches(cache, quiz.slug);
+    dispatchSoon(deps, ...jobs);
     ctx.status = 201;
+    ctx.set('Location', `/api/v1/quizzes/${quiz.slug}`);
     ctx.set('Cache-Control', 'no-store');
     ctx.body = (await loadAdminQuiz(db, quiz.slug)) ?? notFoundNow();
   });
@@ -90,10 +93,11 @@ export function quizRoutes(deps: AppDeps): Router {
   router.patch('/:slug', requireAdmin(deps), async (ctx) => {
     const slug = slugParam(ctx.params.slug);
     const changes = parseInput(UpdateQuiz, ctx.request.body);
-    const { before, after } = await updateQuiz(db, slug, changes);
-    await invalidateQuizCaches(cache, before.slug, after.slug);
+    const { before, quiz, jobs } = await updateQuiz(db, slug, changes);
+    await invalidateQuizCaches(cache, before.slug, quiz.slug);
+    dispatchSoon(deps, ...jobs);
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = (await loadAdminQuiz(db, after.slug)) ?? notFoundNow();
+    ctx.body = (await loadAdminQuiz(db, quiz.slug)) ?? notFoundNow();
   });
 
   router.delete('/:slug', requireAdmin(deps), async (ctx) => {
