@@ -2,6 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestApi, type TestApi } from '../../helpers/api.js';
 import { createQuiz, playQuiz, questions, quizBody } from '../../helpers/quizzes.js';
+import { workflowIds } from '../../../src/temporal/constants.js';
 
 describe('quiz routes', () => {
   let api: TestApi;
@@ -161,6 +162,16 @@ describe('quiz routes', () => {
       assert.equal(read.body.category, 'another-category');
       const listed = await api.request('GET', '/api/v1/quizzes?category=another-category');
       assert.deepEqual(listed.body.items.map((q: { slug: string }) => q.slug), [slug]);
+    });
+
+    test('creating and every title or category change enqueue an Open Graph image for the new version', async () => {
+      const { slug } = await createQuiz(api, admin, 2);
+      const { id } = (await api.deps.db.prisma.quiz.findUnique({ where: { slug }, select: { id: true } }))!;
+      await api.request('PATCH', `/api/v1/quizzes/${slug}`, { token: admin, body: { description: 'no new image' } });
+      await api.request('PATCH', `/api/v1/quizzes/${slug}`, { token: admin, body: { title: 'A new image' } });
+      await api.request('PATCH', `/api/v1/quizzes/${slug}`, { token: admin, body: { category: 'new-image-too' } });
+      const jobs = await api.deps.db.prisma.outboxEntry.findMany({ where: { workflowId: { startsWith: `og-quiz-${id}-` } }, orderBy: { id: 'asc' } });
+      assert.deepEqual(jobs.map((j) => j.workflowId), [1, 2, 3].map((version) => workflowIds.ogImage('quiz', id, version)));
     });
 
     test('a new slug moves the quiz: the old one is a 404 at once, a taken one is a 409', async () => {
