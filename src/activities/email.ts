@@ -1,39 +1,45 @@
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { ActivityDeps } from './index.js';
 import { messageIdFor, type EmailInput } from '../domain/email.js';
-import { Prisma, type EmailMessage } from '../generated/prisma/client.js';
 import { describeSmtpFailure, isPermanentSmtpFailure } from './smtp-failures.js';
+import { EmailSendLease, leaseMsFor, type LeaseClaim } from './email-lease.js';
+
+/** Deadline assumed when an activity has none (never the case under a workflow). */
+const DEFAULT_TIMEOUT_MS = 60_000;
 
 export function createEmailActivities({ mailer, config, db, logger }: ActivityDeps) {
   const domain = new URL(config.PUBLIC_URL ?? 'http://localhost').hostname;
   const records = db.prisma.emailMessage;
 
-  /** The idempotency record of a message, created pending on first sight. */
-  async function recordOf(input: EmailInput): Promise<EmailMessage> {
-    const found = await records.findUnique({ where: { id: input.id } });
-    if (found) return found;
-    try {
-      return await records.create({ data: { id: input.id, toAddress: input.to, subject: input.subject.slice(0, 300) } });
-    } catch (err) {
-      // Another attempt created it first.
-      if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') return records.findUniqueOrThrow({ where: { id: input.id } });
-      throw err;
+  /** Claims the lease, waiting while another live attempt holds it, as long as this attempt's deadline allows. */
+  async function claimOrWait(lease: EmailSendLease, input: EmailInput, leaseMs: number, deadline: number): Promise<LeaseClaim> {
+    for (;;) {
+      const claim = await lease.claim(input);
+      if (claim.held || claim.record.status !== 'pending' || Date.now() + leaseMs > deadline) return claim;
+      await Context.current().sleep(Math.min(500, leaseMs / 2));
     }
   }
 
   return {
     /**
-     * Sends the message unless its record says it was sent (then 'already-sent'). The Message-ID is derived
-     * from the id, so the rare duplicate (crash between the server's acceptance and the record's write)
-     * can be discarded by the receiver. A permanent rejection is recorded and not retried.
+     * Sends the message at most once per id: its record says whether it was sent (then 'already-sent'), and a
+     * renewed lease keeps two attempts from sending it side by side (a timed-out attempt may still be running).
+     * The Message-ID is derived from the id, so the rare duplicate (a crash between the server's acceptance and
+     * the record's write) can be discarded by the receiver. A permanent rejection is recorded and not retried.
      */
     async deliverEmail(input: EmailInput): Promise<'sent' | 'already-sent'> {
-      const record = await recordOf(input);
-      if (record.status === 'sent') return 'already-sent';
-      if (record.status === 'failed') {
-        throw ApplicationFailure.nonRetryable(record.lastError ?? 'the message failed earlier', 'EmailFailed');
+      const info = Context.current().info;
+      const timeoutMs = info.startToCloseTimeoutMs || DEFAULT_TIMEOUT_MS;
+      const leaseMs = leaseMsFor(timeoutMs);
+      const lease = new EmailSendLease(db, leaseMs);
+      const claim = await claimOrWait(lease, input, leaseMs, Date.now() + timeoutMs);
+      if (!claim.held) {
+        const { record } = claim;
+        if (record.status === 'sent') return 'already-sent';
+        if (record.status === 'failed') throw ApplicationFailure.nonRetryable(record.lastError ?? 'the message failed earlier', 'EmailFailed');
+        throw ApplicationFailure.retryable('another attempt is still sending this message', 'EmailBusy');
       }
-      await records.update({ where: { id: input.id }, data: { attempts: { increment: 1 } } });
+      const release = lease.keepAlive(input.id, claim.token);
       try {
         await mailer.sendMail({
           from: config.MAIL_FROM,
@@ -44,22 +50,24 @@ export function createEmailActivities({ mailer, config, db, logger }: ActivityDe
           messageId: messageIdFor(input.id, domain),
         });
       } catch (err) {
+        release();
         const reason = describeSmtpFailure(err);
         if (isPermanentSmtpFailure(err)) {
-          await records.update({ where: { id: input.id }, data: { status: 'failed', lastError: reason } });
+          await records.update({ where: { id: input.id }, data: { status: 'failed', lastError: reason, leaseUntil: null } });
           logger.warn({ emailId: input.id, reason }, 'mail rejected permanently');
           throw ApplicationFailure.nonRetryable(reason, 'EmailRejected');
         }
-        await records.update({ where: { id: input.id }, data: { lastError: reason } });
+        await records.update({ where: { id: input.id }, data: { lastError: reason, leaseUntil: null } });
         throw ApplicationFailure.retryable(reason, 'EmailDeferred');
       }
-      await records.update({ where: { id: input.id }, data: { status: 'sent', sentAt: new Date(), lastError: null } });
+      release();
+      await records.update({ where: { id: input.id }, data: { status: 'sent', sentAt: new Date(), lastError: null, leaseUntil: null } });
       return 'sent';
     },
 
     /** Marks a message failed with a reason after its last attempt; a sent message stays sent. */
     async markEmailFailed(id: string, reason: string): Promise<void> {
-      await records.updateMany({ where: { id, status: { not: 'sent' } }, data: { status: 'failed', lastError: reason.slice(0, 1000) } });
+      await records.updateMany({ where: { id, status: { not: 'sent' } }, data: { status: 'failed', lastError: reason.slice(0, 1000), leaseUntil: null } });
     },
   };
 }

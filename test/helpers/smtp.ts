@@ -22,11 +22,16 @@ export interface SmtpBehaviour {
   rejectPermanently?: (to: string) => boolean;
   /** Recipients answered with 451 (transient); called once per attempt. */
   deferTemporarily?: (to: string) => boolean;
+  /** Milliseconds the server holds its answer to DATA after reading the message (makes sends overlap). */
+  dataDelayMs?: number | ((to: string[]) => number);
 }
 
 export interface TestSmtpServer {
   url: string;
   received: ReceivedMail[];
+  /** Client connections open right now, and the most ever open at once (concurrent sends). */
+  openConnections(): number;
+  peakConnections(): number;
   /** Message-ID → how many times it was received. */
   counts(): Map<string, number>;
   waitFor(done: (received: ReceivedMail[]) => boolean, timeoutMs?: number): Promise<void>;
@@ -45,11 +50,21 @@ function smtpError(message: string, responseCode: number): Error {
 
 export async function startSmtpServer(behaviour: SmtpBehaviour = {}): Promise<TestSmtpServer> {
   const received: ReceivedMail[] = [];
+  let open = 0;
+  let peak = 0;
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
     logger: false,
     size: 10 * 1024 * 1024,
+    onConnect(_session, callback) {
+      open += 1;
+      peak = Math.max(peak, open);
+      callback();
+    },
+    onClose() {
+      open -= 1;
+    },
     onRcptTo(address: SMTPServerAddress, _session, callback) {
       if (behaviour.rejectPermanently?.(address.address)) return callback(smtpError('5.1.1 Mailbox does not exist', 550));
       if (behaviour.deferTemporarily?.(address.address)) return callback(smtpError('4.3.0 Try again later', 451));
@@ -67,7 +82,10 @@ export async function startSmtpServer(behaviour: SmtpBehaviour = {}): Promise<Te
           subject: header(raw, 'Subject'),
           raw,
         });
-        callback();
+        const to = session.envelope.rcptTo.map((r) => r.address);
+        const delay = typeof behaviour.dataDelayMs === 'function' ? behaviour.dataDelayMs(to) : (behaviour.dataDelayMs ?? 0);
+        if (delay > 0) setTimeout(() => callback(), delay);
+        else callback();
       });
     },
   });
@@ -77,6 +95,8 @@ export async function startSmtpServer(behaviour: SmtpBehaviour = {}): Promise<Te
   return {
     url: `smtp://127.0.0.1:${port}`,
     received,
+    openConnections: () => open,
+    peakConnections: () => peak,
     counts() {
       const counts = new Map<string, number>();
       for (const mail of received) counts.set(mail.messageId, (counts.get(mail.messageId) ?? 0) + 1);

@@ -20,6 +20,8 @@ before(async () => {
   smtp = await startSmtpServer({
     rejectPermanently: (to) => to.startsWith('nobody@'),
     deferTemporarily: (to) => to.startsWith('busy@') || (to.startsWith('flaky@') && ++deferCount <= 2),
+    // Answers DATA only after the attempt's deadline has passed.
+    dataDelayMs: (to) => (to.some((a) => a.startsWith('stalled@')) ? tuning.timeoutMs * 1.5 : 0),
   });
   const env = await workerEnv({ SMTP_URL: smtp.url, PUBLIC_URL: 'https://quiz.example.com' });
   worker = await startTestWorker(env, {
@@ -44,11 +46,11 @@ function email(to: string): EmailInput {
   return { id: `test-${process.pid}-${sequence}`, to, subject: `Subject ${sequence}`, text: 'Hello' };
 }
 
-function send(input: EmailInput, workflowId = workflowIds.email(input.id)) {
+function send(input: EmailInput, workflowId = workflowIds.email(input.id), sendTuning = tuning) {
   return worker.client.workflow.execute(WorkflowType.sendEmail, {
     taskQueue: worker.config.TEMPORAL_TASK_QUEUE,
     workflowId,
-    args: [{ email: input, tuning }],
+    args: [{ email: input, tuning: sendTuning }],
   });
 }
 
@@ -74,6 +76,15 @@ describe('sendEmail', () => {
     const input = email('slow-ack@example.com');
     stallAfterSend.add(input.id);
     assert.equal(await send(input), 'already-sent');
+    assert.equal(deliveries(input.id).length, 1);
+    const row = await record(input.id);
+    assert.equal(row.status, 'sent');
+    assert.equal(row.attempts, 1);
+  });
+
+  test('a retry while the timed-out attempt is still talking to the server waits for it and sends nothing itself', async () => {
+    const input = email('stalled@example.com');
+    assert.equal(await send(input, undefined, { ...tuning, maxAttempts: 6 }), 'already-sent');
     assert.equal(deliveries(input.id).length, 1);
     const row = await record(input.id);
     assert.equal(row.status, 'sent');
