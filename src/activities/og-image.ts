@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import type { ActivityDeps } from './index.js';
 import { OG_HEIGHT, OG_WIDTH, renderOgCard, type OgCardText } from '../images/og-card.js';
 import { OG_KEY_PREFIX } from '../storage/storage.js';
+import { invalidateQuizCaches } from '../domain/quizzes.js';
+import { invalidatePostCaches } from '../domain/posts.js';
 
 export interface OgImageRequest {
   subject: 'quiz' | 'post';
@@ -14,7 +16,7 @@ export type OgImageOutcome = { status: 'set'; url: string } | { status: 'stale' 
 
 const dateFormat = new Intl.DateTimeFormat('en', { dateStyle: 'long', timeZone: 'UTC' });
 
-export function createOgImageActivities({ db, storage, config }: ActivityDeps) {
+export function createOgImageActivities({ db, storage, config, cache }: ActivityDeps) {
   const { prisma } = db;
 
   /** The card text of the subject as it is now, with its current version; undefined when deleted. */
@@ -29,12 +31,15 @@ export function createOgImageActivities({ db, storage, config }: ActivityDeps) {
     return { version: post.version, card: { title: post.title, subtitle: dateFormat.format(post.publishedAt ?? post.createdAt), siteName: config.SITE_NAME } };
   }
 
-  /** Sets ogImageUrl only while the subject is still at this version (a newer title wins). */
-  async function setUrl(request: OgImageRequest, url: string): Promise<boolean> {
-    const where = { id: request.id, version: request.version };
-    const data = { ogImageUrl: url };
-    const { count } = request.subject === 'quiz' ? await prisma.quiz.updateMany({ where, data }) : await prisma.post.updateMany({ where, data });
-    return count > 0;
+  /** Sets ogImageUrl only while the subject is still at this version (a newer title wins); returns its slug when set. */
+  async function setUrl(request: OgImageRequest, url: string): Promise<string | undefined> {
+    const rows =
+      request.subject === 'quiz'
+        ? await prisma.$queryRaw<{ slug: string }[]>`
+            UPDATE quizzes SET og_image_url = ${url}, updated_at = now() WHERE id = ${request.id} AND version = ${request.version} RETURNING slug`
+        : await prisma.$queryRaw<{ slug: string }[]>`
+            UPDATE posts SET og_image_url = ${url}, updated_at = now() WHERE id = ${request.id} AND version = ${request.version} RETURNING slug`;
+    return rows[0]?.slug;
   }
 
   return {
@@ -56,7 +61,12 @@ export function createOgImageActivities({ db, storage, config }: ActivityDeps) {
           update: {},
         });
       }
-      return (await setUrl(request, record.url)) ? { status: 'set', url: record.url } : { status: 'stale' };
+      const slug = await setUrl(request, record.url);
+      if (slug === undefined) return { status: 'stale' };
+      // Cached reads must show the new URL at once, on every API process.
+      if (request.subject === 'quiz') await invalidateQuizCaches(cache, slug);
+      else await invalidatePostCaches(cache, slug);
+      return { status: 'set', url: record.url };
     },
   };
 }
