@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
-import formidable from 'formidable';
+import formidable, { errors as formidableErrors } from 'formidable';
 import { badRequest, payloadTooLarge } from '../lib/errors.js';
 
 export interface ReceivedFile {
@@ -47,7 +47,7 @@ export async function receiveSingleFile(req: IncomingMessage, options: { spoolDi
 function toHttpError(err: unknown, maxBytes: number): unknown {
   const httpCode = (err as { httpCode?: unknown }).httpCode;
   const code = (err as { code?: unknown }).code;
-  if (code === formidable.errors.maxFilesExceeded) return badRequest('Send exactly one file.', [{ path: 'file', message: 'one file only' }]);
+  if (code === formidableErrors.maxFilesExceeded) return badRequest('Send exactly one file.', [{ path: 'file', message: 'one file only' }]);
   if (httpCode === 413) return payloadTooLarge(`Files larger than ${maxBytes} bytes are not accepted.`);
   if (typeof httpCode === 'number' && httpCode >= 400 && httpCode < 500) return badRequest(`The multipart body is not valid: ${(err as Error).message}`);
   return err;
