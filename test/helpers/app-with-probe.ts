@@ -6,7 +6,7 @@
  *   GET /probe/transaction               one interactive transaction holding one SELECT
  *   GET /probe/sleep/:ms                 answers after :ms milliseconds
  *   GET /probe/param/:value              one parameterised statement with :value as its parameter
- *   GET /probe/fail                      throws a plain Error (an unhandled one)
+ *   GET /probe/fail?n=                   throws a plain Error (an unhandled one), `probe failure <n>`
  */
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
@@ -85,8 +85,8 @@ function probeRouter({ db, cache }: Infrastructure): Router {
     await db.prisma.$queryRaw`SELECT ${ctx.params.value}::text AS v`;
     ctx.body = { done: true };
   });
-  router.get('/fail', () => {
-    throw new Error('probe failure');
+  router.get('/fail', (ctx) => {
+    throw new Error(`probe failure${ctx.query.n ? ` ${String(ctx.query.n)}` : ''}`);
   });
   return router;
 }
