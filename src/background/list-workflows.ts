@@ -1,3 +1,4 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { optionalTsToMs } from '@temporalio/common/lib/time.js';
 import protos from '@temporalio/proto';
@@ -25,6 +26,24 @@ export interface TaskPage {
 }
 
 const LIST_DEADLINE_MS = 5000;
+
+/**
+ * Cursors wrap Temporal's page token with an HMAC: Temporal answers a token it did not issue by
+ * retrying until the deadline, so a forged or mangled cursor must be refused before it gets there.
+ */
+export function encodeTaskCursor(token: Uint8Array, secret: string): string {
+  const body = Buffer.from(token).toString('base64url');
+  return `${body}.${createHmac('sha256', secret).update(body).digest('base64url').slice(0, 22)}`;
+}
+
+/** The page token inside a cursor this app issued; undefined for anything else. */
+export function decodeTaskCursor(cursor: string, secret: string): Buffer | undefined {
+  const [body, mac, extra] = cursor.split('.');
+  if (!body || !mac || extra !== undefined) return undefined;
+  const expected = createHmac('sha256', secret).update(body).digest('base64url').slice(0, 22);
+  if (mac.length !== expected.length || !timingSafeEqual(Buffer.from(mac), Buffer.from(expected))) return undefined;
+  return Buffer.from(body, 'base64url');
+}
 const proto = protos.temporal;
 const { WorkflowExecutionStatus } = proto.api.enums.v1;
 
@@ -54,7 +73,8 @@ const isoOf = (ts: Parameters<typeof optionalTsToMs>[0]) => {
 /** This app's workflows (its task queue) as Temporal lists them (newest first), one page at a time. */
 export async function listWorkflows(
   temporal: TemporalGateway,
-  filter: { status?: TaskStatusFilter | undefined; type?: WorkflowTypeName | undefined; limit: number; cursor?: string | undefined },
+  filter: { status?: TaskStatusFilter | undefined; type?: WorkflowTypeName | undefined; limit: number; pageToken?: Buffer | undefined },
+  secret: string,
 ): Promise<TaskPage> {
   const clauses = [`TaskQueue = ${quoted(temporal.taskQueue)}`];
   if (filter.status) clauses.push(`ExecutionStatus = ${quoted(TASK_STATUS_QUERY[filter.status])}`);
@@ -65,7 +85,7 @@ export async function listWorkflows(
       namespace: temporal.namespace,
       query: clauses.join(' AND '),
       pageSize: filter.limit,
-      nextPageToken: filter.cursor ? Buffer.from(filter.cursor, 'base64url') : null,
+      nextPageToken: filter.pageToken ?? null,
     }),
   );
   const items = (response.executions ?? []).map((info) => ({
@@ -79,5 +99,5 @@ export async function listWorkflows(
     requestId: memoValue(info.memo, 'requestId'),
   }));
   const token = response.nextPageToken;
-  return { items, nextCursor: token && token.length > 0 ? Buffer.from(token).toString('base64url') : null };
+  return { items, nextCursor: token && token.length > 0 ? encodeTaskCursor(token, secret) : null };
 }

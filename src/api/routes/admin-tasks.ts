@@ -1,13 +1,13 @@
 import Router from '@koa/router';
 import { z } from 'zod';
-import { ScheduleNotFoundError, ServiceError } from '@temporalio/client';
+import { ScheduleNotFoundError } from '@temporalio/client';
 import type { AppDeps } from '../deps.js';
 import { parseInput } from '../validate.js';
 import { pageQuery } from '../pagination.js';
 import { requireAdmin } from '../middleware/auth.js';
 import { badRequest, notFound, unavailable } from '../../lib/errors.js';
 import { WorkflowType } from '../../temporal/constants.js';
-import { TASK_STATUS_QUERY, listWorkflows, type TaskStatusFilter } from '../../background/list-workflows.js';
+import { TASK_STATUS_QUERY, decodeTaskCursor, listWorkflows, type TaskStatusFilter } from '../../background/list-workflows.js';
 import { isScheduleId } from '../../background/schedules.js';
 
 const TasksQuery = z.object({
@@ -16,27 +16,18 @@ const TasksQuery = z.object({
   ...pageQuery,
 });
 
-/** gRPC status INVALID_ARGUMENT: Temporal refused the request itself (here, a page token it did not issue). */
-const INVALID_ARGUMENT = 3;
-
-/** The gRPC status code behind a Temporal client error, if any. */
-function grpcCode(err: unknown): number | undefined {
-  const cause = err instanceof ServiceError ? err.cause : err;
-  const code = (cause as { code?: unknown } | undefined)?.code;
-  return typeof code === 'number' ? code : undefined;
-}
-
 /** Background work for admins: the workflows Temporal knows, and running a schedule now. */
 export function adminTaskRoutes(deps: AppDeps): Router {
   const { temporal, logger } = deps;
   const router = new Router({ prefix: '/api/v1/admin' });
 
   router.get('/tasks', requireAdmin(deps), async (ctx) => {
-    const query = parseInput(TasksQuery, ctx.query);
+    const { cursor, ...query } = parseInput(TasksQuery, ctx.query);
+    const pageToken = cursor === undefined ? undefined : decodeTaskCursor(cursor, deps.config.SECRET_KEY);
+    if (cursor !== undefined && !pageToken) throw badRequest('The cursor is not valid.', [{ path: 'cursor', message: 'malformed cursor' }]);
     try {
-      ctx.body = await listWorkflows(temporal, query);
+      ctx.body = await listWorkflows(temporal, { ...query, pageToken }, deps.config.SECRET_KEY);
     } catch (err) {
-      if (grpcCode(err) === INVALID_ARGUMENT && query.cursor) throw badRequest('The cursor is not valid.', [{ path: 'cursor', message: 'malformed cursor' }]);
       logger.warn({ err: (err as Error).message }, 'listing workflows failed');
       throw unavailable('Temporal is not reachable right now.');
     }

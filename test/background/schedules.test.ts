@@ -1,0 +1,141 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, test } from 'node:test';
+import type { Env } from '../../src/config.js';
+import { ScheduleId, WorkflowType } from '../../src/temporal/constants.js';
+import { cacheKeys } from '../../src/domain/cache-keys.js';
+import { hashToken } from '../../src/domain/sessions.js';
+import { startTestApi, type TestApi } from '../helpers/api.js';
+import { startTestWorker, workerEnv, type TestWorker } from '../helpers/worker.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+let env: Env;
+let api: TestApi;
+let worker: TestWorker;
+let admin: string;
+
+before(async () => {
+  env = await workerEnv({ SCHEDULE_TIMEZONE: 'Europe/Moscow' });
+  [api, worker] = await Promise.all([startTestApi(env), startTestWorker(env, { background: true })]);
+  admin = await api.signIn('admin');
+});
+after(async () => {
+  await Promise.allSettled([api?.close(), worker?.stop()]);
+});
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+describe('schedules', () => {
+  test('both exist once a worker has started: cleanup daily at 03:00 in SCHEDULE_TIMEZONE, stats every 30 minutes, overlap skip', async () => {
+    const cleanup = await worker.client.schedule.getHandle(ScheduleId.cleanupSessions).describe();
+    assert.equal(cleanup.spec.timezone, 'Europe/Moscow');
+    assert.deepEqual(cleanup.spec.calendars?.map((c) => [c.hour, c.minute]), [[[{ start: 3, end: 3, step: 1 }], [{ start: 0, end: 0, step: 1 }]]]);
+    assert.equal(cleanup.policies.overlap, 'SKIP');
+    assert.equal(cleanup.action.type, 'startWorkflow');
+    assert.equal(cleanup.action.workflowType, WorkflowType.cleanupSessions);
+    assert.equal(cleanup.action.taskQueue, env.TEMPORAL_TASK_QUEUE);
+
+    const stats = await worker.client.schedule.getHandle(ScheduleId.refreshStats).describe();
+    assert.deepEqual(stats.spec.intervals?.map((i) => i.every), [30 * 60 * 1000]);
+    assert.equal(stats.policies.overlap, 'SKIP');
+    assert.equal(stats.action.workflowType, WorkflowType.refreshStats);
+  });
+
+  test('npm run schedules updates them in place, however often it runs', async () => {
+    const run = () => promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli/schedules.ts'], { cwd: ROOT, env: { ...process.env, ...env, SCHEDULE_TIMEZONE: 'UTC' } });
+    const first = await run();
+    assert.match(first.stdout, /✓ cleanup-sessions updated: daily at 03:00 UTC/);
+    assert.match(first.stdout, /✓ refresh-stats updated: every 30 minutes/);
+    await run();
+    const cleanup = await worker.client.schedule.getHandle(ScheduleId.cleanupSessions).describe();
+    assert.equal(cleanup.spec.timezone, 'UTC');
+    const ids: string[] = [];
+    for await (const s of worker.client.schedule.list()) ids.push(s.scheduleId);
+    assert.deepEqual(ids.filter((id) => id === ScheduleId.cleanupSessions), [ScheduleId.cleanupSessions]);
+  });
+
+  test('a manual cleanup-sessions run deletes expired sessions and drops them from the cache, keeping live ones', async () => {
+    const { prisma } = api.deps.db;
+    const user = await prisma.user.create({ data: { telegramId: 777_000_001n } });
+    const past = new Date(Date.now() - 60_000);
+    const expired = ['a', 'b', 'c'].map((t) => hashToken(`expired-${t}`));
+    await prisma.session.createMany({ data: expired.map((tokenHash) => ({ tokenHash, userId: user.id, expiresAt: past })) });
+    const live = await prisma.session.create({ data: { tokenHash: hashToken('live'), userId: user.id, expiresAt: new Date(Date.now() + 3600_000) } });
+    for (const hash of expired) await api.deps.cache.set(cacheKeys.session(hash), { user: { id: user.id }, expiresAt: past.toISOString() });
+
+    const res = await api.request('POST', `/api/v1/admin/schedules/${ScheduleId.cleanupSessions}/trigger`, { token: admin });
+    assert.equal(res.status, 202);
+    await until('expired sessions to go', async () => ((await prisma.session.count({ where: { tokenHash: { in: expired } } })) === 0 ? true : undefined));
+    assert.ok(await prisma.session.findUnique({ where: { id: live.id } }));
+    for (const hash of expired) assert.equal(await api.deps.cache.get(cacheKeys.session(hash)), undefined);
+  });
+
+  test('a manual refresh-stats run rebuilds statistics that drifted and the cached leaderboard', async () => {
+    const { prisma } = api.deps.db;
+    const user = await prisma.user.create({ data: { telegramId: 777_000_002n, username: 'drifter' } });
+    await prisma.userStats.create({ data: { userId: user.id, points: 99, finished: 3 } });
+    const res = await api.request('POST', `/api/v1/admin/schedules/${ScheduleId.refreshStats}/trigger`, { token: admin });
+    assert.equal(res.status, 202);
+    const row = await until('the stats row to be repaired', async () => {
+      const stats = await prisma.userStats.findUniqueOrThrow({ where: { userId: user.id } });
+      return stats.points === 0 ? stats : undefined;
+    });
+    assert.equal(row.finished, 0);
+    const leaderboard = await until('the leaderboard to be cached', () => api.deps.cache.get<{ items: unknown[] }>(cacheKeys.leaderboard));
+    assert.ok(Array.isArray(leaderboard.items));
+  });
+
+  test('triggering is for admins, and an unknown schedule is 404', async () => {
+    const user = await api.signIn('user');
+    assert.equal((await api.request('POST', `/api/v1/admin/schedules/${ScheduleId.refreshStats}/trigger`, { token: user })).status, 403);
+    assert.equal((await api.request('POST', '/api/v1/admin/schedules/no-such-schedule/trigger', { token: admin })).status, 404);
+  });
+});
+
+describe('GET /api/v1/admin/tasks', () => {
+  test('lists this app\'s workflows with type, status, times and the summary; filters by status and type; pages with a cursor', async () => {
+    const runs = await until('both scheduled runs to complete', async () => {
+      const res = await api.request('GET', '/api/v1/admin/tasks?status=completed', { token: admin });
+      assert.equal(res.status, 200);
+      const types = new Set(res.body.items.map((i: { type: string }) => i.type));
+      return types.has(WorkflowType.cleanupSessions) && types.has(WorkflowType.refreshStats) ? res.body.items : undefined;
+    });
+    const cleanup = runs.find((i: { type: string }) => i.type === WorkflowType.cleanupSessions);
+    assert.match(cleanup.workflowId, /^cleanup-sessions/);
+    assert.equal(cleanup.status, 'completed');
+    assert.ok(cleanup.runId && Date.parse(cleanup.startTime) && Date.parse(cleanup.closeTime));
+    assert.equal(cleanup.summary, 'Delete expired sessions (daily)');
+
+    const byType = await api.request('GET', `/api/v1/admin/tasks?type=${WorkflowType.refreshStats}`, { token: admin });
+    assert.ok(byType.body.items.length >= 1);
+    assert.ok(byType.body.items.every((i: { type: string }) => i.type === WorkflowType.refreshStats));
+
+    const page = await api.request('GET', '/api/v1/admin/tasks?limit=1', { token: admin });
+    assert.equal(page.body.items.length, 1);
+    assert.equal(typeof page.body.nextCursor, 'string');
+    const next = await api.request('GET', `/api/v1/admin/tasks?limit=1&cursor=${page.body.nextCursor}`, { token: admin });
+    assert.equal(next.status, 200);
+    assert.notEqual(next.body.items[0]?.runId, page.body.items[0].runId);
+  });
+
+  test('bad filters are 400 and non-admins are refused', async () => {
+    assert.equal((await api.request('GET', '/api/v1/admin/tasks?status=sleeping', { token: admin })).status, 400);
+    assert.equal((await api.request('GET', '/api/v1/admin/tasks?type=mineBitcoin', { token: admin })).status, 400);
+    assert.equal((await api.request('GET', '/api/v1/admin/tasks?limit=0', { token: admin })).status, 400);
+    assert.equal((await api.request('GET', '/api/v1/admin/tasks?cursor=not-a-token', { token: admin })).status, 400);
+    const page = await api.request('GET', '/api/v1/admin/tasks?limit=1', { token: admin });
+    const forged = `${Buffer.from('forged').toString('base64url')}.${String(page.body.nextCursor).split('.')[1]}`;
+    assert.equal((await api.request('GET', `/api/v1/admin/tasks?cursor=${forged}`, { token: admin })).status, 400);
+    assert.equal((await api.request('GET', '/api/v1/admin/tasks', { token: await api.signIn('user') })).status, 403);
+  });
+});
