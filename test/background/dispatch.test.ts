@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import pg from 'pg';
+import { loadConfig } from '../../src/config.js';
+import { createInfrastructure, type Infrastructure } from '../../src/infrastructure.js';
+import { OUTBOX_DISPATCHER_LOCK, WorkflowType } from '../../src/temporal/constants.js';
+import { enqueueOgImage, enqueueWorkflow } from '../../src/background/outbox.js';
+import { dispatchPending } from '../../src/background/dispatch.js';
+import { OutboxDispatcher } from '../../src/background/dispatcher.js';
+import { workerEnv } from '../helpers/worker.js';
+
+let infra: Infrastructure;
+let databaseUrl: string;
+let run = 0;
+
+before(async () => {
+  const env = await workerEnv();
+  databaseUrl = env.DATABASE_URL!;
+  infra = await createInfrastructure(loadConfig(env), { name: 'test' });
+});
+after(async () => {
+  await infra?.close();
+});
+
+/** Enqueues `count` workflows (never run: no worker listens) and backdates them past the dispatcher's grace period. */
+async function enqueue(count: number): Promise<number[]> {
+  run += 1;
+  const refs = await infra.db.prisma.$transaction(async (tx) =>
+    Promise.all(
+      Array.from({ length: count }, (_, i) =>
+        enqueueWorkflow(tx, { workflowType: WorkflowType.refreshStats, workflowId: `dispatch-test-${run}-${i}`, input: {}, summary: `test ${i}`, requestId: `req-${run}` }),
+      ),
+    ),
+  );
+  const ids = refs.map((r) => r.id);
+  await infra.db.prisma.$executeRaw`UPDATE outbox SET created_at = now() - interval '1 minute' WHERE id = ANY(${ids}::int[])`;
+  return ids;
+}
+
+describe('outbox dispatch', () => {
+  test('a pass does nothing while another dispatcher holds the lock, and starts everything once it is free', async () => {
+    const ids = await enqueue(3);
+    const other = new pg.Client({ connectionString: databaseUrl });
+    await other.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query('SELECT pg_advisory_xact_lock($1)', [OUTBOX_DISPATCHER_LOCK]);
+      assert.deepEqual(await dispatchPending(infra), { locked: false, dispatched: 0 });
+      await other.query('COMMIT');
+    } finally {
+      await other.end();
+    }
+    const result = await dispatchPending(infra);
+    assert.equal(result.locked, true);
+    assert.ok(result.dispatched >= 3);
+    const rows = await infra.db.prisma.outboxEntry.findMany({ where: { id: { in: ids } } });
+    assert.deepEqual(rows.map((r) => r.status), ['dispatched', 'dispatched', 'dispatched']);
+    const client = await infra.temporal.client();
+    const description = await client.workflow.getHandle(rows[0]!.workflowId).describe();
+    assert.equal(description.memo?.requestId, `req-${run}`);
+  });
+
+  test('two dispatchers polling the same outbox start each entry exactly once', async () => {
+    const ids = await enqueue(40);
+    const dispatchers = [new OutboxDispatcher(infra, { pollMs: 50, batchSize: 7 }), new OutboxDispatcher(infra, { pollMs: 50, batchSize: 7 })];
+    dispatchers.forEach((d) => d.start());
+    try {
+      const deadline = Date.now() + 60_000;
+      while ((await infra.db.prisma.outboxEntry.count({ where: { id: { in: ids }, status: 'pending' } })) > 0) {
+        assert.ok(Date.now() < deadline, 'every entry is dispatched');
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    } finally {
+      await Promise.all(dispatchers.map((d) => d.stop()));
+    }
+    const rows = await infra.db.prisma.outboxEntry.findMany({ where: { id: { in: ids } } });
+    assert.deepEqual([...new Set(rows.map((r) => r.attempts))], [1], 'no entry was started by both');
+  });
+
+  test('enqueuing the same workflow id twice keeps one entry', async () => {
+    const [first, second] = await infra.db.prisma.$transaction(async (tx) => [
+      await enqueueOgImage(tx, { subject: 'quiz', id: 424242, version: 1 }),
+      await enqueueOgImage(tx, { subject: 'quiz', id: 424242, version: 1 }),
+    ]);
+    assert.equal(first?.id, second?.id);
+    assert.equal(first?.workflowId, 'og-quiz-424242-1');
+    assert.equal(await infra.db.prisma.outboxEntry.count({ where: { workflowId: 'og-quiz-424242-1' } }), 1);
+  });
+});
