@@ -1,7 +1,8 @@
 /**
  * `workflows`: N sendEmail workflows end to end (the app's worker: idempotency record in Postgres, SMTP delivery)
  * beside N no-op workflows on the benchmark's own worker: the dev server's ceiling. Each run keeps IN_FLIGHT
- * workflows going (start, then wait for the result).
+ * workflows going (start, then wait for the result) and starts no new one once its time budget is spent, so a
+ * slow server shortens the run instead of stretching it; throughput is what completed over the time it took.
  */
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -18,14 +19,21 @@ import { WorkflowType, workflowIds } from '../../src/temporal/constants.js';
 const IN_FLIGHT = 100;
 
 /** Runs `n` workflows through `runOne`, IN_FLIGHT at a time; throughput, per-workflow latency and failures. */
-async function closedLoop(n: number, runOne: (i: number) => Promise<void>, pid: number | undefined): Promise<{ load: LoadResult; failed: number; processes?: ProcessFigures }> {
+async function closedLoop(
+  n: number,
+  budgetMs: number,
+  runOne: (i: number) => Promise<void>,
+  pid: number | undefined,
+): Promise<{ load: LoadResult; started: number; failed: number; processes?: ProcessFigures }> {
   const latencies: number[] = [];
   let failed = 0;
   let next = 0;
   const sampler = sampleProcesses(pid);
   const started = performance.now();
+  const open = () => next < n && performance.now() - started < budgetMs;
   const lane = async () => {
-    for (let i = next++; i < n; i = next++) {
+    while (open()) {
+      const i = next++;
       const t0 = performance.now();
       try {
         await runOne(i);
@@ -38,13 +46,13 @@ async function closedLoop(n: number, runOne: (i: number) => Promise<void>, pid: 
   await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, n) }, lane));
   const durationS = (performance.now() - started) / 1000;
   const processes = sampler.stop();
-  const load: LoadResult = { generator: `Temporal client, ${IN_FLIGHT} in flight`, requests: n, durationS, rps: latencies.length / durationS, latency: summarize(latencies), httpErrors: failed, socketErrors: 0 };
-  return { load, failed, processes };
+  const load: LoadResult = { generator: `Temporal client, ${IN_FLIGHT} in flight`, requests: next, durationS, rps: latencies.length / durationS, latency: summarize(latencies), httpErrors: failed, socketErrors: 0 };
+  return { load, started: next, failed, processes };
 }
 
 export async function runWorkflows(ctx: BenchContext): Promise<ScenarioResult> {
   const n = ctx.options.workflowsN;
-  const description = `${n} sendEmail workflows end to end vs ${n} no-op workflows (the dev server's ceiling), ${IN_FLIGHT} in flight`;
+  const description = `up to ${n} sendEmail workflows end to end vs as many no-op workflows (the dev server's ceiling), ${IN_FLIGHT} in flight, ${ctx.options.quick ? 20 : 45} s budget each`;
   if (!ctx.app || !ctx.temporalAddress || !ctx.smtp) return skippedResult('workflows', description, 'needs the benchmark to run the worker (not with --api-url)', machineLoad().loadAvg1);
   const app = ctx.app;
   const result = emptyResult('workflows', description, machineLoad().loadAvg1, 'wf/s');
@@ -56,21 +64,24 @@ export async function runWorkflows(ctx: BenchContext): Promise<ScenarioResult> {
   );
   try {
     const stamp = Date.now().toString(36);
-    const noop = await closedLoop(n, async (i) => {
+    const budgetMs = (ctx.options.quick ? 20 : 45) * 1000;
+    const noop = await closedLoop(n, budgetMs, async (i) => {
       await client.workflow.execute('noop', { taskQueue: noopQueue, workflowId: `bench-noop-${stamp}-${i}` });
     }, noopWorker.pid);
     const ids = Array.from({ length: n }, (_, i) => `bench-${stamp}-${i}`);
-    const email = await closedLoop(n, async (i) => {
+    const email = await closedLoop(n, budgetMs, async (i) => {
       const email = { id: ids[i]!, to: `reader${i}@bench.localhost`, subject: `Benchmark mail ${i}`, text: 'A mail sent by npm run bench.' };
       await client.workflow.execute(WorkflowType.sendEmail, { taskQueue: app.taskQueue, workflowId: workflowIds.email(email.id), args: [{ email, tuning: DEFAULT_TUNING }] });
     }, ctx.worker?.pid);
-    const delivered = ids.filter((id) => ctx.smtp!.arrivals.has(messageIdFor(id, app.mailDomain))).length;
+    const delivered = ids.slice(0, email.started).filter((id) => ctx.smtp!.arrivals.has(messageIdFor(id, app.mailDomain))).length;
     result.load = email.load;
     result.cpuPercent = email.processes?.cpuPercent ?? null;
     result.peakWorkerRssMb = email.processes?.peakTotalRssMb ?? null;
     result.peakTotalRssMb = email.processes?.peakTotalRssMb ?? null;
     result.machineBusyPercent = email.processes?.machineBusyPercent ?? null;
     result.extra = {
+      emailStarted: email.started,
+      noopStarted: noop.started,
       emailPerS: email.load.rps,
       noopPerS: noop.load.rps,
       emailVsNoop: email.load.rps / noop.load.rps,
@@ -78,7 +89,7 @@ export async function runWorkflows(ctx: BenchContext): Promise<ScenarioResult> {
       emailFailed: email.failed,
       noopFailed: noop.failed,
       mailsDelivered: delivered,
-      emailLost: n - delivered,
+      emailLost: email.started - delivered,
       workerCpuPercent: email.processes?.cpuPercent ?? null,
       noopWorkerCpuPercent: noop.processes?.cpuPercent ?? null,
     };
