@@ -1,0 +1,32 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Jimp } from 'jimp';
+import { reencodeImage, UnreadableImageError } from '../../src/images/process-image.js';
+
+test('a JPEG stays a JPEG; its thumbnail keeps the aspect ratio within the size; small images are not enlarged', async () => {
+  const jpeg = await new Jimp({ width: 1000, height: 400, color: 0xff8800ff }).getBuffer('image/jpeg');
+  const out = await reencodeImage(jpeg, 320);
+  assert.deepEqual([out.mime, out.extension, out.width, out.height], ['image/jpeg', 'jpg', 1000, 400]);
+  const thumb = await Jimp.fromBuffer(out.thumbnail);
+  assert.deepEqual([thumb.width, thumb.height], [320, 128]);
+  const small = await reencodeImage(await new Jimp({ width: 50, height: 40, color: 0x00ff00ff }).getBuffer('image/png'), 320);
+  assert.equal((await Jimp.fromBuffer(small.thumbnail)).width, 50);
+});
+
+test('a BMP is re-encoded as PNG', async () => {
+  const bmp = await new Jimp({ width: 20, height: 10, color: 0x123456ff }).getBuffer('image/bmp');
+  const out = await reencodeImage(bmp, 320);
+  assert.equal(out.mime, 'image/png');
+});
+
+test('a header claiming a gigantic image is refused before decoding', async () => {
+  const png = await new Jimp({ width: 2, height: 2, color: 0xffffffff }).getBuffer('image/png');
+  const bomb = Buffer.from(png);
+  bomb.writeUInt32BE(100_000, 16); // IHDR width
+  bomb.writeUInt32BE(100_000, 20); // IHDR height
+  await assert.rejects(reencodeImage(bomb, 320), (err: unknown) => err instanceof UnreadableImageError && /too large/.test(err.message));
+});
+
+test('garbage is an UnreadableImageError, not a crash', async () => {
+  await assert.rejects(reencodeImage(Buffer.from('hello, not an image'), 320), UnreadableImageError);
+});
