@@ -164,17 +164,19 @@ export async function updateQuiz(
 
 /**
  * Deletes a quiz with its questions and attempts, and recomputes the statistics of the users who lose
- * attempts, in one transaction. Returns those users' ids.
+ * attempts, in one transaction. Returns the quiz's id and those users' ids.
  */
-export async function deleteQuiz(db: Database, slug: string): Promise<{ quiz: Quiz; affectedUserIds: number[] }> {
+export async function deleteQuiz(db: Database, slug: string): Promise<{ quizId: number; affectedUserIds: number[] }> {
   return db.prisma.$transaction(async (tx) => {
-    const quiz = await tx.quiz.findUnique({ where: { slug } });
+    // Locked first: an attempt being started holds a key-share lock on this row until it commits, so the
+    // players read below include it, and later starts wait and then find no quiz.
+    const [quiz] = await tx.$queryRaw<{ id: number }[]>`SELECT id FROM quizzes WHERE slug = ${slug} FOR UPDATE`;
     if (!quiz) throw notFound('Quiz');
     const players = await tx.$queryRaw<{ user_id: number }[]>`SELECT DISTINCT user_id FROM attempts WHERE quiz_id = ${quiz.id}`;
     await tx.quiz.delete({ where: { id: quiz.id } });
     const affectedUserIds = players.map((p) => p.user_id);
     await recomputeStats(tx, affectedUserIds);
-    return { quiz, affectedUserIds };
+    return { quizId: quiz.id, affectedUserIds };
   });
 }
 

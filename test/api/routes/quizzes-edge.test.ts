@@ -2,7 +2,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestApi, type TestApi } from '../../helpers/api.js';
-import { quizBody } from '../../helpers/quizzes.js';
+import { createQuiz, quizBody } from '../../helpers/quizzes.js';
+import { recomputeStats } from '../../../src/domain/statistics.js';
 
 describe('quiz API edge cases', () => {
   let api: TestApi;
@@ -14,6 +15,16 @@ describe('quiz API edge cases', () => {
   });
   after(() => api.close());
 
+  /** Resolves once some statement of this database waits for a row lock. */
+  async function lockWaitSeen(): Promise<void> {
+    for (;;) {
+      const [row] = await api.deps.db.prisma.$queryRaw<{ n: number }[]>`
+        SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`;
+      if (row!.n > 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
   test('a NUL character in any string field is a 400 naming the field, never a 500', async () => {
     const quiz = await api.request('POST', '/api/v1/quizzes', { token: admin, body: quizBody(2, { title: 'Quiz\u0000' }) });
     assert.equal(quiz.status, 400, JSON.stringify(quiz.body));
@@ -24,5 +35,31 @@ describe('quiz API edge cases', () => {
     });
     assert.equal(signIn.status, 400, JSON.stringify(signIn.body));
     assert.equal(signIn.body.error.details[0].path, 'firstName');
+  });
+
+  test('deleting a quiz while a player starts an attempt leaves the player statistics right', async () => {
+    const quiz = await createQuiz(api, admin, 2);
+    const player = await api.signInWithUser('user');
+    const userId = Number(player.user.id);
+    const { id: quizId } = await api.deps.db.prisma.quiz.findUniqueOrThrow({ where: { slug: quiz.slug } });
+    // A start (attempt row and statistics, as startAttempt writes them) still open when the deletion begins.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let written!: () => void;
+    const startWritten = new Promise<void>((resolve) => (written = resolve));
+    const start = api.deps.db.prisma.$transaction(async (tx) => {
+      await tx.attempt.create({ data: { userId, quizId, total: 2 } });
+      await recomputeStats(tx, [userId]);
+      written();
+      await held;
+    }, { timeout: 30_000 });
+    await startWritten;
+    const deletion = api.request('DELETE', `/api/v1/quizzes/${quiz.slug}`, { token: admin });
+    await lockWaitSeen();
+    release();
+    await start;
+    assert.equal((await deletion).status, 204);
+    const stats = await api.request('GET', `/api/v1/users/${userId}/stats`);
+    assert.equal(stats.body.attempts, 0, 'the attempt went with the quiz, so it must not count');
   });
 });
