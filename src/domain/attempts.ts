@@ -48,11 +48,17 @@ export async function startAttempt(db: Database, userId: number, slug: string): 
     select: { id: true, slug: true, published: true, _count: { select: { questions: true } } },
   });
   if (!quiz || !quiz.published) throw notFound('Quiz');
-  const attempt = await db.prisma.$transaction(async (tx) => {
-    const created = await tx.attempt.create({ data: { userId, quizId: quiz.id, total: quiz._count.questions } });
-    await recomputeStats(tx, [userId]);
-    return created;
-  });
+  const attempt = await db.prisma
+    .$transaction(async (tx) => {
+      const created = await tx.attempt.create({ data: { userId, quizId: quiz.id, total: quiz._count.questions } });
+      await recomputeStats(tx, [userId]);
+      return created;
+    })
+    .catch((err: unknown) => {
+      // The quiz was deleted between the read above and the insert (its foreign key no longer holds).
+      if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2003') throw notFound('Quiz');
+      throw err;
+    });
   return { id: String(attempt.id), quizSlug: quiz.slug, startedAt: attempt.startedAt.toISOString(), questionCount: attempt.total };
 }
 

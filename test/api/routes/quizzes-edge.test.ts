@@ -62,4 +62,27 @@ describe('quiz API edge cases', () => {
     const stats = await api.request('GET', `/api/v1/users/${userId}/stats`);
     assert.equal(stats.body.attempts, 0, 'the attempt went with the quiz, so it must not count');
   });
+
+  test('an attempt started while its quiz is being deleted is a 404, not a 400 or 500', async () => {
+    const quiz = await createQuiz(api, admin, 2);
+    const token = await api.signIn('user');
+    await api.request('GET', '/api/v1/me', { token }); // session cached: the start's only lock wait is the quiz
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let deleted!: () => void;
+    const rowDeleted = new Promise<void>((resolve) => (deleted = resolve));
+    const deletion = api.deps.db.prisma.$transaction(async (tx) => {
+      await tx.quiz.delete({ where: { slug: quiz.slug } });
+      deleted();
+      await held;
+    }, { timeout: 30_000 });
+    await rowDeleted;
+    const start = api.request('POST', `/api/v1/quizzes/${quiz.slug}/attempts`, { token });
+    await lockWaitSeen();
+    release();
+    await deletion;
+    const res = await start;
+    assert.equal(res.status, 404, JSON.stringify(res.body));
+    assert.equal(res.body.error.code, 'not_found');
+  });
 });
