@@ -7,6 +7,7 @@ import { createInfrastructure } from '../infrastructure.js';
 import { serveApi } from '../api/serve.js';
 import { createMailer } from '../lib/mailer.js';
 import { buildWorkflowBundle, createWorker } from '../worker/create-worker.js';
+import { ensureSchedules } from '../background/schedules.js';
 
 export interface LocalStack {
   port: number;
@@ -27,6 +28,9 @@ async function startInProcess(config: Config, logger: Logger, pglite: PGlite): P
   const infra = await createInfrastructure(config, { name: 'quiz-backend', pglite, logger });
   const { worker, connection } = await createWorker({ ...infra, mailer: createMailer(config) }, { bundle: await buildWorkflowBundle() });
   const workerDone = worker.run();
+  // The API in this process starts what it enqueues at once (dispatchSoon); the polling dispatcher is left to
+  // `npm run worker`, since PGlite's single connection would be held by its transactions.
+  await ensureSchedules(await infra.temporal.client(), config);
   const api = await serveApi(config, infra);
   const address = api.server.address();
   return {
