@@ -172,7 +172,10 @@ export async function deleteQuiz(db: Database, slug: string): Promise<{ quizId: 
     // players read below include it, and later starts wait and then find no quiz.
     const [quiz] = await tx.$queryRaw<{ id: number }[]>`SELECT id FROM quizzes WHERE slug = ${slug} FOR UPDATE`;
     if (!quiz) throw notFound('Quiz');
-    const players = await tx.$queryRaw<{ user_id: number }[]>`SELECT DISTINCT user_id FROM attempts WHERE quiz_id = ${quiz.id}`;
+    // Attempts go before the questions: an answer being written holds its attempt's row and then needs its
+    // question's, so taking the questions first (as the cascade from the quiz does) deadlocks with players.
+    const players = await tx.$queryRaw<{ user_id: number }[]>`
+      WITH gone AS (DELETE FROM attempts WHERE quiz_id = ${quiz.id} RETURNING user_id) SELECT DISTINCT user_id FROM gone`;
     await tx.quiz.delete({ where: { id: quiz.id } });
     const affectedUserIds = players.map((p) => p.user_id);
     await recomputeStats(tx, affectedUserIds);

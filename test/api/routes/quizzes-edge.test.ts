@@ -85,4 +85,32 @@ describe('quiz API edge cases', () => {
     assert.equal(res.status, 404, JSON.stringify(res.body));
     assert.equal(res.body.error.code, 'not_found');
   });
+
+  test('deleting a quiz while a player answers it neither deadlocks nor fails either side', async () => {
+    const quiz = await createQuiz(api, admin, 2);
+    const player = await api.signInWithUser('user');
+    const started = await api.request('POST', `/api/v1/quizzes/${quiz.slug}/attempts`, { token: player.token });
+    const attemptId = Number(started.body.id);
+    const question = quiz.questions[0]!;
+    // An answer as answerQuestion writes it: the attempt row locked first, the answer (which locks its question) after.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let locked!: () => void;
+    const attemptLocked = new Promise<void>((resolve) => (locked = resolve));
+    const answering = api.deps.db.prisma.$transaction(async (tx) => {
+      await tx.$queryRaw`SELECT id FROM attempts WHERE id = ${attemptId} FOR UPDATE`;
+      locked();
+      await held;
+      await tx.answer.create({ data: { attemptId, questionId: Number(question.id), optionId: Number(question.options[0]!.id), correct: true } });
+      await recomputeStats(tx, [Number(player.user.id)]);
+    }, { timeout: 30_000 });
+    await attemptLocked;
+    const deletion = api.request('DELETE', `/api/v1/quizzes/${quiz.slug}`, { token: admin });
+    await lockWaitSeen();
+    release();
+    await answering;
+    assert.equal((await deletion).status, 204);
+    const stats = await api.request('GET', `/api/v1/users/${player.user.id}/stats`);
+    assert.deepEqual([stats.body.attempts, stats.body.totalAnswers], [0, 0]);
+  });
 });
