@@ -10,6 +10,8 @@ const LABEL_W = 170;
 const PANEL_W = 330;
 const GAP = 40;
 const TOP = 56;
+/** Longest bar: the rest of a panel holds the value's label. */
+const BAR_W = PANEL_W - 100;
 
 /** Bar length for `value` on a log10 axis from 1 to `max`, in pixels of `width`. */
 export function logLength(value: number, max: number, width: number): number {
@@ -19,25 +21,25 @@ export function logLength(value: number, max: number, width: number): number {
 
 function bar(x: number, y: number, length: number, color: string, label: string): string {
   return `<rect x="${x}" y="${y}" width="${length.toFixed(1)}" height="${ROW - 12}" fill="${color}" rx="3"/>` +
-    `<text x="${(x + length + 6).toFixed(1)}" y="${y + ROW / 2}" class="v">${escapeXml(label)}</text>`;
+    `<text x="${(x + length + 6).toFixed(1)}" y="${y + (ROW - 12) / 2}" class="v">${escapeXml(label)}</text>`;
 }
 
 /** The chart for the measured (not skipped) scenarios. */
 export function renderChart(results: readonly ScenarioResult[], title: string): string {
   const rows = results.filter((r) => !r.skipped && r.load);
-  const maxRps = Math.max(10, ...rows.map((r) => r.load!.rps)) * 1.3;
-  const maxP99 = Math.max(10, ...rows.map((r) => r.load!.latency.p99)) * 1.3;
+  const maxRps = Math.max(10, ...rows.map((r) => r.load!.rps));
+  const maxP99 = Math.max(10, ...rows.map((r) => r.load!.latency.p99));
   const x1 = LABEL_W;
   const x2 = LABEL_W + PANEL_W + GAP;
   const height = TOP + rows.length * ROW + 30;
-  const width = x2 + PANEL_W + 90;
+  const width = x2 + PANEL_W;
   const body = rows.map((r, i) => {
     const y = TOP + i * ROW;
     const l = r.load!;
     return [
-      `<text x="${LABEL_W - 8}" y="${y + ROW / 2}" class="n">${escapeXml(r.name)}</text>`,
-      bar(x1, y, logLength(l.rps, maxRps, PANEL_W), '#3b82f6', `${Math.round(l.rps).toLocaleString('en-US')} ${r.unit}`),
-      bar(x2, y, logLength(l.latency.p99, maxP99, PANEL_W), '#f97316', `${l.latency.p99.toFixed(1)} ms`),
+      `<text x="${LABEL_W - 8}" y="${y + (ROW - 12) / 2}" class="n">${escapeXml(r.name)}</text>`,
+      bar(x1, y, logLength(l.rps, maxRps, BAR_W), '#3b82f6', `${Math.round(l.rps).toLocaleString('en-US')} ${r.unit}`),
+      bar(x2, y, logLength(l.latency.p99, maxP99, BAR_W), '#f97316', `${l.latency.p99.toFixed(1)} ms`),
     ].join('');
   });
   return [
