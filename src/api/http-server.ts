@@ -9,6 +9,8 @@ const POLL_MS = 100;
 
 interface ServerState {
   closing: boolean;
+  /** While set, new requests wait for it before they are handled. */
+  held?: Promise<void>;
   connections: number;
   requests: number;
   readonly pending: Set<http.ServerResponse>;
@@ -25,7 +27,8 @@ export function createHttpServer(app: Koa, config: Pick<Config, 'API_TIMEOUT_S'>
     if (state.closing) res.setHeader('Connection', 'close');
     state.pending.add(res);
     res.once('close', () => state.pending.delete(res));
-    void handle(req, res);
+    if (state.held) void state.held.then(() => handle(req, res));
+    else void handle(req, res);
   });
   server.on('connection', (socket: net.Socket) => {
     state.connections += 1;
@@ -61,6 +64,18 @@ export function listenOn(server: http.Server, port: number, host: string): Promi
 export function serverLoad(server: http.Server): { requests: number; connections: number } {
   const state = states.get(server);
   return { requests: state?.requests ?? 0, connections: state?.connections ?? 0 };
+}
+
+/** Requests arriving from now on wait (unanswered, not failed) until the returned function releases them. */
+export function holdRequests(server: http.Server): () => void {
+  const state = states.get(server);
+  if (!state) return () => undefined;
+  let release = () => undefined as void;
+  state.held = new Promise<void>((resolve) => (release = resolve));
+  return () => {
+    state.held = undefined;
+    release();
+  };
 }
 
 /**

@@ -7,12 +7,12 @@ import { freePort } from '../harness/services.js';
 import { parsePrometheus } from '../helpers/prometheus.js';
 
 test('WORKER_METRICS_PORT=0 installs no exporter', () => {
-  assert.equal(installWorkerMetrics({ HOST: '127.0.0.1', WORKER_METRICS_PORT: 0 }), undefined);
+  assert.equal(installWorkerMetrics({ HOST: '127.0.0.1', WORKER_METRICS_PORT: 0, LOG_LEVEL: 'silent' }), undefined);
 });
 
 test("Temporal's own worker metrics are served as Prometheus text on WORKER_METRICS_PORT", async () => {
   const port = await freePort();
-  const address = installWorkerMetrics({ HOST: '127.0.0.1', WORKER_METRICS_PORT: port });
+  const address = installWorkerMetrics({ HOST: '127.0.0.1', WORKER_METRICS_PORT: port, LOG_LEVEL: 'silent' });
   assert.equal(address, `127.0.0.1:${port}`);
   // Anything the SDK's core does (here: connecting) is measured by the runtime installed above.
   const connection = await NativeConnection.connect({ address: await temporalAddress() });

@@ -7,10 +7,12 @@ export const HTTP_WORKER_FLAG = '--http-worker';
 export type WorkerMessage =
   /** Serving can start; `startupS`: seconds from process start to ready. */
   | { type: 'ready'; startupS: number }
+  /** Send me `count` more connections (a worker asks for no more than it can take before its limit). */
+  | { type: 'credit'; count: number }
   /** Close to its request limit: start my successor now so it is warm when I retire. */
   | { type: 'prepare' }
   /** Request limit reached: send me no more connections and let my successor take over. */
-  | { type: 'retire' }
+  | { type: 'retire'; requests: number; limit: number }
   | { type: 'metrics-snapshot'; id: number; snapshot: MetricsSnapshot }
   /** Handed over after draining, just before exiting: what this worker counted in its life. */
   | { type: 'final-metrics'; snapshot: MetricsSnapshot }
@@ -24,7 +26,7 @@ export type PrimaryMessage =
   | { type: 'metrics-collect'; id: number }
   | { type: 'metrics-response'; id: number; text?: string; error?: string };
 
-const WORKER_TYPES = new Set(['ready', 'prepare', 'retire', 'metrics-snapshot', 'final-metrics', 'metrics-request']);
+const WORKER_TYPES = new Set(['ready', 'credit', 'prepare', 'retire', 'metrics-snapshot', 'final-metrics', 'metrics-request']);
 const PRIMARY_TYPES = new Set(['connection', 'drain', 'metrics-collect', 'metrics-response']);
 
 export function isWorkerMessage(value: unknown): value is WorkerMessage {

@@ -14,6 +14,8 @@ export interface Member {
   role: Role;
   readyAt?: number;
   startupS?: number;
+  /** Connections it has asked for and not been sent yet. */
+  credit: number;
   /** Its metrics are in the retired totals (final hand-over or exit): never count it live again. */
   accounted: boolean;
 }
@@ -80,9 +82,9 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
     if (member.child.connected) member.child.send(message, undefined, {}, () => undefined);
   }
 
-  /** Hands a client connection to the next active worker, or keeps it until one is ready. */
+  /** Hands a client connection to the next active worker that asked for one, or keeps it until one does. */
   dispatch(socket: net.Socket, attempt = 0): void {
-    const active = [...this.members.values()].filter((m) => m.role === 'active' && m.child.connected);
+    const active = [...this.members.values()].filter((m) => m.role === 'active' && m.credit > 0 && m.child.connected);
     if (attempt > MAX_HANDOVER_ATTEMPTS) {
       socket.destroy();
       return;
@@ -93,6 +95,7 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
       return;
     }
     const member = active[(this.turn += 1) % active.length]!;
+    member.credit -= 1;
     member.child.send({ type: 'connection' } satisfies PrimaryMessage, socket, {}, (err) => {
       // The worker went away between choosing it and handing over: try again (its exit is handled apart).
       if (err && !socket.destroyed) this.dispatch(socket, attempt + 1);
@@ -119,13 +122,14 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
 
   private fork(slot: Slot): Member {
     const child = fork(this.script, [HTTP_WORKER_FLAG], { execArgv: process.execArgv, stdio: 'inherit' });
-    const member: Member = { id: (this.nextId += 1), child, slot, role: 'starting', accounted: false };
+    const member: Member = { id: (this.nextId += 1), child, slot, role: 'starting', credit: 0, accounted: false };
     this.members.set(member.id, member);
     child.on('message', (message: unknown) => {
       if (!isWorkerMessage(message)) return;
       if (message.type === 'ready') this.onReady(member, message.startupS);
+      else if (message.type === 'credit') this.addCredit(member, message.count);
       else if (message.type === 'prepare') this.ensureSuccessor(slot);
-      else if (message.type === 'retire') this.retire(member);
+      else if (message.type === 'retire') this.retire(member, message.requests, message.limit);
       this.emit('message', member, message);
     });
     child.on('error', (err) => this.logger.error({ err, workerPid: child.pid }, 'api worker process error'));
@@ -145,7 +149,20 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
   private activate(member: Member): void {
     member.role = 'active';
     this.logger.info({ workerPid: member.child.pid, slot: member.slot.index, startupS: member.startupS }, 'api worker serving');
-    for (const socket of this.queued.splice(0)) if (!socket.destroyed) this.dispatch(socket);
+    this.flushQueue();
+  }
+
+  private addCredit(member: Member, count: number): void {
+    member.credit += count;
+    if (member.role === 'active') this.flushQueue();
+  }
+
+  /** Hands waiting connections out while some active worker has credit. */
+  private flushQueue(): void {
+    while (this.queued.length > 0 && [...this.members.values()].some((m) => m.role === 'active' && m.credit > 0)) {
+      const socket = this.queued.shift()!;
+      if (!socket.destroyed) this.dispatch(socket);
+    }
   }
 
   private ensureSuccessor(slot: Slot): void {
@@ -153,7 +170,7 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
   }
 
   /** Successor first (started earlier if it asked in time), then the old worker stops getting connections and drains. */
-  private retire(member: Member): void {
+  private retire(member: Member, requests: number, limit: number): void {
     const slot = member.slot;
     if (slot.current !== member || member.role !== 'active' || this.stopping) return;
     this.ensureSuccessor(slot);
@@ -163,7 +180,8 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
     member.role = 'draining';
     if (successor.role === 'standby') this.activate(successor);
     this.send(member, { type: 'drain' });
-    this.logger.info({ workerPid: member.child.pid, successorPid: successor.child.pid, slot: slot.index, warm: successor.role === 'active' }, 'api worker replaced (request limit)');
+    const warm = successor.role === 'active';
+    this.logger.info({ workerPid: member.child.pid, successorPid: successor.child.pid, slot: slot.index, requests, limit, warm }, 'api worker replaced (request limit)');
     this.emit('replaced', 'max_requests');
   }
 
