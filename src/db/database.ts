@@ -9,6 +9,17 @@ import { countSqlStatement } from './sql-counter.js';
 
 export { PrismaClient };
 
+/** How long a statement or transaction waits for a free pooled connection before giving up. */
+export const CONNECTION_WAIT_MS = 5000;
+
+/** No database connection could be had (pool exhausted for CONNECTION_WAIT_MS, or the server unreachable). */
+export class DatabaseUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super(`no database connection: ${(cause as Error | undefined)?.message ?? String(cause)}`, { cause });
+    this.name = 'DatabaseUnavailableError';
+  }
+}
+
 export interface PoolStats {
   total: number;
   idle: number;
@@ -35,13 +46,14 @@ export function createPostgresDatabase(
     connectionString: config.DATABASE_URL,
     max: config.DATABASE_POOL_MAX,
     idleTimeoutMillis: config.DATABASE_POOL_IDLE_S * 1000,
-    connectionTimeoutMillis: 5000,
+    connectionTimeoutMillis: CONNECTION_WAIT_MS,
     application_name: 'quiz-backend',
   });
   pool.on('error', (err) => logger.warn({ err: err.message }, 'idle database connection failed'));
   pool.on('connect', (client) => instrumentClient(client, config.DEBUG ? logger : undefined));
   keepCallerContext(pool);
-  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  // Transactions wait for a connection as long as single statements do (Prisma's own default is 2 s).
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool), transactionOptions: { maxWait: CONNECTION_WAIT_MS } });
   return {
     prisma,
     kind: 'postgres',
@@ -59,12 +71,21 @@ export function createPostgresDatabase(
 /**
  * pg-pool hands a freed client to whichever caller waits first, from the async context of the code that
  * freed it (or of another caller's tick): bind each `connect` callback to its caller's context, so the
- * statements `pool.query` sends count toward (and log with) the request that asked.
+ * statements `pool.query` sends count toward (and log with) the request that asked. A failed connect
+ * becomes a DatabaseUnavailableError (pg gives a bare Error), which the API answers with a 503.
  */
 function keepCallerContext(pool: pg.Pool): void {
-  const connect = pool.connect.bind(pool) as (callback?: (...args: unknown[]) => void) => unknown;
-  (pool as unknown as { connect: typeof connect }).connect = (callback) =>
-    callback ? connect(AsyncResource.bind(callback)) : connect();
+  type Callback = (err: unknown, ...rest: unknown[]) => void;
+  const connect = pool.connect.bind(pool) as (callback?: Callback) => Promise<pg.PoolClient> | undefined;
+  (pool as unknown as { connect: typeof connect }).connect = (callback) => {
+    if (!callback) {
+      return connect()!.catch((err: unknown) => {
+        throw new DatabaseUnavailableError(err);
+      });
+    }
+    const bound = AsyncResource.bind(callback);
+    return connect((err, ...rest) => bound(err ? new DatabaseUnavailableError(err) : err, ...rest));
+  };
 }
 
 /** Wraps a client's `query` so each statement counts toward the current request (and is logged in DEBUG). */

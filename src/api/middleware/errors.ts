@@ -1,7 +1,8 @@
 import type { Middleware } from 'koa';
 import { ZodError } from 'zod';
-import { AppError, methodNotAllowed, notFound, payloadTooLarge, badRequest, unsupportedMediaType, validationFailed } from '../../lib/errors.js';
+import { AppError, methodNotAllowed, notFound, payloadTooLarge, badRequest, unavailable, unsupportedMediaType, validationFailed } from '../../lib/errors.js';
 import { Prisma } from '../../generated/prisma/client.js';
+import { DatabaseUnavailableError } from '../../db/database.js';
 import type { Logger } from '../../lib/logger.js';
 
 /** Every error ends here: known errors become API.md's error body; anything else is logged and a bare 500. */
@@ -37,7 +38,21 @@ export function toAppError(err: unknown): AppError | undefined {
   if (err instanceof ZodError) {
     return validationFailed(err.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
   }
+  if (err instanceof DatabaseUnavailableError) return unavailable('The database is busy; retry shortly.');
   if (err instanceof Prisma.PrismaClientKnownRequestError) {
+    // Overload, not a fault: no connection or transaction slot in time (P2024, P2028), or a transaction
+    // aborted as a deadlock victim or by a write conflict (P2034). The client may retry.
+    if (err.code === 'P2024' || err.code === 'P2028' || err.code === 'P2034') return unavailable('The database is busy; retry shortly.');
+    // Raw statements report every database error as P2010 (P2039 for some model queries); the driver
+    // adapter's classification of the SQLSTATE says which of the cases above it is.
+    if (err.code === 'P2010' || err.code === 'P2039') {
+      const kind = driverErrorKind(err);
+      if (kind === 'TransactionWriteConflict') return unavailable('The database is busy; retry shortly.');
+      if (kind === 'UniqueConstraintViolation') return new AppError(409, 'conflict', 'A record with these values already exists.');
+      if (kind === 'ForeignKeyConstraintViolation') return badRequest('A referenced record does not exist.');
+      if (kind === 'LengthMismatch') return badRequest('A value is too long.');
+      return undefined;
+    }
     if (err.code === 'P2002') return new AppError(409, 'conflict', 'A record with these values already exists.');
     if (err.code === 'P2025') return notFound();
     if (err.code === 'P2003') return badRequest('A referenced record does not exist.');
@@ -57,4 +72,10 @@ export function toAppError(err: unknown): AppError | undefined {
     }
   }
   return undefined;
+}
+
+/** The driver adapter's name for the database error behind a Prisma error (`meta.driverAdapterError.cause.kind`). */
+function driverErrorKind(err: Prisma.PrismaClientKnownRequestError): string | undefined {
+  const adapterError = err.meta?.driverAdapterError as { cause?: { kind?: unknown } } | undefined;
+  return typeof adapterError?.cause?.kind === 'string' ? adapterError.cause.kind : undefined;
 }

@@ -114,3 +114,48 @@ describe('quiz API edge cases', () => {
     assert.deepEqual([stats.body.attempts, stats.body.totalAnswers], [0, 0]);
   });
 });
+
+describe('quiz API with every database connection taken', () => {
+  let api: TestApi;
+  let release!: () => void;
+  let holding: Promise<unknown>;
+  let token: string;
+  let attemptId: string;
+  let question: { id: string; options: { id: string }[] };
+
+  before(async () => {
+    api = await startTestApi({ DATABASE_POOL_MAX: '1' });
+    const admin = await api.signIn('admin');
+    const quiz = await createQuiz(api, admin, 2);
+    question = quiz.questions[0]!;
+    token = await api.signIn('user');
+    attemptId = (await api.request('POST', `/api/v1/quizzes/${quiz.slug}/attempts`, { token })).body.id;
+    await api.request('GET', '/api/v1/me', { token }); // session cached: the requests below need the pool only for their own work
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let taken!: () => void;
+    const connectionTaken = new Promise<void>((resolve) => (taken = resolve));
+    holding = api.deps.db.prisma.$transaction(async (tx) => {
+      await tx.$queryRaw`SELECT 1`;
+      taken();
+      await held;
+    }, { timeout: 60_000 });
+    await connectionTaken;
+  });
+  after(async () => {
+    release();
+    await holding;
+    await api.close();
+  });
+
+  test('a read that gets no connection in time is a 503 unavailable, not a 500', async () => {
+    const res = await api.request('GET', '/api/v1/leaderboard');
+    assert.equal(res.status, 503, JSON.stringify(res.body));
+    assert.equal(res.body.error.code, 'unavailable');
+  });
+
+  test('a transactional write that gets no connection in time is a 503 unavailable, not a 500', async () => {
+    const res = await api.request('POST', `/api/v1/attempts/${attemptId}/answers`, { token, body: { questionId: question.id, optionId: question.options[0]!.id } });
+    assert.equal(res.status, 503, JSON.stringify(res.body));
+    assert.equal(res.body.error.code, 'unavailable');
+  });
+});
