@@ -7,7 +7,7 @@ import { currentUser, requireBot, requireUser, SESSION_COOKIE, sessionToken } fr
 import { unauthenticated, unavailable } from '../../lib/errors.js';
 import { verifyInitData } from '../../domain/telegram-init-data.js';
 import { createSession, endSession, type SessionUser } from '../../domain/sessions.js';
-import { isAdminUser, upsertTelegramUser, type TelegramProfile } from '../../domain/users.js';
+import { forgetCachedProfile, isAdminUser, upsertTelegramUser, type TelegramProfile } from '../../domain/users.js';
 import { presentUser } from '../presenters/user.js';
 
 const TelegramLogin = z.strictObject({ initData: z.string().min(1).max(4096) });
@@ -23,7 +23,8 @@ export function authRoutes(deps: AppDeps): Router {
   const router = new Router({ prefix: '/api/v1' });
 
   const signIn = async (ctx: Context, profile: TelegramProfile) => {
-    const row = await upsertTelegramUser(db, profile);
+    const { user: row, profileChanged } = await upsertTelegramUser(db, profile);
+    if (profileChanged) await forgetCachedProfile({ db, cache }, row.id);
     const user: SessionUser = {
       id: row.id,
       telegramId: Number(row.telegramId),
