@@ -90,11 +90,16 @@ export class ProcessMetrics {
     this.workflows.inc({ type });
   }
 
-  /** Brings the values kept elsewhere up to date and returns the process's metrics as JSON. */
+  /**
+   * Brings the values kept elsewhere up to date and returns the process's metrics as JSON; with
+   * `outbox: false` the outbox backlog (one query, the same for every process) is left out.
+   */
   async snapshot(sources: MetricsSources, options: { outbox?: boolean } = {}): Promise<MetricsSnapshot> {
     this.refreshCounters(sources);
-    if (options.outbox !== false) await this.refreshOutbox(sources.db);
-    return (await this.registry.getMetricsAsJSON()) as unknown as MetricsSnapshot;
+    const withOutbox = options.outbox !== false;
+    if (withOutbox) await this.refreshOutbox(sources.db);
+    const all = (await this.registry.getMetricsAsJSON()) as unknown as MetricsSnapshot;
+    return withOutbox ? all : all.filter((metric) => metric.name !== 'outbox_backlog');
   }
 
   /** The Prometheus text of this process alone (a single-process server). */

@@ -9,6 +9,8 @@ import { isPrimaryMessage, type PrimaryMessage } from './messages.js';
 import { sendToPrimary } from './worker-ipc.js';
 import { RequestBudget } from './request-budget.js';
 
+const WARM_UP_MAX_MS = 10_000;
+
 /**
  * One HTTP worker of the cluster. Its clients' connections come from the primary over IPC (its own
  * server listens on a private loopback port only). After API_MAX_REQUESTS (+ jitter) requests it
@@ -46,7 +48,8 @@ export async function runHttpWorker(config: Config, logger: Logger): Promise<voi
     } else if (message.type === 'drain') {
       await drainAndExit();
     } else if (message.type === 'metrics-collect' && infra) {
-      sendToPrimary({ type: 'metrics-snapshot', id: message.id, snapshot: await metrics.snapshot(infra) });
+      const snapshot = await metrics.snapshot(infra, { outbox: message.outbox });
+      sendToPrimary({ type: 'metrics-snapshot', id: message.id, snapshot });
     }
   };
   // The primary coordinates shutdown; a signal sent to the whole process group must not kill us mid-request.
@@ -56,7 +59,20 @@ export async function runHttpWorker(config: Config, logger: Logger): Promise<voi
 
   infra = await createInfrastructure(config, { name: 'api', logger });
   api = await serveApi(config, infra, { listen: { port: 0, host: '127.0.0.1' } });
+  await warmUp(infra);
   budget = new RequestBudget(api.server, config, (message) => sendToPrimary(message));
   sendToPrimary({ type: 'ready', startupS: +process.uptime().toFixed(2) });
   if (draining) await drainAndExit();
+}
+
+/**
+ * Prisma prepares its query engine on the first model query (a second or more on a busy machine, with
+ * the event loop blocked): pay that before taking clients. Best effort: a database that is down now
+ * must not keep the worker from starting (readiness reports it).
+ */
+async function warmUp(infra: Infrastructure): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, WARM_UP_MAX_MS)));
+  await Promise.race([metrics.snapshot(infra).then(() => undefined, () => undefined), deadline]);
+  clearTimeout(timer);
 }

@@ -23,7 +23,8 @@ export type WorkerMessage =
 export type PrimaryMessage =
   | { type: 'connection' }
   | { type: 'drain' }
-  | { type: 'metrics-collect'; id: number }
+  /** `outbox`: include the outbox backlog (asked of one worker per scrape: it is one query, the same for all). */
+  | { type: 'metrics-collect'; id: number; outbox: boolean }
   | { type: 'metrics-response'; id: number; text?: string; error?: string };
 
 const WORKER_TYPES = new Set(['ready', 'credit', 'prepare', 'retire', 'metrics-snapshot', 'final-metrics', 'metrics-request']);

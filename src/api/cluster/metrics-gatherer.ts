@@ -5,7 +5,7 @@ import { PrimaryMetrics } from '../../metrics/primary-metrics.js';
 import type { Member, WorkerPool } from './worker-pool.js';
 
 /** A worker busier than this for one scrape is counted with its last snapshot. */
-const COLLECT_TIMEOUT_MS = 3000;
+const COLLECT_TIMEOUT_MS = 5000;
 
 /**
  * Answers a worker's `metrics-request` with the whole cluster's metrics: asks every live worker for a
@@ -23,6 +23,8 @@ export function gatherClusterMetrics(pool: WorkerPool, logger: Logger): void {
     member.accounted = true;
   });
   pool.on('message', (member, message) => {
+    // A first snapshot as soon as it serves: a worker too busy to answer a scrape then still counts.
+    if (message.type === 'ready') void collect(member, false);
     if (message.type === 'final-metrics') {
       cluster.retire(member.id, message.snapshot);
       member.accounted = true;
@@ -30,7 +32,7 @@ export function gatherClusterMetrics(pool: WorkerPool, logger: Logger): void {
       cluster.remember(member.id, message.snapshot);
       waiting.get(`${member.id}:${message.id}`)?.(message.snapshot);
     } else if (message.type === 'metrics-request') {
-      void render().then(
+      void render(member).then(
         (text) => pool.send(member, { type: 'metrics-response', id: message.id, text }),
         (err: unknown) => {
           logger.error({ err }, 'cluster metrics failed');
@@ -40,7 +42,7 @@ export function gatherClusterMetrics(pool: WorkerPool, logger: Logger): void {
     }
   });
 
-  const collect = (member: Member): Promise<void> => {
+  const collect = (member: Member, outbox: boolean): Promise<void> => {
     const id = (nextId += 1);
     const key = `${member.id}:${id}`;
     return new Promise<void>((resolve) => {
@@ -51,13 +53,13 @@ export function gatherClusterMetrics(pool: WorkerPool, logger: Logger): void {
         resolve();
       }
       waiting.set(key, done);
-      pool.send(member, { type: 'metrics-collect', id });
+      pool.send(member, { type: 'metrics-collect', id, outbox });
     });
   };
 
-  const render = async (): Promise<string> => {
+  const render = async (requester: Member): Promise<string> => {
     const members = pool.reporting();
-    await Promise.all(members.map(collect));
+    await Promise.all(members.map((m) => collect(m, m === requester)));
     // Decided after every answer is in: a worker that handed over its totals meanwhile is counted there only.
     const live = members.filter((m) => !m.accounted).map((m) => cluster.lastSnapshot(m.id)).filter((s) => s !== undefined);
     return cluster.render(live, await primary.snapshot(pool.counts()));

@@ -1,6 +1,6 @@
 import { isPrimaryMessage, HTTP_WORKER_FLAG, type WorkerMessage } from './messages.js';
 
-const METRICS_TIMEOUT_MS = 10_000;
+const METRICS_TIMEOUT_MS = 15_000;
 
 let nextId = 0;
 let listening = false;
