@@ -31,6 +31,7 @@ async function enqueue(count: number): Promise<number[]> {
         enqueueWorkflow(tx, { workflowType: WorkflowType.refreshStats, workflowId: `dispatch-test-${run}-${i}`, input: {}, summary: `test ${i}`, requestId: `req-${run}` }),
       ),
     ),
+    { timeout: 60_000 }, // a loaded CI machine must not turn 40 inserts into a flaky test
   );
   const ids = refs.map((r) => r.id);
   await infra.db.prisma.$executeRaw`UPDATE outbox SET created_at = now() - interval '1 minute' WHERE id = ANY(${ids}::int[])`;
