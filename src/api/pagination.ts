@@ -1,9 +1,23 @@
 import { z } from 'zod';
 import { badRequest } from '../lib/errors.js';
 
+/**
+ * `?limit=`: plain decimal digits from 1 to `max` (default `fallback`). Not z.coerce.number, which takes
+ * `0x10`, `1e1` or ` 5` as numbers and words every refusal, even `0`, as "must be a number".
+ */
+export function limitQuery(max: number, fallback: number) {
+  const rule = `must be a whole number from 1 to ${max}`;
+  return z
+    .string({ error: rule })
+    .regex(/^\d{1,6}$/, rule)
+    .transform(Number)
+    .pipe(z.number().min(1, rule).max(max, rule))
+    .default(fallback);
+}
+
 /** `?limit=` (1..100, default 20) and `?cursor=` as API.md defines them. */
 export const pageQuery = {
-  limit: z.coerce.number({ error: 'must be a number' }).int().min(1).max(100).default(20),
+  limit: limitQuery(100, 20),
   cursor: z.string().max(200).optional(),
 };
 

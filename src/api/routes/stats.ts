@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { AppDeps } from '../deps.js';
 import { parseInput } from '../validate.js';
 import { idParam } from '../params.js';
+import { limitQuery } from '../pagination.js';
 import { currentUser, requireUser } from '../middleware/auth.js';
 import { PRIVATE_CACHE_CONTROL, PUBLIC_CACHE_CONTROL, sendCachedBody, toCachedBody, type CachedBody } from '../cached-response.js';
 import { notFound } from '../../lib/errors.js';
@@ -11,9 +12,7 @@ import { cacheKeys } from '../../domain/cache-keys.js';
 import { loadUserStats } from '../../domain/statistics.js';
 import { LEADERBOARD_SIZE, readLeaderboard } from '../../domain/leaderboard.js';
 
-const LeaderboardQuery = z.object({
-  limit: z.coerce.number({ error: 'must be a number' }).int().min(1).max(LEADERBOARD_SIZE).default(10),
-});
+const LeaderboardQuery = z.object({ limit: limitQuery(LEADERBOARD_SIZE, 10) });
 
 /** Statistics of one user and the leaderboard, served from the shared cache. */
 export function statsRoutes(deps: AppDeps): Router {
