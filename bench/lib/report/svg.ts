@@ -25,7 +25,7 @@ function bar(x: number, y: number, length: number, color: string, label: string)
 }
 
 /** The chart for the measured (not skipped) scenarios. */
-export function renderChart(results: readonly ScenarioResult[], title: string): string {
+export function renderChart(results: readonly ScenarioResult[], title: string, footnote = ''): string {
   const rows = results.filter((r) => !r.skipped && r.load);
   const maxRps = Math.max(10, ...rows.map((r) => r.load!.rps));
   const maxP99 = Math.max(10, ...rows.map((r) => r.load!.latency.p99));
@@ -50,6 +50,7 @@ export function renderChart(results: readonly ScenarioResult[], title: string): 
     `<text x="${x1}" y="44" class="h">Throughput (log scale)</text>`,
     `<text x="${x2}" y="44" class="h">p99 latency (log scale)</text>`,
     ...body,
+    `<text x="10" y="${height - 10}" font-size="11" fill="#555">${escapeXml(footnote)}</text>`,
     '</svg>',
     '',
   ].join('\n');

@@ -11,6 +11,11 @@ export function fileStamp(iso: string): string {
   return iso.replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
 }
 
+/** `npm run bench (full), 2025-01-31 12:00 UTC`. */
+export function chartTitle(info: Pick<RunInfo, 'mode' | 'startedAt'>): string {
+  return `npm run bench (${info.mode}), ${info.startedAt.slice(0, 16).replace('T', ' ')} UTC`;
+}
+
 export function writeReport(outDir: string, info: RunInfo, results: ScenarioResult[], apiRss: { t: number; mb: number }[]): { markdown: string; files: string[] } {
   mkdirSync(outDir, { recursive: true });
   const base = path.join(outDir, fileStamp(info.startedAt));
@@ -20,6 +25,6 @@ export function writeReport(outDir: string, info: RunInfo, results: ScenarioResu
   const json = { info, results, guide, targets, apiWorkerRss: apiRss };
   writeFileSync(`${base}.json`, `${JSON.stringify(json, null, 2)}\n`);
   writeFileSync(`${base}.md`, markdown);
-  writeFileSync(`${base}.svg`, renderChart(results, `npm run bench (${info.mode}), ${info.startedAt}: ${info.machine}`));
+  writeFileSync(`${base}.svg`, renderChart(results, chartTitle(info), info.machine));
   return { markdown, files: [`${base}.json`, `${base}.md`, `${base}.svg`] };
 }
