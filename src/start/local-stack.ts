@@ -5,9 +5,8 @@ import type { Logger } from '../lib/logger.js';
 import { openEmbeddedDatabase } from '../embedded.js';
 import { createInfrastructure } from '../infrastructure.js';
 import { serveApi } from '../api/serve.js';
-import { createMailer } from '../lib/mailer.js';
-import { buildWorkflowBundle, createWorker } from '../worker/create-worker.js';
-import { ensureSchedules } from '../background/schedules.js';
+import { startWorkerRuntime } from '../worker/runtime.js';
+import { installWorkerMetrics } from '../metrics/temporal-runtime.js';
 
 export interface LocalStack {
   port: number;
@@ -25,20 +24,18 @@ export async function startLocalStack(config: Config, logger: Logger): Promise<L
 }
 
 async function startInProcess(config: Config, logger: Logger, pglite: PGlite): Promise<LocalStack> {
+  installWorkerMetrics({ ...config, WORKER_METRICS_PORT: 0 }, logger);
   const infra = await createInfrastructure(config, { name: 'quiz-backend', pglite, logger });
-  const { worker, connection } = await createWorker({ ...infra, mailer: createMailer(config) }, { bundle: await buildWorkflowBundle() });
-  const workerDone = worker.run();
   // The API in this process starts what it enqueues at once (dispatchSoon); the polling dispatcher is left to
-  // `npm run worker`, since PGlite's single connection would be held by its transactions.
-  await ensureSchedules(await infra.temporal.client(), config);
+  // `npm run worker`, since its transactions would hold PGlite's single connection.
+  const worker = await startWorkerRuntime(infra, { dispatcher: false });
   const api = await serveApi(config, infra);
   const address = api.server.address();
   return {
     port: typeof address === 'object' && address ? address.port : config.PORT,
     async stop() {
-      worker.shutdown();
-      await Promise.allSettled([workerDone, api.stop()]);
-      await connection.close().catch(() => undefined);
+      await worker.stop().catch(() => undefined);
+      await api.stop();
       await pglite.close();
     },
   };

@@ -1,0 +1,39 @@
+import type { Infrastructure } from '../infrastructure.js';
+import { createMailer } from '../lib/mailer.js';
+import { createStorage } from '../storage/filesystem-storage.js';
+import { ensureSchedules } from '../background/schedules.js';
+import { buildWorkflowBundle, createWorker } from './create-worker.js';
+import { startBackgroundServices } from './background-services.js';
+
+export interface WorkerRuntime {
+  /** Resolves once the worker has drained and stopped (after stop() or a shutdown signal). */
+  done: Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The Temporal worker with everything its activities need (mail, storage), the schedules created or
+ * updated, and, unless told otherwise, the polling outbox dispatcher. `npm run worker` and `npm start` share it.
+ */
+export async function startWorkerRuntime(infra: Infrastructure, options: { dispatcher: boolean }): Promise<WorkerRuntime> {
+  const { config, logger } = infra;
+  const { worker, connection } = await createWorker(
+    { ...infra, mailer: createMailer(config), storage: createStorage(config) },
+    { bundle: await buildWorkflowBundle() },
+  );
+  const background = options.dispatcher
+    ? await startBackgroundServices(infra)
+    : { stop: async () => undefined, schedules: await ensureSchedules(await infra.temporal.client(), config) };
+  logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, address: config.TEMPORAL_ADDRESS }, 'worker polling');
+  const done = worker.run().finally(async () => {
+    await background.stop();
+    await connection.close().catch(() => undefined);
+  });
+  return {
+    done,
+    async stop() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await done;
+    },
+  };
+}
