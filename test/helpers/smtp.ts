@@ -15,6 +15,8 @@ export interface ReceivedMail {
   to: string[];
   subject: string;
   raw: string;
+  /** When the server had read the whole message (ms since epoch). */
+  receivedAt: number;
 }
 
 export interface SmtpBehaviour {
@@ -81,6 +83,7 @@ export async function startSmtpServer(behaviour: SmtpBehaviour = {}): Promise<Te
           to: session.envelope.rcptTo.map((r) => r.address),
           subject: header(raw, 'Subject'),
           raw,
+          receivedAt: Date.now(),
         });
         const to = session.envelope.rcptTo.map((r) => r.address);
         const delay = typeof behaviour.dataDelayMs === 'function' ? behaviour.dataDelayMs(to) : (behaviour.dataDelayMs ?? 0);
