@@ -137,6 +137,9 @@ export async function updateQuiz(
       const categoryId = changes.category !== undefined && changes.category !== category.slug ? await ensureCategory(tx, changes.category) : undefined;
       const imageOutdated = (changes.title !== undefined && changes.title !== before.title) || categoryId !== undefined;
       if (changes.questions !== undefined) {
+        // Locked before counting: an attempt being started holds a key-share lock on this row until it
+        // commits, so it is counted (409) instead of being left pointing at replaced questions.
+        await tx.$queryRaw`SELECT id FROM quizzes WHERE id = ${before.id} FOR UPDATE`;
         if ((await tx.attempt.count({ where: { quizId: before.id } })) > 0) {
           throw conflict('The questions of a quiz that has attempts cannot be replaced; create a new quiz instead.');
         }

@@ -15,9 +15,11 @@ describe('quiz API edge cases', () => {
   });
   after(() => api.close());
 
-  /** Resolves once some statement of this database waits for a row lock. */
-  async function lockWaitSeen(): Promise<void> {
-    for (;;) {
+  /** Resolves once some statement of this database waits for a row lock, or once `request` is answered without waiting. */
+  async function lockWaitSeen(request: Promise<unknown>): Promise<void> {
+    let answered = false;
+    void request.finally(() => (answered = true)).catch(() => undefined);
+    while (!answered) {
       const [row] = await api.deps.db.prisma.$queryRaw<{ n: number }[]>`
         SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`;
       if (row!.n > 0) return;
@@ -55,12 +57,36 @@ describe('quiz API edge cases', () => {
     }, { timeout: 30_000 });
     await startWritten;
     const deletion = api.request('DELETE', `/api/v1/quizzes/${quiz.slug}`, { token: admin });
-    await lockWaitSeen();
+    await lockWaitSeen(deletion);
     release();
     await start;
     assert.equal((await deletion).status, 204);
     const stats = await api.request('GET', `/api/v1/users/${userId}/stats`);
     assert.equal(stats.body.attempts, 0, 'the attempt went with the quiz, so it must not count');
+  });
+
+  test('replacing the questions while a player starts an attempt is a 409, as once the attempt exists', async () => {
+    const quiz = await createQuiz(api, admin, 2);
+    const player = await api.signInWithUser('user');
+    const { id: quizId } = await api.deps.db.prisma.quiz.findUniqueOrThrow({ where: { slug: quiz.slug } });
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let written!: () => void;
+    const startWritten = new Promise<void>((resolve) => (written = resolve));
+    const start = api.deps.db.prisma.$transaction(async (tx) => {
+      await tx.attempt.create({ data: { userId: Number(player.user.id), quizId, total: 2 } });
+      written();
+      await held;
+    }, { timeout: 30_000 });
+    await startWritten;
+    const replacing = api.request('PATCH', `/api/v1/quizzes/${quiz.slug}`, { token: admin, body: { questions: quizBody(3).questions } });
+    await lockWaitSeen(replacing);
+    release();
+    await start;
+    const res = await replacing;
+    assert.equal(res.status, 409, JSON.stringify(res.body));
+    const detail = await api.request('GET', `/api/v1/quizzes/${quiz.slug}`);
+    assert.deepEqual(detail.body.questions.map((q: { id: string }) => q.id), quiz.questions.map((q) => q.id), 'the attempt keeps its questions');
   });
 
   test('an attempt started while its quiz is being deleted is a 404, not a 400 or 500', async () => {
@@ -78,7 +104,7 @@ describe('quiz API edge cases', () => {
     }, { timeout: 30_000 });
     await rowDeleted;
     const start = api.request('POST', `/api/v1/quizzes/${quiz.slug}/attempts`, { token });
-    await lockWaitSeen();
+    await lockWaitSeen(start);
     release();
     await deletion;
     const res = await start;
@@ -106,7 +132,7 @@ describe('quiz API edge cases', () => {
     }, { timeout: 30_000 });
     await attemptLocked;
     const deletion = api.request('DELETE', `/api/v1/quizzes/${quiz.slug}`, { token: admin });
-    await lockWaitSeen();
+    await lockWaitSeen(deletion);
     release();
     await answering;
     assert.equal((await deletion).status, 204);
