@@ -14,7 +14,7 @@ const BUDGET = {
   listQuizzes: 2,
   quizDetail: 4,
   patchQuiz: 12,
-  replaceQuestions: 13,
+  replaceQuestions: 14, // includes the quiz row lock taken before counting attempts
   deleteQuiz: 8,
   startAttempt: 5,
   answer: 6,
