@@ -3,6 +3,8 @@ import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAb
 import type { AppDeps } from '../deps.js';
 import { rateLimited } from '../../lib/errors.js';
 
+const REDIS_WAIT_MS = 250;
+
 export interface RateLimitOptions {
   /** Distinguishes this limit's counters from other limits'. */
   name: string;
@@ -21,9 +23,25 @@ export function rateLimit({ cache, config }: Pick<AppDeps, 'cache' | 'config'>, 
   const limiter: RateLimiterAbstract = cache.redis
     ? new RateLimiterRedis({ ...common, storeClient: cache.redis, useRedisPackage: true, insuranceLimiter: memory })
     : memory;
+  // A frozen (not dead) Redis would stall the request: past a short wait this process counts on its own.
+  const consume = async (key: string): Promise<unknown> => {
+    if (limiter === memory) return memory.consume(key);
+    const shared = limiter.consume(key);
+    shared.catch(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), REDIS_WAIT_MS);
+    });
+    try {
+      const result = await Promise.race([shared, late]);
+      return result === 'late' ? memory.consume(key) : result;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
   return async (ctx, next) => {
     try {
-      await limiter.consume(ctx.ip || 'unknown');
+      await consume(ctx.ip || 'unknown');
     } catch (err) {
       if (err instanceof RateLimiterRes) throw rateLimited(err.msBeforeNext / 1000);
       throw err;
