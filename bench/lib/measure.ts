@@ -13,6 +13,23 @@ export interface Measured {
   metricsWanted: boolean;
 }
 
+/**
+ * Waits (20 s at most) until the API has finished the warm-up's requests: a generator that stops
+ * abandons its in-flight requests, which the server still works through, and the measured window
+ * must not inherit that queue. Finished is when two scrapes a second apart count the same requests
+ * (the scrapes themselves aside).
+ */
+async function settle(metricsUrl: string, token: string | undefined): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  let last = (await scrapeMetrics(metricsUrl, token))?.http_requests_total;
+  while (last !== undefined && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 1000));
+    const now = (await scrapeMetrics(metricsUrl, token))?.http_requests_total;
+    if (now === undefined || now - last <= 1) return;
+    last = now;
+  }
+}
+
 /** Runs `spec` for the warm-up (discarded), then for the measured duration. */
 export async function measureLoad(
   ctx: Pick<BenchContext, 'options' | 'generator' | 'metricsToken'>,
@@ -21,6 +38,7 @@ export async function measureLoad(
   run: (spec: LoadSpec) => Promise<LoadResult> = (s) => ctx.generator.run(s),
 ): Promise<Measured> {
   if (ctx.options.warmupS > 0) await run({ ...spec, durationS: ctx.options.warmupS });
+  if (target.metricsUrl) await settle(target.metricsUrl, ctx.metricsToken);
   const before = target.metricsUrl ? await scrapeMetrics(target.metricsUrl, ctx.metricsToken) : undefined;
   const sampler = sampleProcesses(target.pid);
   const load = await run({ ...spec, durationS: ctx.options.durationS });
