@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { badRequest } from '../lib/errors.js';
+import { MAX_ID } from './params.js';
 
 /**
  * `?limit=`: plain decimal digits from 1 to `max` (default `fallback`). Not z.coerce.number, which takes
@@ -14,6 +15,14 @@ export function limitQuery(max: number, fallback: number) {
     .pipe(z.number().min(1, rule).max(max, rule))
     .default(fallback);
 }
+
+/**
+ * The parts of a cursor's sort key, checked as strictly as any input (a cursor is opaque, not trusted):
+ * a time the database can compare with (it has no year 0; ours are all after 1970) and a row id that
+ * fits a Postgres integer. Anything else would fail at the database as a 500 instead of a 400.
+ */
+export const cursorTime = z.iso.datetime().refine((v) => Date.parse(v) >= 0, 'not a time of this service');
+export const cursorId = z.number().int().positive().max(MAX_ID);
 
 /** `?limit=` (1..100, default 20) and `?cursor=` as API.md defines them. */
 export const pageQuery = {

@@ -3,7 +3,7 @@ import Router from '@koa/router';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.js';
 import { parseInput } from '../validate.js';
-import { decodeCursor, pageQuery, toPage } from '../pagination.js';
+import { cursorId, cursorTime, decodeCursor, pageQuery, toPage } from '../pagination.js';
 import { requireAdmin } from '../middleware/auth.js';
 import { sendCachedBody, toCachedBody, type CachedBody } from '../cached-response.js';
 import { notFound } from '../../lib/errors.js';
@@ -23,7 +23,7 @@ const CreatePost = z.strictObject({
 });
 const UpdatePost = CreatePost.partial().refine((c) => Object.keys(c).length > 0, { message: 'give at least one field to change' });
 const ListQuery = z.strictObject(pageQuery);
-const ListCursor = z.strictObject({ publishedAt: z.iso.datetime(), id: z.number().int().positive() });
+const ListCursor = z.strictObject({ publishedAt: cursorTime, id: cursorId });
 
 /** The post of a path's slug, or a 404 for anything that cannot be a slug. */
 function slugParam(value: string | undefined): string {

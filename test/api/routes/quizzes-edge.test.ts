@@ -39,6 +39,26 @@ describe('quiz API edge cases', () => {
     assert.equal(signIn.body.error.details[0].path, 'firstName');
   });
 
+  test('a tampered cursor (id past a Postgres integer, a time before 1970 or in year 0) is a 400 on every list', async () => {
+    const cursor = (key: object) => Buffer.from(JSON.stringify(key)).toString('base64url');
+    const lists = [
+      { path: '/api/v1/quizzes', time: 'createdAt' },
+      { path: '/api/v1/posts', time: 'publishedAt' },
+    ];
+    for (const { path, time } of lists) {
+      for (const key of [
+        { [time]: '2020-01-01T00:00:00.000Z', id: 99_999_999_999 },
+        { [time]: '0000-01-01T00:00:00Z', id: 1 },
+        { [time]: '1969-12-31T23:59:59Z', id: 1 },
+      ]) {
+        const res = await api.request('GET', `${path}?cursor=${cursor(key)}`);
+        assert.equal(res.status, 400, `${path} ${JSON.stringify(key)}: ${JSON.stringify(res.body)}`);
+        assert.equal(res.body.error.details[0].path, 'cursor');
+      }
+      assert.equal((await api.request('GET', `${path}?cursor=${cursor({ [time]: '2020-01-01T00:00:00.000Z', id: 1 })}`)).status, 200);
+    }
+  });
+
   test('deleting a quiz while a player starts an attempt leaves the player statistics right', async () => {
     const quiz = await createQuiz(api, admin, 2);
     const player = await api.signInWithUser('user');
