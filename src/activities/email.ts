@@ -7,6 +7,19 @@ import { EmailSendLease, leaseMsFor, type LeaseClaim } from './email-lease.js';
 /** Deadline assumed when an activity has none (never the case under a workflow). */
 const DEFAULT_TIMEOUT_MS = 60_000;
 
+/** Runs `write` until it succeeds or `budgetMs` has passed (a busy pool or a database failover is brief). */
+async function insist<T>(write: () => Promise<T>, budgetMs: number): Promise<T> {
+  const deadline = Date.now() + budgetMs;
+  for (let delay = 100; ; delay = Math.min(delay * 2, 1000)) {
+    try {
+      return await write();
+    } catch (err) {
+      if (Date.now() + delay > deadline) throw err;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}
+
 export function createEmailActivities({ mailer, config, db, logger }: ActivityDeps) {
   const domain = new URL(config.PUBLIC_URL ?? 'http://localhost').hostname;
   const records = db.prisma.emailMessage;
@@ -60,8 +73,12 @@ export function createEmailActivities({ mailer, config, db, logger }: ActivityDe
         await records.update({ where: { id: input.id }, data: { lastError: reason, leaseUntil: null } });
         throw ApplicationFailure.retryable(reason, 'EmailDeferred');
       }
-      release();
-      await records.update({ where: { id: input.id }, data: { status: 'sent', sentAt: new Date(), lastError: null, leaseUntil: null } });
+      try {
+        // The one write that keeps a retry from sending again: worth insisting on while the lease is held.
+        await insist(() => records.update({ where: { id: input.id }, data: { status: 'sent', sentAt: new Date(), lastError: null, leaseUntil: null } }), leaseMs);
+      } finally {
+        release();
+      }
       return 'sent';
     },
 

@@ -3,7 +3,8 @@ import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAb
 import type { AppDeps } from '../deps.js';
 import { rateLimited } from '../../lib/errors.js';
 
-const REDIS_WAIT_MS = 250;
+/** Past this wait for Redis (frozen, or a heavily loaded machine), the process counts on its own. */
+const REDIS_WAIT_MS = 1000;
 
 export interface RateLimitOptions {
   /** Distinguishes this limit's counters from other limits'. */
@@ -23,7 +24,7 @@ export function rateLimit({ cache, config }: Pick<AppDeps, 'cache' | 'config'>, 
   const limiter: RateLimiterAbstract = cache.redis
     ? new RateLimiterRedis({ ...common, storeClient: cache.redis, useRedisPackage: true, insuranceLimiter: memory })
     : memory;
-  // A frozen (not dead) Redis would stall the request: past a short wait this process counts on its own.
+  // A frozen (not dead) Redis would stall the request.
   const consume = async (key: string): Promise<unknown> => {
     if (limiter === memory) return memory.consume(key);
     const shared = limiter.consume(key);
