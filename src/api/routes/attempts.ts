@@ -7,7 +7,7 @@ import { currentUser, requireUser } from '../middleware/auth.js';
 import { notFound } from '../../lib/errors.js';
 import { answerQuestion, finishAttempt, loadAttempt, startAttempt } from '../../domain/attempts.js';
 import { invalidateUserStats } from '../../domain/statistics.js';
-import { SLUG_MAX_LENGTH } from '../../domain/slugs.js';
+import { SLUG_MAX_LENGTH, SLUG_PATTERN } from '../../domain/slugs.js';
 
 const Id = z.number().int().positive().max(MAX_ID);
 // Ids travel as strings (API.md); numbers are accepted too.
@@ -23,7 +23,8 @@ export function attemptRoutes(deps: AppDeps): Router {
   router.post('/quizzes/:slug/attempts', signedIn, async (ctx) => {
     const user = currentUser(ctx);
     const slug = ctx.params.slug ?? '';
-    if (slug.length > SLUG_MAX_LENGTH) throw notFound('Quiz');
+    // Anything that cannot be a slug names no quiz (and a NUL in it would fail at the database).
+    if (slug.length > SLUG_MAX_LENGTH || !SLUG_PATTERN.test(slug)) throw notFound('Quiz');
     const attempt = await startAttempt(db, user.id, slug);
     await invalidateUserStats(cache, [user.id], false);
     ctx.status = 201;

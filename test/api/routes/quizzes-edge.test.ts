@@ -39,6 +39,14 @@ describe('quiz API edge cases', () => {
     assert.equal(signIn.body.error.details[0].path, 'firstName');
   });
 
+  test('starting an attempt at something that cannot be a slug (a NUL, capitals) is a 404, never a 500', async () => {
+    const token = await api.signIn('user');
+    for (const slug of ['a%00b', 'Quiz', '%F0%9F%8E%89']) {
+      const res = await api.request('POST', `/api/v1/quizzes/${slug}/attempts`, { token });
+      assert.equal(res.status, 404, `${slug}: ${JSON.stringify(res.body)}`);
+    }
+  });
+
   test('a tampered cursor (id past a Postgres integer, a time before 1970 or in year 0) is a 400 on every list', async () => {
     const cursor = (key: object) => Buffer.from(JSON.stringify(key)).toString('base64url');
     const lists = [
