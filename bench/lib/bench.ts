@@ -44,11 +44,20 @@ export async function runBench(options: BenchOptions): Promise<{ markdown: strin
   const base = { options, generator, logDir };
   await attempt(results, 'generator-ceiling', () => runReferenceServer(base, 'bare'));
   if (wants('baseline')) await attempt(results, 'baseline', () => runReferenceServer(base, 'koa'));
+  // Largest API worker's RSS over the cache-on API's life, for the growth check.
   let apiRss: { t: number; mb: number }[] = [];
   if (APP_SCENARIOS.some(wants)) {
     const stack = await startStack(options, logDir, log);
     try {
-      const ctx: Omit<BenchContext, 'api'> = { ...base, app: stack.app, botToken: stack.app?.botToken ?? options.given.botToken, metricsToken: stack.app?.metricsToken ?? options.given.metricsToken, smtp: stack.services?.smtp, temporalAddress: stack.services?.temporalAddress ?? options.given.temporalAddress, worker: stack.worker, apiRss };
+      const ctx: Omit<BenchContext, 'api'> = {
+        ...base,
+        app: stack.app,
+        botToken: stack.app?.botToken ?? options.given.botToken,
+        metricsToken: stack.app?.metricsToken ?? options.given.metricsToken,
+        smtp: stack.services?.smtp,
+        temporalAddress: stack.services?.temporalAddress ?? options.given.temporalAddress,
+        worker: stack.worker,
+      };
       if (stack.seeded === 'no seed') notes.push('prisma/seed.ts not found: the demo data was created through the API');
       if (typeof stack.seeded === 'object' && stack.seeded) notes.push(`npm run db:seed failed (${stack.seeded.failed}); what was missing was created through the API`);
       const auth = { botToken: ctx.botToken, adminTelegramId: stack.app?.adminTelegramId };

@@ -28,6 +28,4 @@ export interface BenchContext {
   smtp?: SmtpSink;
   temporalAddress?: string;
   worker?: Child;
-  /** Worker RSS series of the cache-on API over the whole run (for the growth check). */
-  apiRss: { t: number; mb: number }[];
 }
