@@ -8,7 +8,9 @@ import type { EmailInput } from '../../src/domain/email.js';
 import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp.js';
 import { startTestWorker, workerEnv, type TestWorker } from '../helpers/worker.js';
 
-const tuning: TaskTuning = { timeoutMs: 2000, initialIntervalMs: 100, maxIntervalMs: 200, maxAttempts: 3 };
+const tuning: TaskTuning = { timeoutMs: 10_000, initialIntervalMs: 100, maxIntervalMs: 200, maxAttempts: 3 };
+/** For the tests about attempts that outlive their deadline. */
+const shortTimeout: TaskTuning = { ...tuning, timeoutMs: 2000, maxAttempts: 6 };
 /** Message ids whose first attempt sleeps past its deadline right after the mail went out. */
 const stallAfterSend = new Set<string>();
 let deferCount = 0;
@@ -21,7 +23,7 @@ before(async () => {
     rejectPermanently: (to) => to.startsWith('nobody@'),
     deferTemporarily: (to) => to.startsWith('busy@') || (to.startsWith('flaky@') && ++deferCount <= 2),
     // Answers DATA only after the attempt's deadline has passed.
-    dataDelayMs: (to) => (to.some((a) => a.startsWith('stalled@')) ? tuning.timeoutMs * 1.5 : 0),
+    dataDelayMs: (to) => (to.some((a) => a.startsWith('stalled@')) ? shortTimeout.timeoutMs * 1.5 : 0),
   });
   const env = await workerEnv({ SMTP_URL: smtp.url, PUBLIC_URL: 'https://quiz.example.com' });
   worker = await startTestWorker(env, {
@@ -29,7 +31,7 @@ before(async () => {
       ...activities,
       async deliverEmail(input) {
         const result = await activities.deliverEmail(input);
-        if (stallAfterSend.has(input.id) && Context.current().info.attempt === 1) await Context.current().sleep(tuning.timeoutMs * 3);
+        if (stallAfterSend.has(input.id) && Context.current().info.attempt === 1) await Context.current().sleep(shortTimeout.timeoutMs * 3);
         return result;
       },
     }),
@@ -75,7 +77,7 @@ describe('sendEmail', () => {
   test('a retry after a timeout that followed a successful send sends nothing again', async () => {
     const input = email('slow-ack@example.com');
     stallAfterSend.add(input.id);
-    assert.equal(await send(input), 'already-sent');
+    assert.equal(await send(input, undefined, shortTimeout), 'already-sent');
     assert.equal(deliveries(input.id).length, 1);
     const row = await record(input.id);
     assert.equal(row.status, 'sent');
@@ -84,7 +86,7 @@ describe('sendEmail', () => {
 
   test('a retry while the timed-out attempt is still talking to the server waits for it and sends nothing itself', async () => {
     const input = email('stalled@example.com');
-    assert.equal(await send(input, undefined, { ...tuning, maxAttempts: 6 }), 'already-sent');
+    assert.equal(await send(input, undefined, shortTimeout), 'already-sent');
     assert.equal(deliveries(input.id).length, 1);
     const row = await record(input.id);
     assert.equal(row.status, 'sent');
