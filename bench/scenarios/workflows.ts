@@ -52,7 +52,7 @@ async function closedLoop(
 
 export async function runWorkflows(ctx: BenchContext): Promise<ScenarioResult> {
   const n = ctx.options.workflowsN;
-  const description = `up to ${n} sendEmail workflows end to end vs as many no-op workflows (the dev server's ceiling), ${IN_FLIGHT} in flight, ${ctx.options.quick ? 20 : 40} s budget each`;
+  const description = `up to ${n} sendEmail workflows end to end vs as many no-op workflows (the dev server's ceiling), ${IN_FLIGHT} in flight, ${ctx.options.quick ? 10 : 40} s budget each`;
   if (!ctx.app || !ctx.temporalAddress || !ctx.smtp) return skippedResult('workflows', description, 'needs the benchmark to run the worker (not with --api-url)', machineLoad().loadAvg1);
   const app = ctx.app;
   const result = emptyResult('workflows', description, machineLoad().loadAvg1, 'wf/s');
@@ -64,7 +64,7 @@ export async function runWorkflows(ctx: BenchContext): Promise<ScenarioResult> {
   );
   try {
     const stamp = Date.now().toString(36);
-    const budgetMs = (ctx.options.quick ? 20 : 40) * 1000;
+    const budgetMs = (ctx.options.quick ? 10 : 40) * 1000;
     const noop = await closedLoop(n, budgetMs, async (i) => {
       await client.workflow.execute('noop', { taskQueue: noopQueue, workflowId: `bench-noop-${stamp}-${i}` });
     }, noopWorker.pid);
