@@ -36,7 +36,11 @@ export class EmailSendLease {
   }
 }
 
-/** Lease length for an activity deadline: short enough that a dead holder is replaced quickly, long enough to renew. */
+/**
+ * Lease length for an activity deadline: a dead holder is replaced about when Temporal retries its attempt
+ * anyway (one deadline), and a live one renews it three times per lease, so a slow pool or a stalled event
+ * loop has room before the lease could lapse under it.
+ */
 export function leaseMsFor(timeoutMs: number): number {
-  return Math.min(15_000, Math.max(1000, Math.floor(timeoutMs / 2)));
+  return Math.min(30_000, Math.max(1000, timeoutMs));
 }

@@ -13,8 +13,8 @@ import { workerEnv } from '../helpers/worker.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const MAILS = 100;
-// A killed worker's activities are retried once their 6 s deadline passes.
-const tuning: TaskTuning = { timeoutMs: 6000, initialIntervalMs: 200, maxIntervalMs: 1000, maxAttempts: 20 };
+// A killed worker's activities are retried once their 8 s deadline passes.
+const tuning: TaskTuning = { timeoutMs: 8000, initialIntervalMs: 200, maxIntervalMs: 1000, maxAttempts: 20 };
 
 let env: Env;
 let smtp: TestSmtpServer;
