@@ -24,12 +24,12 @@ export function createEmailActivities({ mailer, config, db, logger }: ActivityDe
   const domain = new URL(config.PUBLIC_URL ?? 'http://localhost').hostname;
   const records = db.prisma.emailMessage;
 
-  /** Claims the lease, waiting while another live attempt holds it, as long as this attempt's deadline allows. */
-  async function claimOrWait(lease: EmailSendLease, input: EmailInput, leaseMs: number, deadline: number): Promise<LeaseClaim> {
+  /** Claims the lease, waiting while another live attempt holds it, until `giveUpAt` (leaving this attempt time to send). */
+  async function claimOrWait(lease: EmailSendLease, input: EmailInput, giveUpAt: number): Promise<LeaseClaim> {
     for (;;) {
       const claim = await lease.claim(input);
-      if (claim.held || claim.record.status !== 'pending' || Date.now() + leaseMs > deadline) return claim;
-      await Context.current().sleep(Math.min(500, leaseMs / 2));
+      if (claim.held || claim.record.status !== 'pending' || Date.now() >= giveUpAt) return claim;
+      await Context.current().sleep(250);
     }
   }
 
@@ -45,7 +45,7 @@ export function createEmailActivities({ mailer, config, db, logger }: ActivityDe
       const timeoutMs = info.startToCloseTimeoutMs || DEFAULT_TIMEOUT_MS;
       const leaseMs = leaseMsFor(timeoutMs);
       const lease = new EmailSendLease(db, leaseMs);
-      const claim = await claimOrWait(lease, input, leaseMs, Date.now() + timeoutMs);
+      const claim = await claimOrWait(lease, input, Date.now() + timeoutMs / 2);
       if (!claim.held) {
         const { record } = claim;
         if (record.status === 'sent') return 'already-sent';
