@@ -1,6 +1,7 @@
 /** The read mix of a bot's traffic as a replayable request list (pure: unit-tested in test/bench). */
 import type { RequestSpec } from '../lib/load/types.js';
 import type { DemoKeys } from './demo-data.js';
+import { seededRandom } from '../../src/db/seed-content.js';
 
 /** Share of each kind of read; a kind whose route has not landed passes its share to quiz detail. */
 export const READ_MIX_WEIGHTS = { quizList: 0.2, quizDetail: 0.35, stats: 0.15, leaderboard: 0.15, postDetail: 0.15 } as const;
@@ -8,17 +9,8 @@ export const READ_MIX_WEIGHTS = { quizList: 0.2, quizDetail: 0.35, stats: 0.15, 
 export const HOT_SHARE = 0.8;
 export const HOT_FRACTION = 0.2;
 
-/** A small deterministic PRNG (mulberry32), so every run replays the same mix. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seed's deterministic PRNG, so every run replays the same mix. */
+export { seededRandom };
 
 /** Picks from `keys`: with HOT_SHARE from the first HOT_FRACTION of them (the popular ones), else from all. */
 export function pickKey<T>(keys: readonly T[], random: () => number): T {
