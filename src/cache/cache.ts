@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import Keyv from 'keyv';
 import KeyvRedis, { createClient, type RedisClientType } from '@keyv/redis';
 import type { Config } from '../config.js';
@@ -7,6 +8,8 @@ import { currentRequest } from '../lib/request-context.js';
 const SEPARATOR = '::';
 /** A frozen (not dead) Redis must not stall a request: reads give up after this long. */
 const OPERATION_TIMEOUT_MS = 250;
+/** Health probes (GET /readyz, the deploy check) may wait this long for Redis to answer. */
+const PROBE_TIMEOUT_MS = 1000;
 
 /**
  * Sets a value only if the key's invalidation counter still holds what the reader saw before
@@ -170,11 +173,20 @@ export class Cache {
     this.memoryVersions.clear();
   }
 
-  /** 'ok' when the backing store answers a round trip now. */
-  async ping(): Promise<'ok' | 'degraded'> {
-    if (!this.redis) return 'ok';
+  /**
+   * 'ok' when the backing store answers a round trip within `deadlineMs` (a readiness probe's budget,
+   * longer than a request's read deadline). A connection still being set up, as right after start,
+   * is waited for within that budget instead of being reported as an outage.
+   */
+  async ping(deadlineMs = PROBE_TIMEOUT_MS): Promise<'ok' | 'degraded'> {
+    const redis = this.redis;
+    if (!redis) return 'ok';
+    const started = performance.now();
+    const signal = AbortSignal.timeout(deadlineMs);
     try {
-      await withTimeout(this.redis.ping(), OPERATION_TIMEOUT_MS);
+      // `once` with the signal leaves no listener behind when Redis stays down past the deadline.
+      if (!redis.isReady && redis.isOpen) await once(redis, 'ready', { signal });
+      await withTimeout(redis.ping(), Math.max(1, deadlineMs - (performance.now() - started)));
       return 'ok';
     } catch {
       return 'degraded';

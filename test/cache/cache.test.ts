@@ -55,6 +55,16 @@ describe('the shared cache on Redis', () => {
     assert.equal(cache.stats().misses - before.misses, 1);
   });
 
+  test('a readiness ping right after start waits for the connection instead of reporting an outage', async () => {
+    const fresh = createCache({ REDIS_URL: redis.url, KEY_PREFIX: 'quiztest-fresh', CACHE_TTL: 60 }, pino({ level: 'silent' }));
+    try {
+      assert.equal(fresh.redis!.isReady, false, 'the client is still connecting');
+      assert.equal(await fresh.ping(), 'ok');
+    } finally {
+      await fresh.close();
+    }
+  });
+
   test('keys carry KEY_PREFIX and the default TTL', async () => {
     await cache.set('ttl-probe', { a: 1 });
     const ttl = await cache.redis!.pTTL('quiztest::ttl-probe');
