@@ -36,12 +36,24 @@ export async function receiveSingleFile(req: IncomingMessage, options: { spoolDi
     const [, files] = await form.parse(req);
     const file = files[options.field]?.[0];
     if (!file) throw badRequest(`A file is required in the multipart field "${options.field}".`, [{ path: options.field, message: 'required' }]);
-    return { path: file.filepath, originalName: (file.originalFilename ?? 'upload').slice(0, 255), size: file.size };
+    return { path: file.filepath, originalName: cleanFileName(file.originalFilename), size: file.size };
   } catch (err) {
     // formidable removes what it opened, but an error between its events could leave a partial file behind.
     await Promise.all(started.map((file) => fs.rm(file, { force: true })));
     throw toHttpError(err, options.maxBytes);
   }
+}
+
+/** uploads.original_name is VARCHAR(255): PostgreSQL counts characters (code points), not UTF-16 units. */
+const FILE_NAME_MAX_CHARS = 255;
+
+/**
+ * The client's file name as we keep it: control characters removed (PostgreSQL text cannot hold U+0000, which
+ * failed the insert as a 500; the others only garble logs), trimmed, at most 255 characters; "upload" if nothing is left.
+ */
+export function cleanFileName(name: string | null | undefined): string {
+  const cleaned = [...(name ?? '').replace(/\p{Cc}/gu, '').trim()].slice(0, FILE_NAME_MAX_CHARS).join('');
+  return cleaned || 'upload';
 }
 
 function toHttpError(err: unknown, maxBytes: number): unknown {

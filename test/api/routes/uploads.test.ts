@@ -150,6 +150,19 @@ describe('POST /api/v1/uploads', () => {
     assert.deepEqual(attempts, [1]);
   });
 
+  test('control characters are stripped from the file name, and a name of nothing else becomes "upload"', async () => {
+    const png = await pngWithMetadata(8, 8);
+    const dirty = await upload('hol\u0000i\u0007day\u001b.png', png);
+    assert.equal(dirty.status, 202, JSON.stringify(dirty.body));
+    // formidable decodes `&#0000;` in a file name to U+0000 itself.
+    const blank = await upload('&#0000;\u0001', png);
+    assert.equal(blank.status, 202, JSON.stringify(blank.body));
+    const ids = [Number(dirty.body.id), Number(blank.body.id)];
+    const rows = await api.deps.db.prisma.upload.findMany({ where: { id: { in: ids } }, orderBy: { id: 'asc' } });
+    assert.deepEqual(rows.map((row) => row.originalName), ['holiday.png', 'upload']);
+    await Promise.all([waitForUpload(dirty.body.id), waitForUpload(blank.body.id)]);
+  });
+
   test('a declared Content-Length over the limit is answered 413 at once with Connection: close', async () => {
     const res = await send({
       headers: { 'Content-Type': 'multipart/form-data; boundary=x', 'Content-Length': 1024 ** 3 },
