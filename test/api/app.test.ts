@@ -64,7 +64,9 @@ describe('the HTTP app', () => {
       req.on('error', reject);
     });
     assert.equal(answer.status, 400);
-    assert.equal((JSON.parse(answer.body) as { error: { code: string } }).error.code, 'bad_host');
+    const { error } = JSON.parse(answer.body) as { error: { code: string; message: string } };
+    assert.equal(error.code, 'validation_failed', 'a code API.md lists for a 400');
+    assert.match(error.message, /Host/);
   });
 
   test('a JSON body over 1 MiB is refused with 413', async () => {

@@ -1,5 +1,5 @@
 import type { Middleware } from 'koa';
-import { AppError } from '../../lib/errors.js';
+import { badRequest } from '../../lib/errors.js';
 
 /** Refuses requests whose Host is not in ALLOWED_HOSTS ('*' allows any; '.example.com' allows subdomains). */
 export function allowedHosts(hosts: readonly string[]): Middleware {
@@ -11,6 +11,7 @@ export function allowedHosts(hosts: readonly string[]): Middleware {
     const host = ctx.hostname.toLowerCase();
     const bracketed = host.includes(':') ? `[${host}]` : host;
     if (exact.has(host) || exact.has(bracketed) || suffixes.some((s) => host.endsWith(s) || host === s.slice(1))) return next();
-    throw new AppError(400, 'bad_host', 'The Host header is not allowed.');
+    // API.md's code for any refused request input (Django's DisallowedHost is a 400 too).
+    throw badRequest('The Host header names a host this server does not serve.');
   };
 }
