@@ -10,18 +10,29 @@ const SEPARATOR = '::';
 const OPERATION_TIMEOUT_MS = 250;
 /** Health probes (GET /readyz, the deploy check) may wait this long for Redis to answer. */
 const PROBE_TIMEOUT_MS = 1000;
+/** clear() walks the whole prefix, so it gets more than one read's budget, but a frozen Redis must not hang it. */
+const CLEAR_TIMEOUT_MS = 10_000;
+/** Keys per SCAN page and UNLINK in clear(). */
+const CLEAR_BATCH = 1000;
+/** Application keys never start with '#': the invalidation counter that clear() bumps for every key at once. */
+const CLEAR_GENERATION = '#clear';
 
 /**
- * Sets a value only if the key's invalidation counter still holds what the reader saw before
- * loading, so a read that raced a write can never put the old value back after the write.
- * KEYS[1] value key, KEYS[2] counter key; ARGV[1] serialized entry, ARGV[2] ttl ms, ARGV[3] counter seen.
+ * Sets a value only if the clear generation and the key's invalidation counter still hold what the
+ * reader saw before loading (see versionToken), so a read that raced a write or a clear can never put
+ * the old value back after it.
+ * KEYS[1] value key, KEYS[2] counter key, KEYS[3] clear generation; ARGV[1] serialized entry, ARGV[2] ttl ms, ARGV[3] token seen.
  */
 const GUARDED_SET = `
-local seen = ARGV[3]
-local now = redis.call('GET', KEYS[2]) or ''
-if now ~= seen then return 0 end
+local now = (redis.call('GET', KEYS[3]) or '') .. '/' .. (redis.call('GET', KEYS[2]) or '')
+if now ~= ARGV[3] then return 0 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return 1`;
+
+/** What a load compares before storing: the clear generation and the key's counter ('' when absent). */
+function versionToken(generation: string | number | null | undefined, counter: string | number | null | undefined): string {
+  return `${generation ?? ''}/${counter ?? ''}`;
+}
 
 /** One load of a key, shared by the callers that may use its value (see getOrLoad). */
 interface Load {
@@ -42,6 +53,7 @@ export class Cache {
   /** Orders cache reads against load completions (see getOrLoad). */
   private clock = 0;
   private readonly memoryVersions = new Map<string, number>();
+  private memoryGeneration = 0;
   private readonly counters: CacheStats = { hits: 0, misses: 0, errors: 0 };
   private healthy = true;
   private readonly pendingInvalidations = new Set<string>();
@@ -167,10 +179,30 @@ export class Cache {
     this.retryTimer.unref();
   }
 
-  /** Deletes only this application's keys (by prefix), never the whole Redis database. */
-  async clear(): Promise<void> {
-    await this.keyv.clear();
-    this.memoryVersions.clear();
+  /**
+   * Deletes this application's cached values (SCAN of `<prefix>::*`, never FLUSHDB), within `deadlineMs`;
+   * rejects when Redis cannot be reached or does not finish in time. First bumps the clear generation,
+   * so no load that began before the clear can store what it read afterwards. Invalidation counters
+   * (`<prefix>::v:*`, expiring by themselves) are kept: deleting one would reset it to what a load that
+   * began before a write and the clear saw, letting that load put the old value back.
+   */
+  async clear(deadlineMs = CLEAR_TIMEOUT_MS): Promise<void> {
+    const redis = this.redis;
+    if (!redis) {
+      this.memoryGeneration += 1;
+      await this.keyv.clear();
+      return;
+    }
+    const deadline = performance.now() + deadlineMs;
+    const within = <T>(op: Promise<T>) => withTimeout(op, Math.max(1, deadline - performance.now()));
+    await within(redis.incr(this.generationKey()));
+    let cursor = '0';
+    do {
+      const page = await within(redis.scan(cursor, { MATCH: this.redisKey('*'), COUNT: CLEAR_BATCH }));
+      cursor = String(page.cursor);
+      const values = page.keys.filter((key) => !this.isCounterKey(key));
+      if (values.length > 0) await within(redis.unlink(values));
+    } while (cursor !== '0');
   }
 
   /**
@@ -198,21 +230,33 @@ export class Cache {
     if (this.redis?.isOpen) await this.redis.close().catch(() => undefined);
   }
 
+  /** True for the Redis keys of invalidation counters (and the clear generation), which clear() keeps. */
+  isCounterKey(redisKey: string): boolean {
+    return redisKey.startsWith(this.versionKey(''));
+  }
+
   private versionKey(key: string): string {
     return this.redisKey(`v:${key}`);
   }
 
-  /** The invalidation counter of a key as the loader starts; undefined when the cache is unreachable. */
-  private async readVersion(key: string): Promise<string | undefined> {
-    if (!this.redis) return String(this.memoryVersions.get(key) ?? '');
-    const redis = this.redis;
-    return this.guard(async () => (await redis.get(this.versionKey(key))) ?? '', undefined);
+  private generationKey(): string {
+    return this.versionKey(CLEAR_GENERATION);
   }
 
-  /** Stores the value unless the key was invalidated since `seen`; false only when such an invalidation happened. */
+  /** The version token of a key as the loader starts; undefined when the cache is unreachable. */
+  private async readVersion(key: string): Promise<string | undefined> {
+    if (!this.redis) return versionToken(this.memoryGeneration, this.memoryVersions.get(key));
+    const redis = this.redis;
+    return this.guard(async () => {
+      const [generation, counter] = await redis.mGet([this.generationKey(), this.versionKey(key)]);
+      return versionToken(generation, counter);
+    }, undefined);
+  }
+
+  /** Stores the value unless the key was invalidated or the cache cleared since `seen`; false only when one was. */
   private async guardedSet(key: string, value: unknown, ttlS: number, seen: string): Promise<boolean> {
     if (!this.redis) {
-      if (String(this.memoryVersions.get(key) ?? '') !== seen) return false;
+      if (versionToken(this.memoryGeneration, this.memoryVersions.get(key)) !== seen) return false;
       await this.set(key, value, ttlS);
       return true;
     }
@@ -220,7 +264,7 @@ export class Cache {
     const ttlMs = ttlS * 1000;
     const entry = JSON.stringify({ value, expires: Date.now() + ttlMs });
     const stored = await this.guard(
-      () => redis.eval(GUARDED_SET, { keys: [this.redisKey(key), this.versionKey(key)], arguments: [entry, String(ttlMs), seen] }),
+      () => redis.eval(GUARDED_SET, { keys: [this.redisKey(key), this.versionKey(key), this.generationKey()], arguments: [entry, String(ttlMs), seen] }),
       -1, // unreachable: nothing known against the value
     );
     return stored !== 0;

@@ -60,11 +60,17 @@ export async function collectRedisStats(redis: RedisClientType, cache: Cache, ur
   };
 }
 
-/** Deletes this app's keys through Cache.clear (SCAN by prefix, no FLUSHDB); counts before and after. */
+/** Deletes this app's cached values through Cache.clear (SCAN by prefix, no FLUSHDB); counts them before and after. */
 export async function clearOurKeys(redis: RedisClientType, cache: Cache): Promise<{ before: number; after: number }> {
-  const before = await countKeys(redis, cache.redisKey('*'));
+  // Invalidation counters survive a clear on purpose (see Cache.clear), so only values count.
+  const countValues = async () => {
+    let count = 0;
+    for await (const keys of redis.scanIterator({ MATCH: cache.redisKey('*'), COUNT: 1000 })) count += keys.filter((key) => !cache.isCounterKey(key)).length;
+    return count;
+  };
+  const before = await countValues();
   await cache.clear();
-  return { before, after: await countKeys(redis, cache.redisKey('*')) };
+  return { before, after: await countValues() };
 }
 
 export interface ProbeResult {
@@ -159,7 +165,7 @@ export async function runCacheMonitor(mode: CacheMonitorMode, deps: CacheMonitor
   }
   if (mode === 'clear') {
     const { before, after } = await clearOurKeys(redis!, cache);
-    print(`Deleted the keys matching ${cache.redisKey('*')}: ${before} before, ${after} now (other keys untouched).`);
+    print(`Deleted the cached values matching ${cache.redisKey('*')}: ${before} before, ${after} now (invalidation counters ${cache.redisKey('v:*')} kept, other keys untouched).`);
     // Running API processes may write new keys at once, so only "nothing went away" is a failure.
     return before > 0 && after >= before ? 1 : 0;
   }

@@ -17,6 +17,20 @@ function capturingLogger() {
   return { logger: pino({ level: 'info' }, stream), lines };
 }
 
+/** A loader that returns 'old' once released; `started` resolves when it is called (the version was read just before). */
+function gatedLoad() {
+  let release!: () => void;
+  let start!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const started = new Promise<void>((resolve) => (start = resolve));
+  const loader = async () => {
+    start();
+    await gate;
+    return 'old';
+  };
+  return { loader, started, release };
+}
+
 async function eventually(check: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
@@ -100,11 +114,49 @@ describe('the shared cache on Redis', () => {
   });
 
   test('clear deletes only this prefix', async () => {
-    await cache.redis!.set('otherapp::keep', '1');
+    const others = ['otherapp::keep', 'quiztest-x::lookalike', 'quiztest:rl:limiter'];
+    for (const key of others) await cache.redis!.set(key, '1');
     await cache.set('gone', 1);
     await cache.clear();
     assert.equal(await cache.get('gone'), undefined);
-    assert.equal(await cache.redis!.get('otherapp::keep'), '1');
+    for (const key of others) assert.equal(await cache.redis!.get(key), '1', key);
+  });
+
+  test('a load that read no counter, then raced a write and a clear, does not put the old value back', async () => {
+    const load = gatedLoad();
+    const stale = cache.getOrLoad('raced-clear', load.loader);
+    await load.started; // its version was read: the key had never been invalidated
+    assert.equal(await cache.invalidate('raced-clear'), true); // a write commits...
+    await cache.clear(); // ...and an administrator clears the cache before the slow load stores
+    load.release();
+    assert.equal(await stale, 'old');
+    assert.equal(await cache.get('raced-clear'), undefined);
+    assert.equal(await cache.getOrLoad('raced-clear', async () => 'new'), 'new');
+    assert.equal(await cache.get('raced-clear'), 'new');
+  });
+
+  test('a load that began before a clear does not store what it read (the data was fixed outside the app)', async () => {
+    const load = gatedLoad();
+    const stale = cache.getOrLoad('fixed-by-hand', load.loader);
+    await load.started;
+    await cache.clear();
+    load.release();
+    assert.equal(await stale, 'old');
+    assert.equal(await cache.get('fixed-by-hand'), undefined);
+  });
+
+  test('clear rejects at its deadline when Redis is frozen, instead of hanging', async () => {
+    const admin = cache.redis!.duplicate();
+    admin.on('error', () => undefined);
+    await admin.connect();
+    try {
+      await cache.set('frozen', 1);
+      await admin.sendCommand(['CLIENT', 'PAUSE', '3000', 'ALL']); // Redis answers nobody for 3 s
+      await assert.rejects(cache.clear(200), /timed out/);
+    } finally {
+      await eventually(async () => (await cache.ping()) === 'ok', 'the pause to end');
+      await admin.close();
+    }
   });
 
   test('with Redis gone reads fall through to the loader, logged once; the cache recovers by itself', async () => {
@@ -138,5 +190,17 @@ describe('the in-memory cache', () => {
     await cache.invalidate('k');
     assert.equal(await cache.getOrLoad('k', async () => ++loads), 2);
     assert.equal(await cache.ping(), 'ok');
+  });
+
+  test('a load that raced a write and a clear does not put the old value back', async () => {
+    const cache = createCache({ REDIS_URL: undefined, KEY_PREFIX: 'mem', CACHE_TTL: 60 }, pino({ level: 'silent' }));
+    const load = gatedLoad();
+    const stale = cache.getOrLoad('k', load.loader);
+    await load.started;
+    await cache.invalidate('k');
+    await cache.clear();
+    load.release();
+    assert.equal(await stale, 'old');
+    assert.equal(await cache.get('k'), undefined);
   });
 });
