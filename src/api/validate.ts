@@ -1,5 +1,6 @@
+import type { Request } from 'koa';
 import type { z } from 'zod';
-import { validationFailed, type ErrorDetail } from '../lib/errors.js';
+import { unsupportedMediaType, validationFailed, type ErrorDetail } from '../lib/errors.js';
 
 /** Parses input with a zod schema; every bad field is named in the 400's details. */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
@@ -9,6 +10,18 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.in
     : result.error.issues.map((issue) => ({ path: issue.path.map(String).join('.') || '(body)', message: issue.message }));
   if (details.length === 0) return result.data as z.infer<S>;
   throw validationFailed(details);
+}
+
+/**
+ * The request's JSON body, for parseInput. A body of another media type (or with none declared) is a 415:
+ * the JSON parser leaves it unread, and judging it as `{}` answered a misleading 400 about missing fields.
+ * No body at all still reads as `{}`.
+ */
+export function jsonBody(ctx: { request: Request; get(field: string): string }): unknown {
+  const hasBody = Boolean(ctx.request.length) || ctx.get('Transfer-Encoding') !== '';
+  // @koa/bodyparser sets rawBody exactly when it has read the body as JSON (app.ts enables JSON only).
+  if (hasBody && ctx.request.rawBody === undefined) throw unsupportedMediaType('The request body must be JSON (Content-Type: application/json).');
+  return ctx.request.body;
 }
 
 /**

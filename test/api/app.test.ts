@@ -23,6 +23,22 @@ describe('the HTTP app', () => {
     assert.equal(body.requestId, res.headers.get('x-request-id'));
   });
 
+  test('a body that is not JSON is a 415 on a JSON endpoint, not a 400 about missing fields', async () => {
+    const bot = `Bot ${api.botToken}`;
+    const send = (contentType: string | undefined, body?: string) =>
+      api.request('POST', '/api/v1/auth/bot', { headers: { Authorization: bot, 'Content-Type': contentType }, body });
+    for (const [type, body] of [['text/plain', '{"telegramId": 4242}'], ['application/x-www-form-urlencoded', 'telegramId=4242']] as const) {
+      const res = await send(type, body);
+      assert.equal(res.status, 415, type);
+      assert.equal(res.body.error.code, 'unsupported_media_type');
+      assert.match(res.body.error.message, /application\/json/);
+    }
+    assert.equal((await send('application/json; charset=utf-8', '{"telegramId": 4242}')).status, 200);
+    const bodiless = await send(undefined);
+    assert.equal(bodiless.status, 400, 'no body at all is still judged by its (missing) fields');
+    assert.equal(bodiless.body.error.code, 'validation_failed');
+  });
+
   test('an unknown route is 404 and a wrong method 405, both with the error body', async () => {
     const missing = await api.request('GET', '/api/v1/nothing-here');
     assert.equal(missing.status, 404);

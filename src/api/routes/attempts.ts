@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.js';
-import { parseInput } from '../validate.js';
+import { jsonBody, parseInput } from '../validate.js';
 import { idParam, MAX_ID } from '../params.js';
 import { currentUser, requireUser } from '../middleware/auth.js';
 import { notFound } from '../../lib/errors.js';
@@ -35,7 +35,7 @@ export function attemptRoutes(deps: AppDeps): Router {
   router.post('/attempts/:id/answers', signedIn, async (ctx) => {
     const user = currentUser(ctx);
     const attemptId = idParam(ctx.params.id, 'Attempt');
-    const body = parseInput(AnswerBody, ctx.request.body);
+    const body = parseInput(AnswerBody, jsonBody(ctx));
     const result = await answerQuestion(db, user.id, attemptId, body);
     await invalidateUserStats(cache, [user.id], false);
     ctx.set('Cache-Control', 'no-store');

@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.js';
-import { parseInput } from '../validate.js';
+import { jsonBody, parseInput } from '../validate.js';
 import { currentUser, requireBot, requireUser, SESSION_COOKIE, sessionToken } from '../middleware/auth.js';
 import { unauthenticated, unavailable } from '../../lib/errors.js';
 import { verifyInitData } from '../../domain/telegram-init-data.js';
@@ -47,7 +47,7 @@ export function authRoutes(deps: AppDeps): Router {
   };
 
   router.post('/auth/telegram', async (ctx) => {
-    const { initData } = parseInput(TelegramLogin, ctx.request.body);
+    const { initData } = parseInput(TelegramLogin, jsonBody(ctx));
     if (!config.TELEGRAM_BOT_TOKEN) throw unauthenticated('Telegram sign-in is not configured.');
     const result = verifyInitData(initData, config.TELEGRAM_BOT_TOKEN, config.TELEGRAM_AUTH_MAX_AGE);
     if (!result.ok) {
@@ -59,7 +59,7 @@ export function authRoutes(deps: AppDeps): Router {
   });
 
   router.post('/auth/bot', requireBot(deps), async (ctx) => {
-    const body = parseInput(BotLogin, ctx.request.body);
+    const body = parseInput(BotLogin, jsonBody(ctx));
     await signIn(ctx, { telegramId: body.telegramId, username: body.username, firstName: body.firstName });
   });
 

@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.js';
-import { parseInput } from '../validate.js';
+import { jsonBody, parseInput } from '../validate.js';
 import { idParam } from '../params.js';
 import { requireAdmin } from '../middleware/auth.js';
 import { rateLimit } from '../middleware/rate-limit.js';
@@ -21,7 +21,7 @@ export function contactRoutes(deps: AppDeps): Router {
   const limit = rateLimit(deps, { name: 'contact', points: deps.config.CONTACT_RATE_LIMIT, windowS: 60 });
 
   router.post('/contact', limit, async (ctx) => {
-    const submission = parseInput(ContactBody, ctx.request.body);
+    const submission = parseInput(ContactBody, jsonBody(ctx));
     const { contact, entry } = await storeContactMessage(deps.db, submission, { clientIp: ctx.ip, requestId: String(ctx.state.requestId) });
     ctx.status = 202;
     ctx.body = { id: String(contact.id), status: contact.status };

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import Router from '@koa/router';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.js';
-import { parseInput } from '../validate.js';
+import { jsonBody, parseInput } from '../validate.js';
 import { cursorId, cursorTime, decodeCursor, pageQuery, toPage } from '../pagination.js';
 import { requireAdmin } from '../middleware/auth.js';
 import { sendCachedBody, toCachedBody, type CachedBody } from '../cached-response.js';
@@ -59,7 +59,7 @@ export function postRoutes(deps: AppDeps): Router {
   });
 
   router.post('/', requireAdmin(deps), async (ctx) => {
-    const draft = parseInput(CreatePost, ctx.request.body);
+    const draft = parseInput(CreatePost, jsonBody(ctx));
     const { post, jobs } = await createPost(db, draft);
     await invalidatePostCaches(cache, post.slug);
     dispatchSoon(deps, ...jobs);
@@ -71,7 +71,7 @@ export function postRoutes(deps: AppDeps): Router {
 
   router.patch('/:slug', requireAdmin(deps), async (ctx) => {
     const slug = slugParam(ctx.params.slug);
-    const changes = parseInput(UpdatePost, ctx.request.body);
+    const changes = parseInput(UpdatePost, jsonBody(ctx));
     const { before, post, jobs } = await updatePost(db, slug, changes);
     await invalidatePostCaches(cache, before.slug, post.slug);
     dispatchSoon(deps, ...jobs);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import Router from '@koa/router';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.js';
-import { parseInput } from '../validate.js';
+import { jsonBody, parseInput } from '../validate.js';
 import { cursorId, cursorTime, decodeCursor, pageQuery, toPage } from '../pagination.js';
 import { requireAdmin } from '../middleware/auth.js';
 import { sendCachedBody, toCachedBody, type CachedBody } from '../cached-response.js';
@@ -80,7 +80,7 @@ export function quizRoutes(deps: AppDeps): Router {
   });
 
   router.post('/', requireAdmin(deps), async (ctx) => {
-    const draft = parseInput(CreateQuiz, ctx.request.body);
+    const draft = parseInput(CreateQuiz, jsonBody(ctx));
     const { quiz, jobs } = await createQuiz(db, draft);
     await invalidateQuizCaches(cache, quiz.slug);
     dispatchSoon(deps, ...jobs);
@@ -92,7 +92,7 @@ export function quizRoutes(deps: AppDeps): Router {
 
   router.patch('/:slug', requireAdmin(deps), async (ctx) => {
     const slug = slugParam(ctx.params.slug);
-    const changes = parseInput(UpdateQuiz, ctx.request.body);
+    const changes = parseInput(UpdateQuiz, jsonBody(ctx));
     const { before, quiz, jobs } = await updateQuiz(db, slug, changes);
     await invalidateQuizCaches(cache, before.slug, quiz.slug);
     dispatchSoon(deps, ...jobs);
