@@ -22,7 +22,8 @@ const CreatePost = z.strictObject({
   published: z.boolean().optional(),
 });
 const UpdatePost = CreatePost.partial().refine((c) => Object.keys(c).length > 0, { message: 'give at least one field to change' });
-const ListQuery = z.strictObject(pageQuery);
+// Unknown query parameters are ignored (as on every list): links carry utm_* tags and cache busters.
+const ListQuery = z.object(pageQuery);
 const ListCursor = z.strictObject({ publishedAt: cursorTime, id: cursorId });
 
 /** The post of a path's slug, or a 404 for anything that cannot be a slug. */

@@ -96,9 +96,13 @@ describe('blog routes', () => {
     const { body: post } = await create({ title: uniqueTitle('Patch target'), body: 'b' });
     assert.equal((await api.request('PATCH', `/api/v1/posts/${post.slug}`, { token: admin, body: {} })).status, 400);
 
-    for (const query of ['limit=0', 'limit=101', 'limit=abc', 'cursor=%%%', 'cursor=bm90LWpzb24', 'sort=title']) {
+    for (const query of ['limit=0', 'limit=101', 'limit=abc', 'cursor=%%%', 'cursor=bm90LWpzb24', 'sort=title&limit=0']) {
       assert.equal((await api.request('GET', `/api/v1/posts?${query}`)).status, 400, query);
     }
+    // Unknown query parameters are ignored, as on /quizzes (links carry utm_* and cache busters).
+    const tagged = await api.request<PostPage>('GET', '/api/v1/posts?utm_source=bot&sort=title&limit=1');
+    assert.equal(tagged.status, 200);
+    assert.equal(tagged.body.items.length, 1);
   });
 
   test('an explicit slug that is taken is a 409; a taken slug made from the title gets a suffix', async () => {
