@@ -1,8 +1,9 @@
-import { dispatchPending, type DispatchDeps } from './dispatch.js';
+import { dispatchPending, type DispatchDeps, type Exclusivity } from './dispatch.js';
 
 export interface DispatcherOptions {
   pollMs: number;
   batchSize?: number;
+  exclusivity?: Exclusivity;
 }
 
 /** Longest pause between passes while Temporal or the database is failing. */
@@ -10,7 +11,8 @@ const MAX_BACKOFF_MS = 10_000;
 
 /**
  * The outbox dispatcher (run by the worker): polls pending entries and starts their workflows. Any number
- * of processes may run one; the advisory lock in dispatchPending makes them one logical dispatcher.
+ * of processes may run one; the advisory lock in dispatchPending makes them one logical dispatcher (or, on a
+ * database only one process uses, `exclusivity: 'single-process'` does without lock and long transaction).
  */
 export class OutboxDispatcher {
   private running = false;
@@ -39,7 +41,7 @@ export class OutboxDispatcher {
     while (this.running) {
       let full = false;
       try {
-        const result = await dispatchPending(this.deps, batchSize);
+        const result = await dispatchPending(this.deps, batchSize, this.options.exclusivity);
         if (result.error) this.noteFailure(result.error);
         else this.noteSuccess();
         full = result.dispatched === batchSize;

@@ -26,9 +26,9 @@ export async function startLocalStack(config: Config, logger: Logger): Promise<L
 async function startInProcess(config: Config, logger: Logger, pglite: PGlite): Promise<LocalStack> {
   installWorkerMetrics({ ...config, WORKER_METRICS_PORT: 0 }, logger);
   const infra = await createInfrastructure(config, { name: 'quiz-backend', pglite, logger });
-  // The API in this process starts what it enqueues at once (dispatchSoon); the polling dispatcher is left to
-  // `npm run worker`, since its transactions would hold PGlite's single connection.
-  const worker = await startWorkerRuntime(infra, { dispatcher: false });
+  // PGlite is this process's alone, so the dispatcher needs no lock, and must hold no transaction while it
+  // talks to Temporal (that would take PGlite's single connection from the API).
+  const worker = await startWorkerRuntime(infra, { dispatcher: 'single-process' });
   const api = await serveApi(config, infra);
   const address = api.server.address();
   return {

@@ -4,6 +4,7 @@ import type { Config } from '../config.js';
 import type { TemporalGateway } from '../temporal/client.js';
 import { ensureSchedules } from '../background/schedules.js';
 import { OutboxDispatcher } from '../background/dispatcher.js';
+import type { Exclusivity } from '../background/dispatch.js';
 
 export interface BackgroundServices {
   stop(): Promise<void>;
@@ -11,12 +12,16 @@ export interface BackgroundServices {
 
 /**
  * What runs beside the worker: the schedules are created or updated, and the outbox dispatcher starts
- * polling (one logical dispatcher across all worker processes, by advisory lock).
+ * polling (one logical dispatcher across all worker processes, by advisory lock, unless the database is
+ * one process's own).
  */
-export async function startBackgroundServices(deps: { config: Config; db: Database; temporal: TemporalGateway; logger: Logger }): Promise<BackgroundServices> {
+export async function startBackgroundServices(
+  deps: { config: Config; db: Database; temporal: TemporalGateway; logger: Logger },
+  exclusivity: Exclusivity = 'advisory-lock',
+): Promise<BackgroundServices> {
   const schedules = await ensureSchedules(await deps.temporal.client(), deps.config);
   for (const s of schedules) deps.logger.info({ scheduleId: s.scheduleId, when: s.description }, `schedule ${s.outcome}`);
-  const dispatcher = new OutboxDispatcher(deps, { pollMs: deps.config.OUTBOX_POLL_MS });
+  const dispatcher = new OutboxDispatcher(deps, { pollMs: deps.config.OUTBOX_POLL_MS, exclusivity });
   dispatcher.start();
   return { stop: () => dispatcher.stop() };
 }

@@ -13,7 +13,7 @@ async function run(): Promise<void> {
   const infra = await createInfrastructure(config, { name: 'worker', logger });
   if (metricsAddress) logger.info({ metricsAddress }, `temporal worker metrics on http://${metricsAddress}/metrics`);
   // The SDK's runtime stops the worker gracefully on SIGINT/SIGTERM (shutdownGraceTime); done resolves once drained.
-  const runtime = await startWorkerRuntime(infra, { dispatcher: true });
+  const runtime = await startWorkerRuntime(infra, { dispatcher: 'advisory-lock' });
   await runtime.done;
   await infra.close();
   logger.info('worker stopped');

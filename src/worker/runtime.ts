@@ -1,7 +1,7 @@
 import type { Infrastructure } from '../infrastructure.js';
 import { createMailer } from '../lib/mailer.js';
 import { createStorage } from '../storage/filesystem-storage.js';
-import { ensureSchedules } from '../background/schedules.js';
+import type { Exclusivity } from '../background/dispatch.js';
 import { buildWorkflowBundle, createWorker } from './create-worker.js';
 import { startBackgroundServices } from './background-services.js';
 
@@ -13,17 +13,16 @@ export interface WorkerRuntime {
 
 /**
  * The Temporal worker with everything its activities need (mail, storage), the schedules created or
- * updated, and, unless told otherwise, the polling outbox dispatcher. `npm run worker` and `npm start` share it.
+ * updated, and the polling outbox dispatcher (`dispatcher` says how it keeps out of other dispatchers' way).
+ * `npm run worker` and `npm start` share it.
  */
-export async function startWorkerRuntime(infra: Infrastructure, options: { dispatcher: boolean }): Promise<WorkerRuntime> {
+export async function startWorkerRuntime(infra: Infrastructure, options: { dispatcher: Exclusivity }): Promise<WorkerRuntime> {
   const { config, logger } = infra;
   const { worker, connection } = await createWorker(
     { ...infra, mailer: createMailer(config), storage: createStorage(config) },
     { bundle: await buildWorkflowBundle() },
   );
-  const background = options.dispatcher
-    ? await startBackgroundServices(infra)
-    : { stop: async () => undefined, schedules: await ensureSchedules(await infra.temporal.client(), config) };
+  const background = await startBackgroundServices(infra, options.dispatcher);
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, address: config.TEMPORAL_ADDRESS }, 'worker polling');
   const done = worker.run().finally(async () => {
     await background.stop();
