@@ -7,31 +7,21 @@ import os from 'node:os';
 import path from 'node:path';
 import { createClient, type RedisClientType } from '@keyv/redis';
 import { ScheduleNotFoundError, type Client } from '@temporalio/client';
-import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import { ensureSchedules } from '../../src/background/schedules.js';
 import { KNOWN_DEFAULT_SECRETS, loadConfig, type Env } from '../../src/config.js';
-import { applyMigrations, connectPostgres } from '../../src/db/migrations.js';
-import { MIGRATIONS_DIR } from '../../src/db/migrations.js';
-import { createInfrastructure, type Infrastructure } from '../../src/infrastructure.js';
-import { createMailer } from '../../src/lib/mailer.js';
-import { createStorage } from '../../src/storage/filesystem-storage.js';
 import { ScheduleId } from '../../src/temporal/constants.js';
-import { buildWorkflowBundle, createWorker } from '../../src/worker/create-worker.js';
 import { runDeployChecks, renderDeployChecks, type CheckResult } from '../../src/ops/deploy-check/run.js';
-import { createSilentLogger } from '../../src/ops/tool-config.js';
-import { freshDatabaseUrl, getServices } from '../harness/env.js';
+import { freshDatabaseUrl } from '../harness/env.js';
 import { freePort } from '../harness/services.js';
+import { migratedServices, startCliWorker, type CliWorker } from '../helpers/cli-worker.js';
 
 const QUEUE = `deploy-${process.pid}-${Date.now().toString(36)}`;
 const CHECKS = ['configuration', 'DEBUG off', 'SECRET_KEY', 'ALLOWED_HOSTS', 'Redis', 'Temporal', 'worker polling', 'schedules', 'migrations', 'log folder', 'media folder', 'TLS', 'secure cookies'];
 
 let production: Env;
 let tmp: string;
-let infra: Infrastructure;
+let live: CliWorker;
 let client: Client;
-let worker: Worker;
-let running: Promise<void>;
-let closeWorkerConnection: () => Promise<void>;
 let redis: RedisClientType;
 const createdSchedules: string[] = [];
 
@@ -39,11 +29,7 @@ const byName = (results: CheckResult[]) => Object.fromEntries(results.map((r) =>
 const failing = (results: CheckResult[]) => results.filter((r) => !r.ok).map((r) => r.name);
 
 before(async () => {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
-  const services = await getServices();
-  const db = await connectPostgres(services.databaseUrl);
-  await applyMigrations(db, MIGRATIONS_DIR);
-  await db.close();
+  const services = await migratedServices();
   tmp = mkdtempSync(path.join(os.tmpdir(), 'deploy-check-'));
   production = {
     DEBUG: 'false',
@@ -61,12 +47,8 @@ before(async () => {
     LOG_LEVEL: 'silent',
   };
   const config = loadConfig(production);
-  infra = await createInfrastructure(config, { name: 'deploy-check-test', logger: createSilentLogger() });
-  client = await infra.temporal.client();
-  const created = await createWorker({ ...infra, mailer: createMailer(config), storage: createStorage(config) }, { bundle: await buildWorkflowBundle() });
-  worker = created.worker;
-  closeWorkerConnection = () => created.connection.close();
-  running = worker.run();
+  live = await startCliWorker(config, 'deploy-check-test');
+  client = live.client;
   // The real schedules, as a starting worker creates them; on a shared server, leave existing ones alone.
   const absent = await Promise.all(Object.values(ScheduleId).map((id) => client.schedule.getHandle(id).describe().then(() => false, (err) => err instanceof ScheduleNotFoundError)));
   if (absent.some(Boolean)) {
@@ -78,10 +60,7 @@ before(async () => {
 
 after(async () => {
   for (const id of createdSchedules) await client.schedule.getHandle(id).delete().catch(() => undefined);
-  if (worker?.getState() === 'RUNNING') worker.shutdown();
-  await running;
-  await closeWorkerConnection?.();
-  await infra?.close();
+  await live?.stop();
   await redis?.close();
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });

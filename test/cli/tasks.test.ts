@@ -7,22 +7,16 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import type { Client } from '@temporalio/client';
-import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
+import type { Worker } from '@temporalio/worker';
 import { loadConfig, type Config } from '../../src/config.js';
-import { connectPostgres, applyMigrations } from '../../src/db/migrations.js';
-import { MIGRATIONS_DIR } from '../../src/db/migrations.js';
-import { createInfrastructure, type Infrastructure } from '../../src/infrastructure.js';
-import { createMailer } from '../../src/lib/mailer.js';
-import { createStorage } from '../../src/storage/filesystem-storage.js';
 import { DEFAULT_TUNING } from '../../src/background/tuning.js';
 import type { CleanupSessionsInput } from '../../src/workflows/cleanup-sessions.js';
 import { WorkflowType, ScheduleId } from '../../src/temporal/constants.js';
 import { TemporalGateway } from '../../src/temporal/client.js';
-import { buildWorkflowBundle, createWorker } from '../../src/worker/create-worker.js';
 import { runTasks, type TasksCommand } from '../../src/ops/tasks-report.js';
 import { createSilentLogger } from '../../src/ops/tool-config.js';
-import { getServices } from '../harness/env.js';
 import { freePort } from '../harness/services.js';
+import { migratedServices, startCliWorker, type CliWorker } from '../helpers/cli-worker.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const QUEUE = `tasks-${process.pid}-${Date.now().toString(36)}`;
@@ -31,11 +25,9 @@ const logger = createSilentLogger();
 const input: CleanupSessionsInput = { tuning: DEFAULT_TUNING };
 
 let config: Config;
-let infra: Infrastructure;
+let live: CliWorker;
 let client: Client;
 let worker: Worker;
-let running: Promise<void>;
-let closeWorkerConnection: () => Promise<void>;
 let mediaDir: string;
 
 async function tasks(command: TasksCommand, json: boolean, options: { queue?: string; scheduleIds?: string[]; now?: Date; address?: string } = {}) {
@@ -97,12 +89,7 @@ function exportedWorkflowFunctions(file = path.join(ROOT, 'src/workflows/index.t
 }
 
 before(async () => {
-  // The SDK's own log lines (worker state changes) would drown the test report.
-  Runtime.install({ logger: new DefaultLogger('WARN') });
-  const services = await getServices();
-  const db = await connectPostgres(services.databaseUrl);
-  await applyMigrations(db, MIGRATIONS_DIR);
-  await db.close();
+  const services = await migratedServices();
   mediaDir = mkdtempSync(path.join(os.tmpdir(), 'tasks-media-'));
   config = loadConfig({
     DEBUG: 'true',
@@ -114,19 +101,12 @@ before(async () => {
     MEDIA_DIR: mediaDir,
     LOG_LEVEL: 'silent',
   });
-  infra = await createInfrastructure(config, { name: 'tasks-test', logger });
-  client = await infra.temporal.client();
-  const created = await createWorker({ ...infra, mailer: createMailer(config), storage: createStorage(config) }, { bundle: await buildWorkflowBundle() });
-  worker = created.worker;
-  closeWorkerConnection = () => created.connection.close();
-  running = worker.run();
+  live = await startCliWorker(config, 'tasks-test');
+  ({ client, worker } = live);
 });
 
 after(async () => {
-  if (worker?.getState() === 'RUNNING') worker.shutdown();
-  await running;
-  await closeWorkerConnection?.();
-  await infra?.close();
+  await live?.stop();
   if (mediaDir) rmSync(mediaDir, { recursive: true, force: true });
 });
 
