@@ -1,12 +1,13 @@
 /**
- * `contact`: POST /api/v1/contact at a fixed rate (autocannon's overallRate) from many client addresses
- * (X-Forwarded-For, the API trusting its proxy), then the time until both mails of every accepted
- * message (notify + confirm, by Message-ID) reached the benchmark's SMTP server.
+ * `contact`: POST /api/v1/contact at a fixed rate (bench/lib/load/paced.ts: evenly spaced, open loop, from its
+ * own process) from many client addresses (X-Forwarded-For, the API trusting its proxy), then the time until
+ * both mails of every accepted message (notify + confirm, by Message-ID) reached the benchmark's SMTP server.
+ * The burst is shorter than the other scenarios' windows (--contact-s): every post becomes a workflow, and the
+ * mails are awaited until the last one arrives.
  */
-import autocannon from 'autocannon';
 import type { BenchContext } from '../lib/context.js';
-import { fromAutocannon } from '../lib/load/autocannon.js';
-import type { LoadSpec } from '../lib/load/types.js';
+import { runPaced } from '../lib/load/paced.js';
+import type { LoadResult, LoadSpec } from '../lib/load/types.js';
 import { fillResult, measureLoad } from '../lib/measure.js';
 import { machineLoad } from '../lib/proc-sampler.js';
 import { emptyResult, type ScenarioResult } from '../lib/result.js';
@@ -14,46 +15,35 @@ import { summarize } from '../lib/stats.js';
 import { messageIdFor } from '../../src/domain/email.js';
 import { contactEmailIds } from '../../src/temporal/constants.js';
 
-
 export async function runContact(ctx: BenchContext): Promise<ScenarioResult> {
   const rate = ctx.options.contactRate;
-  const mailWaitMs = ctx.options.quick ? 20_000 : 60_000;
-  const result = emptyResult('contact', `POST /api/v1/contact at ${rate} req/s, each from its own client address; then every mail awaited`, machineLoad().loadAvg1);
+  const mailWaitMs = ctx.options.quick ? 60_000 : 180_000;
+  const result = emptyResult('contact', `POST /api/v1/contact at ${rate} req/s for ${ctx.options.contactS} s, evenly spaced, each from its own client address; then every mail awaited`, machineLoad().loadAvg1);
   const accepted = new Map<string, number>(); // contact id → time of the 202
-  const statuses = new Map<number, number>(); // of the measured window's answers
-  let seq = 0;
-  const run = async (spec: LoadSpec) => {
-    statuses.clear();
-    const raw = await autocannon({
-      url: spec.baseUrl,
-      // One connection per request a second: the rate is held while an answer takes under a second (open-loop-like pacing).
-      connections: Math.min(rate, 256),
-      duration: spec.durationS,
-      overallRate: rate,
-      timeout: 10,
-      requests: [
-        {
-          method: 'POST',
-          path: '/api/v1/contact',
-          setupRequest: (req) => {
-            seq += 1;
-            const ip = `10.${(seq >> 16) & 255}.${(seq >> 8) & 255}.${seq & 255}`;
-            const body = { name: `Reader ${seq}`, email: `reader${seq}@bench.localhost`, message: `Benchmark message ${seq}: the quiz about rivers was great.` };
-            return { ...req, headers: { 'content-type': 'application/json', 'x-forwarded-for': ip }, body: JSON.stringify(body) };
-          },
-          onResponse: (status, body) => {
-            statuses.set(status, (statuses.get(status) ?? 0) + 1);
-            if (status === 202) accepted.set(String((JSON.parse(body) as { id: unknown }).id), Date.now());
-          },
-        },
-      ],
-    });
-    return fromAutocannon(raw, `autocannon (overallRate ${rate}/s)`);
+  let statuses: Record<string, number> = {}; // of the measured window's answers
+  let seq = 1;
+  const run = async (spec: LoadSpec): Promise<LoadResult> => {
+    const paced = await runPaced({ baseUrl: spec.baseUrl, rate, durationS: spec.durationS, firstSeq: seq });
+    seq += paced.sent;
+    statuses = paced.statuses;
+    for (const [id, at] of paced.accepted) accepted.set(id, at);
+    if (paced.lateStarts > 0) result.notes.push(`the generator sent ${paced.lateStarts} posts more than 5 ms late`);
+    const ok = paced.statuses['202'] ?? 0;
+    return {
+      generator: `paced Node.js generator (${rate}/s, open loop)`,
+      requests: paced.sent,
+      durationS: paced.durationS,
+      rps: paced.sent / paced.durationS,
+      latency: paced.latency,
+      httpErrors: paced.sent - ok - paced.socketErrors,
+      socketErrors: paced.socketErrors,
+    };
   };
-  const measured = await measureLoad(ctx, { baseUrl: ctx.api.url, connections: ctx.options.connections, requests: [] }, { pid: ctx.api.pid, metricsUrl: `${ctx.api.url}/metrics` }, run);
+  const options = { ...ctx.options, durationS: ctx.options.contactS, warmupS: Math.min(ctx.options.warmupS, 2) };
+  const measured = await measureLoad({ ...ctx, options }, { baseUrl: ctx.api.url, connections: ctx.options.connections, requests: [] }, { pid: ctx.api.pid, metricsUrl: `${ctx.api.url}/metrics` }, run);
   fillResult(result, measured);
   const postedUntil = Date.now();
-  const statusText = [...statuses].sort((a, b) => a[0] - b[0]).map(([code, count]) => `${count}×${code}`).join(' ');
+  const statusText = Object.entries(statuses).map(([code, count]) => `${count}×${code}`).join(' ');
   result.notes.push(`answers in the measured window: ${statusText || 'none'}`);
   result.extra = { accepted: accepted.size };
   if (!ctx.smtp || !ctx.app) {

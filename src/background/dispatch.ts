@@ -1,4 +1,3 @@
-import { Prisma } from '../generated/prisma/client.js';
 import type { Database } from '../db/database.js';
 import type { Logger } from '../lib/logger.js';
 import { OUTBOX_DISPATCHER_LOCK, type WorkflowMemo, type WorkflowTypeName } from '../temporal/constants.js';
@@ -12,8 +11,11 @@ export interface DispatchDeps extends StartDeps {
   logger: Logger;
 }
 
-/** Entries younger than this are left to the API that wrote them (dispatchSoon), so both rarely race. */
-const GRACE_SECONDS = 2;
+/**
+ * Entries younger than this are left to the API that wrote them (its start queue gives up on an entry after
+ * START_QUEUE_MAX_AGE_MS), so both rarely start the same one; a start twice is harmless ('already-started').
+ */
+const GRACE_SECONDS = 10;
 /** Starts in flight at once within a pass (each is a round trip to Temporal). */
 const START_CONCURRENCY = 10;
 
@@ -55,23 +57,26 @@ type Sql = Pick<OutboxTx, '$queryRaw' | '$executeRaw'>;
  * attempts are recorded and they move behind entries with fewer attempts, so one bad entry cannot hold up the rest.
  */
 export async function dispatchPending(deps: DispatchDeps, batchSize = 100, exclusivity: Exclusivity = 'advisory-lock'): Promise<DispatchResult> {
-  if (exclusivity === 'single-process') return { locked: true, ...(await startPending(deps, deps.db.prisma, batchSize, '')) };
+  if (exclusivity === 'single-process') return { locked: true, ...(await startPending(deps, deps.db.prisma, batchSize)) };
+  // The advisory lock alone keeps dispatchers apart. The rows are read without FOR UPDATE on purpose: a row
+  // lock held while Temporal answers would block the API's own "dispatched" mark of that row, and with it a
+  // connection of the API's pool, for as long as Temporal is slow.
   return deps.db.prisma.$transaction(
     async (tx) => {
       const [lock] = await tx.$queryRaw<{ locked: boolean }[]>`SELECT pg_try_advisory_xact_lock(${OUTBOX_DISPATCHER_LOCK}::bigint) AS locked`;
       if (!lock?.locked) return { locked: false, dispatched: 0 };
-      return { locked: true, ...(await startPending(deps, tx, batchSize, 'FOR UPDATE SKIP LOCKED')) };
+      return { locked: true, ...(await startPending(deps, tx, batchSize)) };
     },
     // Starting a batch can take a while when Temporal is slow; each start has its own 5 s deadline.
     { maxWait: 10_000, timeout: 10 * 60_000 },
   );
 }
 
-async function startPending(deps: DispatchDeps, sql: Sql, batchSize: number, locking: 'FOR UPDATE SKIP LOCKED' | ''): Promise<Omit<DispatchResult, 'locked'>> {
+async function startPending(deps: DispatchDeps, sql: Sql, batchSize: number): Promise<Omit<DispatchResult, 'locked'>> {
   const rows = await sql.$queryRaw<PendingRow[]>`
     SELECT id, workflow_type, workflow_id, args, memo FROM outbox
      WHERE status = 'pending' AND created_at < now() - make_interval(secs => ${GRACE_SECONDS})
-     ORDER BY attempts, id LIMIT ${batchSize} ${Prisma.raw(locking)}`;
+     ORDER BY attempts, id LIMIT ${batchSize}`;
   const started: number[] = [];
   let error: string | undefined;
   for (let i = 0; i < rows.length && error === undefined; i += START_CONCURRENCY) {
@@ -84,7 +89,7 @@ async function startPending(deps: DispatchDeps, sql: Sql, batchSize: number, loc
         continue;
       }
       error = (result.reason as Error).message;
-      await sql.$executeRaw`UPDATE outbox SET attempts = attempts + 1, last_error = ${error.slice(0, 1000)} WHERE id = ${row.id}`;
+      await sql.$executeRaw`UPDATE outbox SET attempts = attempts + 1, last_error = ${error.slice(0, 1000)} WHERE id = ${row.id} AND status = 'pending'`;
     }
   }
   if (started.length > 0) {

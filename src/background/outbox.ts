@@ -55,16 +55,6 @@ export function enqueueOgImage(tx: OutboxTx, { subject, id, version, requestId }
   });
 }
 
-/** Enqueues the mails of a stored contact message. */
-export function enqueueContactForm(tx: OutboxTx, contactId: number, from: string): Promise<OutboxRef> {
-  return enqueueWorkflow(tx, {
-    workflowType: WorkflowType.contactForm,
-    workflowId: workflowIds.contact(contactId),
-    input: { contactId },
-    summary: `Contact message ${contactId} from ${from}`,
-  });
-}
-
 /** Enqueues the processing of a stored upload. */
 export function enqueueUpload(tx: OutboxTx, uploadId: number, name: string): Promise<OutboxRef> {
   return enqueueWorkflow(tx, {

@@ -1,5 +1,6 @@
 import type { Database } from '../db/database.js';
 import type { Logger } from '../lib/logger.js';
+import { outsideRequest } from '../lib/request-context.js';
 import type { OutboxRef } from './outbox.js';
 import { startWorkflow, type StartDeps } from './start-workflow.js';
 
@@ -14,6 +15,10 @@ const MAX_IN_FLIGHT = 8;
 const MAX_WAITING = 200;
 /** After a failed start, new entries go to the dispatcher for this long instead of each waiting out a deadline. */
 const COOL_DOWN_MS = 5000;
+/** An entry that waited this long is left to the dispatcher, which takes entries older than its grace (10 s). */
+export const START_QUEUE_MAX_AGE_MS = 5000;
+/** Started entries are marked dispatched together, one UPDATE per this many milliseconds at most. */
+const MARK_EVERY_MS = 20;
 
 /**
  * The API's fast path for freshly committed outbox entries: starts them in the background, a few at a time,
@@ -21,9 +26,11 @@ const COOL_DOWN_MS = 5000;
  * (or log lines) in the API: whatever it does not start stays pending for the outbox dispatcher.
  */
 export class StartQueue {
-  private readonly waiting: OutboxRef[] = [];
+  private readonly waiting: { ref: OutboxRef; at: number }[] = [];
   private running = 0;
   private failingUntil = 0;
+  private readonly started: number[] = [];
+  private marking: Promise<void> | undefined;
   /** Entries this queue left to the dispatcher (a burst beyond MAX_WAITING, or Temporal failing). */
   deferred = 0;
 
@@ -32,19 +39,26 @@ export class StartQueue {
   add(refs: OutboxRef[]): void {
     for (const ref of refs) {
       if (Date.now() < this.failingUntil || this.waiting.length >= MAX_WAITING) this.deferred += 1;
-      else this.waiting.push(ref);
+      else this.waiting.push({ ref, at: Date.now() });
     }
-    this.pump();
+    // The starts outlive the request that handed them over: they must not count as its SQL or cache work.
+    outsideRequest(() => this.pump());
   }
 
-  /** Resolves once nothing is waiting or running (tests, shutdown). */
+  /** Resolves once nothing is waiting, running or left to mark (tests, shutdown). */
   async idle(): Promise<void> {
-    while (this.running > 0 || this.waiting.length > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    while (this.running > 0 || this.waiting.length > 0 || this.started.length > 0 || this.marking) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
   }
 
   private pump(): void {
     while (this.running < MAX_IN_FLIGHT && this.waiting.length > 0) {
-      const ref = this.waiting.shift()!;
+      const { ref, at } = this.waiting.shift()!;
+      if (Date.now() - at > START_QUEUE_MAX_AGE_MS) {
+        this.deferred += 1;
+        continue;
+      }
       this.running += 1;
       void this.start(ref).finally(() => {
         this.running -= 1;
@@ -56,10 +70,8 @@ export class StartQueue {
   private async start(ref: OutboxRef): Promise<void> {
     try {
       await startWorkflow(this.deps, ref);
-      await this.deps.db.prisma.outboxEntry.updateMany({
-        where: { id: ref.id, status: 'pending' },
-        data: { status: 'dispatched', dispatchedAt: new Date(), attempts: { increment: 1 } },
-      });
+      this.started.push(ref.id);
+      this.marking ??= this.markStarted();
       if (this.failingUntil > 0) {
         this.failingUntil = 0;
         this.deps.logger.info('workflows start again from the API');
@@ -71,6 +83,24 @@ export class StartQueue {
       this.failingUntil = Date.now() + COOL_DOWN_MS;
       this.deferred += this.waiting.length + 1;
       this.waiting.length = 0;
+    }
+  }
+
+  /**
+   * Marks what was started dispatched, many entries per statement. A mark that fails is harmless: the
+   * dispatcher finds the entry pending and its start answers 'already-started'.
+   */
+  private async markStarted(): Promise<void> {
+    try {
+      while (this.started.length > 0) {
+        await new Promise((resolve) => setTimeout(resolve, MARK_EVERY_MS));
+        const ids = this.started.splice(0);
+        await this.deps.db.prisma.outboxEntry
+          .updateMany({ where: { id: { in: ids }, status: 'pending' }, data: { status: 'dispatched', dispatchedAt: new Date(), attempts: { increment: 1 } } })
+          .catch((err: unknown) => this.deps.logger.warn({ err: (err as Error).message, entries: ids.length }, 'outbox entries not marked dispatched; the dispatcher will see they were started'));
+      }
+    } finally {
+      this.marking = undefined;
     }
   }
 }

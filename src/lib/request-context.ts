@@ -19,3 +19,8 @@ export function runWithRequest<T>(requestId: string, fn: () => T): T {
 export function currentRequest(): RequestStats | undefined {
   return storage.getStore();
 }
+
+/** Runs `fn` outside any request: background work it starts is counted in no request's statistics. */
+export function outsideRequest<T>(fn: () => T): T {
+  return storage.exit(fn);
+}

@@ -3,11 +3,14 @@ import { loadConfig } from '../config.js';
 import { createInfrastructure } from '../infrastructure.js';
 import { createLogger } from '../lib/logger.js';
 import { installWorkerMetrics } from '../metrics/temporal-runtime.js';
+import { setNiceness } from '../lib/priority.js';
 import { startWorkerRuntime } from './runtime.js';
 
 async function run(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config, 'worker');
+  // Mail and images can wait a moment; a request cannot. Set before the SDK starts its threads, which inherit it.
+  if (config.WORKER_NICE > 0) logger.info({ nice: config.WORKER_NICE, threads: setNiceness(config.WORKER_NICE) }, 'worker runs at lower CPU priority');
   // Before any connection: Temporal's runtime (its logger and Prometheus exporter) is created once per process.
   const metricsAddress = installWorkerMetrics(config, logger);
   const infra = await createInfrastructure(config, { name: 'worker', logger });

@@ -61,6 +61,9 @@ describe('POST /api/v1/contact', () => {
     assert.match(String(await description.staticSummary()), /Contact message/);
     const outbox = await api.deps.db.prisma.outboxEntry.findUniqueOrThrow({ where: { workflowId: workflowIds.contact(res.body.id) } });
     assert.equal(outbox.status, 'dispatched');
+    assert.deepEqual(outbox.args, [{ contactId: Number(res.body.id) }]);
+    assert.deepEqual(outbox.memo, { requestId: 'contact-req-1', summary: `Contact message ${res.body.id} from Ada Lovelace` });
+    assert.equal(outbox.workflowType, 'contactForm');
   });
 
   test('a confirmation to an address the server rejects ends the message failed with the reason; the notification still goes out', async () => {

@@ -1,0 +1,25 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import { test } from 'node:test';
+import { setNiceness } from '../../src/lib/priority.js';
+
+test('setNiceness lowers the priority of every thread of a process, threads started before it included', async () => {
+  // A Node process has several threads (V8 platform, libuv) from its first moment.
+  const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 20000)'], { stdio: 'ignore' });
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const pid = child.pid!;
+    const changed = setNiceness(7, pid);
+    const threads = readdirSync(`/proc/${pid}/task`).map(Number);
+    assert.ok(threads.length > 1, 'the child has several threads');
+    assert.equal(changed, threads.length);
+    for (const tid of threads) assert.equal(os.getPriority(tid), 7, `thread ${tid}`);
+    // /proc agrees (field 19 of stat is the nice value).
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    assert.equal(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16], '7');
+  } finally {
+    child.kill('SIGKILL');
+  }
+});
