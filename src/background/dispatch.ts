@@ -4,18 +4,13 @@ import { OUTBOX_DISPATCHER_LOCK, type WorkflowMemo, type WorkflowTypeName } from
 import type { OutboxRef, OutboxTx } from './outbox.js';
 import { startWorkflow, type StartDeps } from './start-workflow.js';
 
-export { dispatchSoon } from './start-queue.js';
+export { dispatchSoon } from './outbox-wake.js';
 
 export interface DispatchDeps extends StartDeps {
   db: Database;
   logger: Logger;
 }
 
-/**
- * Entries younger than this are left to the API that wrote them (its start queue gives up on an entry after
- * START_QUEUE_MAX_AGE_MS), so both rarely start the same one; a start twice is harmless ('already-started').
- */
-const GRACE_SECONDS = 10;
 /** Starts in flight at once within a pass (each is a round trip to Temporal). */
 const START_CONCURRENCY = 10;
 
@@ -75,7 +70,7 @@ export async function dispatchPending(deps: DispatchDeps, batchSize = 100, exclu
 async function startPending(deps: DispatchDeps, sql: Sql, batchSize: number): Promise<Omit<DispatchResult, 'locked'>> {
   const rows = await sql.$queryRaw<PendingRow[]>`
     SELECT id, workflow_type, workflow_id, args, memo FROM outbox
-     WHERE status = 'pending' AND created_at < now() - make_interval(secs => ${GRACE_SECONDS})
+     WHERE status = 'pending'
      ORDER BY attempts, id LIMIT ${batchSize}`;
   const started: number[] = [];
   let error: string | undefined;

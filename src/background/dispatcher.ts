@@ -1,4 +1,6 @@
+import type { Listener } from '../db/listen.js';
 import { dispatchPending, type DispatchDeps, type Exclusivity } from './dispatch.js';
+import { OUTBOX_CHANNEL } from './outbox-wake.js';
 
 export interface DispatcherOptions {
   pollMs: number;
@@ -18,11 +20,14 @@ export class OutboxDispatcher {
   private running = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
+  /** A notification arrived while a pass ran: the next pause is skipped. */
+  private woken = false;
+  private listener: Listener | undefined;
   private failures = 0;
 
   constructor(private readonly deps: DispatchDeps, private readonly options: DispatcherOptions) {}
 
-  /** Starts polling in the background. */
+  /** Starts in the background: a pass at each notification on OUTBOX_CHANNEL (dispatchSoon), and every pollMs. */
   start(): void {
     if (this.running) return;
     this.running = true;
@@ -36,9 +41,19 @@ export class OutboxDispatcher {
     await this.loop;
   }
 
+  private notified = (): void => {
+    this.woken = true;
+    this.wake?.();
+  };
+
   private async run(): Promise<void> {
     const batchSize = this.options.batchSize ?? 100;
+    this.listener = await this.deps.db.listen(OUTBOX_CHANNEL, this.notified).catch((err: unknown) => {
+      this.deps.logger.warn({ err: (err as Error).message }, 'outbox notifications unavailable; polling only');
+      return undefined;
+    });
     while (this.running) {
+      this.woken = false;
       let full = false;
       try {
         const result = await dispatchPending(this.deps, batchSize, this.options.exclusivity);
@@ -50,6 +65,7 @@ export class OutboxDispatcher {
       }
       if (!full) await this.pause();
     }
+    await this.listener?.close();
   }
 
   private noteFailure(message: string): void {
@@ -63,6 +79,7 @@ export class OutboxDispatcher {
   }
 
   private pause(): Promise<void> {
+    if (this.woken && this.failures === 0) return Promise.resolve();
     const backoff = this.failures === 0 ? this.options.pollMs : Math.min(this.options.pollMs * 2 ** this.failures, Math.max(MAX_BACKOFF_MS, this.options.pollMs));
     return new Promise((resolve) => {
       const timer = setTimeout(resolve, backoff);

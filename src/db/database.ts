@@ -6,6 +6,7 @@ import { PrismaClient } from '../generated/prisma/client.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../lib/logger.js';
 import { countSqlStatement } from './sql-counter.js';
+import { listenPostgres, type Listener } from './listen.js';
 
 export { PrismaClient };
 
@@ -33,6 +34,8 @@ export interface Database {
   readonly kind: 'postgres' | 'embedded';
   poolStats(): PoolStats;
   ping(): Promise<void>;
+  /** Calls `onNotify` for each NOTIFY on `channel` (and after a lost subscription is back); see listen.ts. */
+  listen(channel: string, onNotify: () => void): Promise<Listener>;
   close(): Promise<void>;
 }
 
@@ -61,6 +64,7 @@ export function createPostgresDatabase(
     async ping() {
       await pool.query('SELECT 1');
     },
+    listen: async (channel, onNotify) => listenPostgres(config.DATABASE_URL!, channel, onNotify, logger),
     async close() {
       await prisma.$disconnect();
       await pool.end().catch(() => undefined);
@@ -128,6 +132,10 @@ export async function createEmbeddedDatabase(pglite: PGlite): Promise<Database> 
     poolStats: () => ({ total: 1, idle: 1, waiting: 0, max: 1 }),
     async ping() {
       await pglite.query('SELECT 1');
+    },
+    async listen(channel, onNotify) {
+      const unlisten = await pglite.listen(channel, () => onNotify());
+      return { close: () => unlisten() };
     },
     async close() {
       await prisma.$disconnect();

@@ -12,7 +12,7 @@ let admin: string;
 
 before(async () => {
   const env = await workerEnv({ SITE_NAME: 'Quiz Bot' });
-  [api, worker] = await Promise.all([startTestApi(env), startTestWorker(env)]);
+  [api, worker] = await Promise.all([startTestApi(env), startTestWorker(env, { background: true })]);
   admin = await api.signIn('admin');
 });
 after(async () => {

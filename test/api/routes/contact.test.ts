@@ -14,7 +14,7 @@ let admin: string;
 before(async () => {
   smtp = await startSmtpServer({ rejectPermanently: (to) => to.startsWith('nobody@') });
   const env = await workerEnv({ SMTP_URL: smtp.url, CONTACT_EMAIL, CONTACT_RATE_LIMIT: '100', PUBLIC_URL: 'https://quiz.example.com' });
-  [api, worker] = await Promise.all([startTestApi(env), startTestWorker(env)]);
+  [api, worker] = await Promise.all([startTestApi(env), startTestWorker(env, { background: true })]);
   admin = await api.signIn('admin');
 });
 after(async () => {

@@ -17,7 +17,7 @@ let owner: string;
 before(async () => {
   const env = await workerEnv({ UPLOAD_MAX_BYTES: String(MAX_BYTES), THUMBNAIL_SIZE: '320' });
   mediaDir = env.MEDIA_DIR!;
-  [api, worker] = await Promise.all([startTestApi(env), startTestWorker(env)]);
+  [api, worker] = await Promise.all([startTestApi(env), startTestWorker(env, { background: true })]);
   owner = await api.signIn('user');
 });
 after(async () => {
