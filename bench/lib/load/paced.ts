@@ -24,7 +24,10 @@ export interface PacedSpec {
 export interface PacedResult {
   sent: number;
   durationS: number;
+  /** From when each request was due (what a user waiting for it sees). */
   latency: LatencySummary;
+  /** From when each request was actually sent: the server's and the network's share alone. */
+  serviceLatency: LatencySummary;
   statuses: Record<string, number>;
   socketErrors: number;
   /** Contact id of each 202, with the epoch ms of the answer. */
@@ -38,20 +41,24 @@ async function generate(spec: PacedSpec): Promise<PacedResult> {
   const url = new URL('/api/v1/contact', spec.baseUrl);
   const total = Math.round(spec.rate * spec.durationS);
   const latencies: number[] = [];
+  const serviceLatencies: number[] = [];
   const statuses: Record<string, number> = {};
   const accepted: [string, number][] = [];
   let socketErrors = 0;
   let lateStarts = 0;
   const post = (seq: number, due: number) =>
     new Promise<void>((resolve) => {
-      if (performance.now() - due > 5) lateStarts += 1;
+      const sentAt = performance.now();
+      if (sentAt - due > 5) lateStarts += 1;
       const ip = `10.${(seq >> 16) & 255}.${(seq >> 8) & 255}.${seq & 255}`;
       const body = JSON.stringify({ name: `Reader ${seq}`, email: `reader${seq}@bench.localhost`, message: `Benchmark message ${seq}: the quiz about rivers was great.` });
       const req = http.request(url, { method: 'POST', agent, timeout: 10_000, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-forwarded-for': ip } }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
-          latencies.push(performance.now() - due);
+          const now = performance.now();
+          latencies.push(now - due);
+          serviceLatencies.push(now - sentAt);
           const status = String(res.statusCode);
           statuses[status] = (statuses[status] ?? 0) + 1;
           if (res.statusCode === 202) accepted.push([String((JSON.parse(Buffer.concat(chunks).toString()) as { id: unknown }).id), Date.now()]);
@@ -75,7 +82,7 @@ async function generate(spec: PacedSpec): Promise<PacedResult> {
   }
   await Promise.all(inflight);
   agent.destroy();
-  return { sent: total, durationS: (performance.now() - started) / 1000, latency: summarize(latencies), statuses, socketErrors, accepted, lateStarts };
+  return { sent: total, durationS: (performance.now() - started) / 1000, latency: summarize(latencies), serviceLatency: summarize(serviceLatencies), statuses, socketErrors, accepted, lateStarts };
 }
 
 /** Runs the paced load in a child process (the benchmark's own process also runs the SMTP sink). */
