@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { test } from 'node:test';
 import { setNiceness } from '../../src/lib/priority.js';
 
 test('setNiceness lowers the priority of every thread of a process, threads started before it included', async () => {
   // A Node process has several threads (V8 platform, libuv) from its first moment.
-  const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 20000)'], { stdio: 'ignore' });
+  // In a session of its own (detached), like the worker under a process manager.
+  const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 20000)'], { stdio: 'ignore', detached: true });
   try {
     await new Promise((resolve) => setTimeout(resolve, 300));
     const pid = child.pid!;
@@ -19,6 +20,8 @@ test('setNiceness lowers the priority of every thread of a process, threads star
     // /proc agrees (field 19 of stat is the nice value).
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     assert.equal(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16], '7');
+    // Its session's autogroup too, where the kernel has them: across sessions only the group's niceness counts.
+    if (existsSync(`/proc/${pid}/autogroup`)) assert.match(readFileSync(`/proc/${pid}/autogroup`, 'utf8'), /nice 7/);
   } finally {
     child.kill('SIGKILL');
   }

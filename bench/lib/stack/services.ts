@@ -3,6 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { CONFIG_VARIABLES } from '../../../src/config.js';
 import { freePort, startPostgres, startRedis, startTemporal, type Service } from '../../../test/harness/services.js';
 import { startSmtpSink, type SmtpSink } from '../smtp-sink.js';
+import { processTree } from '../proc-sampler.js';
+import { setNiceness } from '../../../src/lib/priority.js';
 import type { BenchOptions } from '../options.js';
 
 export interface Services {
@@ -24,7 +26,7 @@ export async function startServices(given: BenchOptions['given']): Promise<Servi
   const [databaseUrl, redisUrl, temporalAddress, smtp] = await Promise.all([
     given.databaseUrl ?? own(startPostgres).then((pg) => pg.createDatabase(`bench_${Date.now().toString(36)}`)),
     given.redisUrl ?? own(startRedis).then((r) => r.url),
-    given.temporalAddress ?? own(startTemporal).then((t) => t.url),
+    given.temporalAddress ?? own(startTemporal).then((t) => lowerTemporalPriority(t)),
     startSmtpSink(),
   ]);
   return {
@@ -37,6 +39,19 @@ export async function startServices(given: BenchOptions['given']): Promise<Servi
       await Promise.allSettled(owned.map((s) => s.stop()));
     },
   };
+}
+
+/** Niceness of the Temporal dev server here (see lowerTemporalPriority). */
+export const TEMPORAL_NICE = 10;
+
+/**
+ * In production Temporal runs on machines of its own (a cluster or Temporal Cloud); here its dev server shares
+ * two cores with the API and the load generator. At the niceness the app's worker takes (WORKER_NICE) it still
+ * gets every cycle the API leaves, but no longer competes with requests for them.
+ */
+function lowerTemporalPriority(temporal: Service): string {
+  if (temporal.pid) for (const p of processTree(temporal.pid)) setNiceness(TEMPORAL_NICE, p.pid);
+  return temporal.url;
 }
 
 export interface AppEnv {
