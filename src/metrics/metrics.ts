@@ -74,6 +74,15 @@ export class ProcessMetrics {
     registers: [this.registry],
   });
 
+  // Starts made by the outbox dispatcher (in the worker), read from the table like the backlog.
+  private readonly dispatched = new Counter({
+    name: 'outbox_dispatched_total',
+    help: 'Workflows the outbox dispatcher started, by workflow type (every start of a write\'s workflow).',
+    labelNames: ['type'] as const,
+    aggregator: 'max',
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }
@@ -99,7 +108,7 @@ export class ProcessMetrics {
     const withOutbox = options.outbox !== false;
     if (withOutbox) await this.refreshOutbox(sources.db);
     const all = (await this.registry.getMetricsAsJSON()) as unknown as MetricsSnapshot;
-    return withOutbox ? all : all.filter((metric) => metric.name !== 'outbox_backlog');
+    return withOutbox ? all : all.filter((metric) => metric.name !== 'outbox_backlog' && metric.name !== 'outbox_dispatched_total');
   }
 
   /** The Prometheus text of this process alone (a single-process server). */
@@ -125,15 +134,22 @@ export class ProcessMetrics {
     this.poolMax.set(pool.max);
   }
 
-  /** Counts pending outbox rows; a slow or failing database leaves the last reading in place. */
+  /** Counts pending and dispatched outbox rows; a slow or failing database leaves the last readings in place. */
   private async refreshOutbox(db: Database): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<undefined>((resolve) => {
       timer = setTimeout(() => resolve(undefined), OUTBOX_TIMEOUT_MS);
     });
-    const count = db.prisma.outboxEntry.count({ where: { status: 'pending' } }).catch(() => undefined);
-    const pending = await Promise.race([count, deadline]).finally(() => clearTimeout(timer));
-    if (pending !== undefined) this.outbox.set(pending);
+    const read = Promise.all([
+      db.prisma.outboxEntry.count({ where: { status: 'pending' } }),
+      db.prisma.outboxEntry.groupBy({ by: ['workflowType'], where: { status: 'dispatched' }, _count: { _all: true } }),
+    ]).catch(() => undefined);
+    const readings = await Promise.race([read, deadline]).finally(() => clearTimeout(timer));
+    if (!readings) return;
+    const [pending, byType] = readings;
+    this.outbox.set(pending);
+    this.dispatched.reset();
+    for (const row of byType) this.dispatched.inc({ type: row.workflowType }, row._count._all);
   }
 }
 

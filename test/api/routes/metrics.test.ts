@@ -35,6 +35,7 @@ test('GET /metrics is Prometheus text with the conventional metric names and typ
     db_pool_max_connections: 'gauge',
     workflows_started_total: 'counter',
     outbox_backlog: 'gauge',
+    outbox_dispatched_total: 'counter',
     process_cpu_seconds_total: 'counter',
     process_resident_memory_bytes: 'gauge',
     nodejs_eventloop_lag_seconds: 'gauge',
@@ -67,11 +68,11 @@ test('cache hits and misses and SQL statements grow by exactly what the requests
   const grew = (name: string) => after.sum(name) - before.sum(name);
   assert.equal(grew('cache_hits_total'), 2);
   assert.equal(grew('cache_misses_total'), 1);
-  // The 3 statements, plus the outbox count the first scrape sent after reading the total.
-  assert.equal(grew('db_sql_statements_total'), 4);
+  // The 3 statements, plus the two outbox readings (pending count, dispatched by type) the first scrape sent after reading the total.
+  assert.equal(grew('db_sql_statements_total'), 5);
 });
 
-test('workflows started are counted by type and the outbox backlog counts pending entries', async () => {
+test('workflows started are counted by type, and the outbox backlog and dispatched entries by what the table holds', async () => {
   metrics.workflowStarted('sendEmail');
   metrics.workflowStarted('sendEmail');
   metrics.workflowStarted('processUpload');
@@ -86,6 +87,7 @@ test('workflows started are counted by type and the outbox backlog counts pendin
   assert.equal(exposition.sum('workflows_started_total', { type: 'sendEmail' }), 2);
   assert.equal(exposition.sum('workflows_started_total', { type: 'processUpload' }), 1);
   assert.equal(exposition.sum('outbox_backlog'), 3);
+  assert.equal(exposition.sum('outbox_dispatched_total', { type: 'sendEmail' }), 1);
 });
 
 test('with METRICS_TOKEN set, /metrics needs it as a Bearer token', async () => {
