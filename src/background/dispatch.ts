@@ -53,9 +53,8 @@ type Sql = Pick<OutboxTx, '$queryRaw' | '$executeRaw'>;
  */
 export async function dispatchPending(deps: DispatchDeps, batchSize = 100, exclusivity: Exclusivity = 'advisory-lock'): Promise<DispatchResult> {
   if (exclusivity === 'single-process') return { locked: true, ...(await startPending(deps, deps.db.prisma, batchSize)) };
-  // The advisory lock alone keeps dispatchers apart. The rows are read without FOR UPDATE on purpose: a row
-  // lock held while Temporal answers would block the API's own "dispatched" mark of that row, and with it a
-  // connection of the API's pool, for as long as Temporal is slow.
+  // The advisory lock alone keeps dispatchers apart: only its holder writes outbox statuses, so the rows need no
+  // FOR UPDATE (row locks held for as long as Temporal takes to answer would only make other writers wait).
   return deps.db.prisma.$transaction(
     async (tx) => {
       const [lock] = await tx.$queryRaw<{ locked: boolean }[]>`SELECT pg_try_advisory_xact_lock(${OUTBOX_DISPATCHER_LOCK}::bigint) AS locked`;

@@ -44,6 +44,18 @@ async function waitUntil(check: () => Promise<boolean>, what: string, timeoutMs 
   return Date.now() - started;
 }
 
+/** Runs `fn` beside a dispatcher that polls once a minute, once its first pass (at start) is over. */
+async function withIdleDispatcher(fn: () => Promise<void>): Promise<void> {
+  const dispatcher = new OutboxDispatcher(infra, { pollMs: 60_000 });
+  dispatcher.start();
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await fn();
+  } finally {
+    await dispatcher.stop();
+  }
+}
+
 describe('waking the outbox dispatcher', () => {
   test('dispatchSoon notifies OUTBOX_CHANNEL once for a burst of writes', async () => {
     let notifications = 0;
@@ -62,33 +74,22 @@ describe('waking the outbox dispatcher', () => {
   });
 
   test('a dispatcher that would poll only once a minute starts notified entries at once', async () => {
-    const dispatcher = new OutboxDispatcher(infra, { pollMs: 60_000 });
-    dispatcher.start();
-    try {
-      // Its first pass runs at start; wait for it to be idle, polling a minute away.
-      await new Promise((resolve) => setTimeout(resolve, 1500));
+    await withIdleDispatcher(async () => {
       const refs = await enqueue(5);
       dispatchSoon(infra, ...refs);
       await waitUntil(async () => (await pendingOf(refs)) === 0, 'the notified entries to be dispatched', 30_000);
-    } finally {
-      await dispatcher.stop();
-    }
+    });
     const client = await infra.temporal.client();
     const description = await client.workflow.getHandle(`wake-${process.pid}-${run}-4`).describe();
     assert.equal(description.type, WorkflowType.refreshStats);
   });
 
   test('without a notification the entries wait for the next poll', async () => {
-    const dispatcher = new OutboxDispatcher(infra, { pollMs: 60_000 });
-    dispatcher.start();
-    try {
-      await new Promise((resolve) => setTimeout(resolve, 1500));
+    await withIdleDispatcher(async () => {
       const refs = await enqueue(2);
       await new Promise((resolve) => setTimeout(resolve, 1500));
       assert.equal(await pendingOf(refs), 2, 'nothing woke the dispatcher');
-    } finally {
-      await dispatcher.stop();
-    }
+    });
   });
 });
 
