@@ -3,8 +3,12 @@ import net from 'node:net';
 import type Koa from 'koa';
 import type { Config } from '../config.js';
 
-/** After drain starts, an idle keep-alive connection gets this long to send one more request before it is closed. */
-const IDLE_GRACE_MS = 1000;
+/**
+ * While draining, a keep-alive connection is closed once it has been idle this long since its last answer. A
+ * client may reuse an idle connection at any moment, and one closed as its request arrives is reset; a
+ * connection left unused this long is one its client's pool passes over (pools reuse the most recent first).
+ */
+const IDLE_GRACE_MS = 5000;
 const POLL_MS = 100;
 
 interface ServerState {
@@ -14,6 +18,8 @@ interface ServerState {
   connections: number;
   requests: number;
   readonly pending: Set<http.ServerResponse>;
+  /** Per open connection (once its first request came): requests it carries now, and when it last answered. */
+  readonly usage: Map<net.Socket, { requests: number; answeredAt: number }>;
 }
 
 const states = new WeakMap<http.Server, ServerState>();
@@ -21,18 +27,29 @@ const states = new WeakMap<http.Server, ServerState>();
 /** An HTTP server for `app` (keep-alive and timeouts set, connections counted), not listening yet. */
 export function createHttpServer(app: Koa, config: Pick<Config, 'API_TIMEOUT_S'>): http.Server {
   const handle = app.callback();
-  const state: ServerState = { closing: false, connections: 0, requests: 0, pending: new Set() };
+  const state: ServerState = { closing: false, connections: 0, requests: 0, pending: new Set(), usage: new Map() };
   const server = http.createServer((req, res) => {
     state.requests += 1;
     if (state.closing) res.setHeader('Connection', 'close');
     state.pending.add(res);
-    res.once('close', () => state.pending.delete(res));
+    const socket = req.socket;
+    const usage = state.usage.get(socket) ?? { requests: 0, answeredAt: 0 };
+    usage.requests += 1;
+    state.usage.set(socket, usage);
+    res.once('close', () => {
+      state.pending.delete(res);
+      usage.requests -= 1;
+      usage.answeredAt = Date.now();
+    });
     if (state.held) void state.held.then(() => handle(req, res));
     else void handle(req, res);
   });
   server.on('connection', (socket: net.Socket) => {
     state.connections += 1;
-    socket.once('close', () => (state.connections -= 1));
+    socket.once('close', () => {
+      state.connections -= 1;
+      state.usage.delete(socket);
+    });
   });
   states.set(server, state);
   server.keepAliveTimeout = 65_000;
@@ -90,8 +107,19 @@ export function closeConnectionsAfterResponse(server: http.Server): void {
 }
 
 /**
+ * Closes keep-alive connections that carry no request and answered their last one at least IDLE_GRACE_MS ago
+ * (a connection that has not brought its first request is left to bring it, and is answered with
+ * `Connection: close`). Node's closeIdleConnections closes every idle connection at once, which resets a
+ * client that is reusing one of them right then.
+ */
+function closeLongIdleConnections(state: ServerState, idleMs: number): void {
+  const before = Date.now() - idleMs;
+  for (const [socket, usage] of state.usage) if (usage.requests === 0 && usage.answeredAt <= before) socket.destroy();
+}
+
+/**
  * Stops accepting connections and waits for in-flight requests: their answers carry `Connection: close`;
- * a connection still idle after a short grace is closed; whatever remains after `graceMs` is cut.
+ * a connection idle for a short grace since its last answer is closed; whatever remains after `graceMs` is cut.
  */
 export async function drain(server: http.Server, graceMs = 30_000): Promise<void> {
   const state = states.get(server);
@@ -105,7 +133,7 @@ export async function drain(server: http.Server, graceMs = 30_000): Promise<void
   const open = () => (state ? state.connections > 0 : false);
   const idleGraceMs = Math.min(IDLE_GRACE_MS, graceMs / 10);
   while (open() && Date.now() - started < graceMs) {
-    if (Date.now() - started >= idleGraceMs) server.closeIdleConnections();
+    if (state) closeLongIdleConnections(state, idleGraceMs);
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
   server.closeAllConnections();

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import Koa from 'koa';
 import { drain, listen, serverLoad } from '../../src/api/http-server.js';
@@ -51,4 +52,26 @@ test('drain closes an idle keep-alive connection and refuses new ones', async ()
   assert.equal(serverLoad(server).connections, 0);
   await assert.rejects(get(new http.Agent(), `${url}/fast`), { code: 'ECONNREFUSED' });
   agent.destroy();
+});
+
+test('drain leaves a connection that has not sent its first request yet to send it, and answers it', async () => {
+  const { server } = await startServer();
+  const port = (server.address() as AddressInfo).port;
+  // As a connection the cluster primary has just handed over: open, its request not read yet.
+  const socket = net.connect(port, '127.0.0.1');
+  await once(socket, 'connect');
+  while (serverLoad(server).connections < 1) await new Promise((resolve) => setTimeout(resolve, 10));
+  const drained = drain(server, 3000); // idle connections are closed after 300 ms
+  await new Promise((resolve) => setTimeout(resolve, 800));
+  let answer = '';
+  socket.on('data', (chunk: Buffer) => (answer += chunk.toString()));
+  const closed = new Promise<Error | undefined>((resolve) => {
+    socket.once('error', resolve);
+    socket.once('close', () => resolve(undefined));
+  });
+  socket.write('GET /fast HTTP/1.1\r\nHost: localhost\r\n\r\n');
+  assert.equal(await closed, undefined, 'the connection was not reset');
+  assert.match(answer, /^HTTP\/1\.1 200 OK/);
+  assert.match(answer, /\r\nConnection: close\r\n/i);
+  await drained;
 });
