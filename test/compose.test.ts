@@ -9,6 +9,7 @@ import { CONFIG_VARIABLES, KNOWN_DEFAULT_SECRETS, loadConfig, type Env } from '.
 // Docker cannot run here, so the compose files are checked as data: what compose would hand the app.
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const APP_SERVICES = ['api', 'worker', 'migrate'] as const;
+const NPM_SCRIPTS = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
 const REQUIRED_SERVICES = ['postgres', 'redis', 'temporal', 'temporal-ui', ...APP_SERVICES];
 
 interface Service {
@@ -115,8 +116,16 @@ for (const file of ['docker-compose.yml', 'docker-compose.local-prod.yml']) {
       }
       assert.equal(dependsOn(services.migrate!).postgres, 'service_healthy');
       assert.match(commandText(services.migrate!), /npm run db:migrate/);
-      assert.match(commandText(services.api!), /npm run api/);
-      assert.match(commandText(services.worker!), /npm run worker/);
+    });
+
+    test('runs api and worker as their npm scripts do, from the dist/ the image builds', () => {
+      // Not `npm run api`: its prebuild would write dist/ as the non-root user at every start.
+      assert.equal(commandText(services.api!), NPM_SCRIPTS.api);
+      assert.equal(commandText(services.worker!), NPM_SCRIPTS.worker);
+      assert.match(NPM_SCRIPTS.api ?? '', /^node dist\//);
+      const dockerfile = readFileSync(path.join(root, 'Dockerfile'), 'utf8');
+      const build = dockerfile.indexOf('RUN npm run build');
+      assert.ok(build > dockerfile.indexOf('COPY . .') && build < dockerfile.indexOf('USER node'), 'the Dockerfile builds dist/ from the sources, as root');
     });
 
     test('registers the namespace the app uses', () => {

@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { PGlite } from '@electric-sql/pglite';
 import type { Config } from '../config.js';
 import type { Logger } from '../lib/logger.js';
@@ -43,8 +45,11 @@ async function startInProcess(config: Config, logger: Logger, pglite: PGlite): P
 
 function startChildren(config: Config): LocalStack {
   const env = { ...process.env, DEBUG: String(config.DEBUG), TEMPORAL_ADDRESS: config.TEMPORAL_ADDRESS };
+  // The children run like this file: compiled .js with plain node (`npm start`), or .ts through tsx.
+  const extension = path.extname(import.meta.url);
+  const loader = extension === '.ts' ? ['--import', import.meta.resolve('tsx')] : [];
   const children: ChildProcess[] = ['api/cluster', 'worker/main'].map((script) =>
-    spawn(process.execPath, ['--import', import.meta.resolve('tsx'), new URL(`../${script}.ts`, import.meta.url).pathname], { env, stdio: 'inherit' }),
+    spawn(process.execPath, [...loader, fileURLToPath(new URL(`../${script}${extension}`, import.meta.url))], { env, stdio: 'inherit' }),
   );
   return {
     port: config.PORT,

@@ -1,14 +1,19 @@
-import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { ActivityDeps, Activities } from '../activities/index.js';
 import { createActivities } from '../activities/index.js';
 import { createStorage } from '../storage/filesystem-storage.js';
 
-const require = createRequire(import.meta.url);
+/**
+ * The workflows entry beside this file: dist/workflows/index.js when running compiled (`npm run build`),
+ * src/workflows/index.ts under tsx.
+ */
+export const WORKFLOWS_ENTRY = fileURLToPath(new URL(`../workflows/index${path.extname(import.meta.url)}`, import.meta.url));
 
 /** Bundles the workflow code once (webpack); reused by every worker this process creates. */
 export async function buildWorkflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  return bundleWorkflowCode({ workflowsPath: require.resolve('../workflows/index.ts'), logger: quietBundlerLogger });
+  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_ENTRY, logger: quietBundlerLogger });
 }
 
 const quietBundlerLogger = {

@@ -1,4 +1,7 @@
-/** The app's own processes under the benchmark: migrations, seed, `npm run worker` and the API cluster. */
+/**
+ * The app's own processes under the benchmark: migrations, seed, `npm run worker` and the API cluster, the last
+ * two compiled (`npm run build`, run with plain node) as in production; the bench's own helpers run with tsx.
+ */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
@@ -39,8 +42,16 @@ export async function queueHasPoller(address: string, namespace: string, taskQue
   }
 }
 
-/** Starts a TypeScript entry with tsx in its own process group; resolves once `ready` holds. */
-async function startTs(
+let built: Promise<void> | undefined;
+
+/** `npm run build` (src/ into dist/), once per benchmark run, before the first compiled process starts. */
+function buildOnce(logDir: string): Promise<void> {
+  built ??= runToEnd('build', NPM, ['run', '--silent', 'build'], process.env, path.join(logDir, 'build.log'));
+  return built;
+}
+
+/** Starts `entry` in its own process group (a .ts entry with tsx, dist/*.js with plain node); resolves once `ready` holds. */
+async function startEntry(
   name: string,
   entry: string,
   env: NodeJS.ProcessEnv,
@@ -49,7 +60,8 @@ async function startTs(
   nodeArgs: string[] = [],
   args: string[] = [],
 ): Promise<Child> {
-  const child = startChild(name, process.execPath, [...nodeArgs, '--import', 'tsx', entry, ...args], env, logFile);
+  const loader = entry.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const child = startChild(name, process.execPath, [...nodeArgs, ...loader, entry, ...args], env, logFile);
   try {
     await waitUntil(child, () => ready(child), 180_000);
   } catch (err) {
@@ -59,9 +71,10 @@ async function startTs(
   return child;
 }
 
-/** `npm run worker` (src/worker/main.ts), ready when it polls its task queue. */
-export function startWorker(env: NodeJS.ProcessEnv, logDir: string): Promise<Child> {
-  return startTs('worker', 'src/worker/main.ts', env, path.join(logDir, 'worker.log'), () =>
+/** `npm run worker` (dist/worker/main.js), ready when it polls its task queue. */
+export async function startWorker(env: NodeJS.ProcessEnv, logDir: string): Promise<Child> {
+  await buildOnce(logDir);
+  return startEntry('worker', 'dist/worker/main.js', env, path.join(logDir, 'worker.log'), () =>
     queueHasPoller(env.TEMPORAL_ADDRESS!, env.TEMPORAL_NAMESPACE ?? 'default', env.TEMPORAL_TASK_QUEUE!),
   );
 }
@@ -71,14 +84,16 @@ export interface ApiProcess {
   child: Child;
 }
 
-/** The API cluster (src/api/cluster.ts), ready when /readyz answers 200 and every worker process is up. */
+/** The API cluster (`npm run api`, dist/api/cluster.js), ready when /readyz answers 200 and every worker process is up. */
 export async function startApi(env: NodeJS.ProcessEnv, logFile: string, options: { cpuProfDir?: string } = {}): Promise<ApiProcess> {
+  await buildOnce(path.dirname(logFile));
   const url = `http://127.0.0.1:${env.PORT}`;
   const workers = Number(env.API_WORKERS ?? 1);
+  // The workers inherit these (execArgv), so each writes its own profile.
   const nodeArgs = options.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfDir] : [];
-  const child = await startTs('api', 'src/api/cluster.ts', env, logFile, async (c) => {
+  const child = await startEntry('api', 'dist/api/cluster.js', env, logFile, async (c) => {
     if (!(await httpAnswers(`${url}/readyz`, 200))) return false;
-    // npm/tsx add no process of their own here: the tree is the primary and its forked workers.
+    // No npm process in between: the tree is the primary and its forked workers.
     return c.pid !== undefined && processTree(c.pid).length >= workers + 1;
   }, nodeArgs);
   return { url, child };
@@ -86,5 +101,5 @@ export async function startApi(env: NodeJS.ProcessEnv, logFile: string, options:
 
 /** A bench helper script (bench/lib/*.ts) as a long-running child, ready when `probe` answers. */
 export function startBenchProcess(name: string, entry: string, args: string[], env: NodeJS.ProcessEnv, logFile: string, probe: (child: Child) => Promise<boolean>): Promise<Child> {
-  return startTs(name, entry, env, logFile, probe, [], args);
+  return startEntry(name, entry, env, logFile, probe, [], args);
 }
