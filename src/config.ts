@@ -48,6 +48,7 @@ const variables = z.object({
     KEY_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]{1,32}$/, 'letters, digits, _ . - (1-32)').default('quiz'),
     CACHE_TTL: int(1).default(300),
     CACHE_DISABLED: bool.default(false),
+    CACHE_LOCAL_TTL_MS: int(0, 60_000).default(1000),
 
     TEMPORAL_ADDRESS: optionalString,
     TEMPORAL_NAMESPACE: z.string().min(1).default('default'),

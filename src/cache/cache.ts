@@ -4,6 +4,7 @@ import KeyvRedis, { createClient, type RedisClientType } from '@keyv/redis';
 import type { Config } from '../config.js';
 import type { Logger } from '../lib/logger.js';
 import { currentRequest } from '../lib/request-context.js';
+import { INVALIDATE_ALL, NearCache } from './near-cache.js';
 
 const SEPARATOR = '::';
 /** A frozen (not dead) Redis must not stall a request: reads give up after this long. */
@@ -43,18 +44,26 @@ interface Load {
 
 export interface CacheStats {
   hits: number;
+  /** Of the hits, those answered from this process's near cache (no Redis round trip). */
+  localHits: number;
+  /** Times the near cache lost its invalidation subscription and dropped every copy. */
+  localResets: number;
   misses: number;
   errors: number;
 }
 
-/** The cache every API process shares: Keyv on Redis, or in memory when REDIS_URL is unset. */
+/**
+ * The cache every API process shares: Keyv on Redis, or in memory when REDIS_URL is unset. With Redis,
+ * a near cache (CACHE_LOCAL_TTL_MS) keeps this process's copies of what it reads, dropped everywhere
+ * through pub/sub by every invalidate, set and clear (see near-cache.ts).
+ */
 export class Cache {
   private readonly inflight = new Map<string, Load>();
   /** Orders cache reads against load completions (see getOrLoad). */
   private clock = 0;
   private readonly memoryVersions = new Map<string, number>();
   private memoryGeneration = 0;
-  private readonly counters: CacheStats = { hits: 0, misses: 0, errors: 0 };
+  private readonly counters: Omit<CacheStats, 'localHits' | 'localResets'> = { hits: 0, misses: 0, errors: 0 };
   private healthy = true;
   private readonly pendingInvalidations = new Set<string>();
   private retryTimer: NodeJS.Timeout | undefined;
@@ -67,6 +76,7 @@ export class Cache {
     private readonly logger: Logger,
     /** CACHE_DISABLED: reads go to the loader and nothing is stored (the benchmark's "cache off"). */
     readonly disabled = false,
+    private readonly near?: NearCache,
   ) {}
 
   get backend(): 'redis' | 'memory' {
@@ -75,7 +85,12 @@ export class Cache {
 
   /** Process-wide hit/miss/error counts since start. */
   stats(): CacheStats {
-    return { ...this.counters };
+    return { ...this.counters, localHits: this.near?.hits ?? 0, localResets: this.near?.resets ?? 0 };
+  }
+
+  /** True while this process serves reads from its near cache (Redis reachable and its invalidations heard). */
+  get nearCacheLive(): boolean {
+    return this.near?.live ?? false;
   }
 
   /** The full Redis key of an application key (for tools that talk to Redis directly). */
@@ -106,12 +121,15 @@ export class Cache {
   private async load<T>(key: string, loader: () => Promise<T>, ttlS: number): Promise<T> {
     const entry: Load = { result: Promise.resolve({ value: undefined, current: false }) };
     entry.result = (async () => {
+      const token = this.near?.token();
       const seen = await this.readVersion(key);
       const value = await loader();
       entry.loadedAt = ++this.clock;
       // Unreachable cache: no invalidation can be detected, and nothing is stored for anyone to disagree with.
       if (seen === undefined || value === undefined) return { value, current: true };
-      return { value, current: await this.guardedSet(key, value, ttlS, seen) };
+      const current = await this.guardedSet(key, value, ttlS, seen);
+      if (current && token !== undefined) this.near!.remember(key, value, Date.now() + ttlS * 1000, token);
+      return { value, current };
     })();
     this.inflight.set(key, entry);
     const forget = () => {
@@ -124,18 +142,45 @@ export class Cache {
     return (await entry.result).value as T;
   }
 
-  /** Reads one key, counting a hit or a miss; an unreachable cache reads as a miss. */
+  /**
+   * Reads one key (this process's near copy first), counting a hit or a miss; an unreachable cache reads
+   * as a miss. Values from the near cache are frozen and shared: callers must not modify what they get.
+   */
   async get<T>(key: string): Promise<T | undefined> {
     // Disabled, nothing is looked up, so nothing counts as a hit or a miss.
     if (this.disabled) return undefined;
-    const value = await this.guard(() => this.keyv.get<T>(key), undefined);
-    this.count(value !== undefined && value !== null);
-    return value ?? undefined;
+    const near = this.near?.read(key);
+    if (near !== undefined) {
+      this.count(true);
+      return near as T;
+    }
+    const token = this.near?.token();
+    const raw = await this.guard(() => this.keyv.getRaw<T>(key), undefined);
+    const value = raw?.value ?? undefined;
+    this.count(value !== undefined);
+    if (value !== undefined && token !== undefined) this.near!.remember(key, value, raw?.expires, token);
+    return value;
   }
 
+  /** Stores a value outright (no race check, unlike getOrLoad) and drops every process's near copy of it. */
   async set<T>(key: string, value: T, ttlS = this.defaultTtlS): Promise<void> {
     if (this.disabled) return;
-    await this.guard(() => this.keyv.set(key, value, ttlS * 1000), false);
+    const redis = this.redis;
+    const near = this.near;
+    if (!redis || !near) {
+      await this.guard(() => this.keyv.set(key, value, ttlS * 1000), false);
+      return;
+    }
+    near.drop([key]);
+    const ttlMs = ttlS * 1000;
+    await this.guard(async () => {
+      await redis
+        .multi()
+        .set(this.redisKey(key), JSON.stringify({ value, expires: Date.now() + ttlMs }), { PX: ttlMs })
+        .publish(near.channel, near.message([key]))
+        .exec();
+      return true;
+    }, false);
   }
 
   /**
@@ -151,10 +196,12 @@ export class Cache {
       return true;
     }
     const redis = this.redis;
+    this.near?.drop(keys);
     const done = await this.guard(async () => {
       const multi = redis.multi();
       for (const key of keys) multi.incr(this.versionKey(key)).pExpire(this.versionKey(key), 86_400_000);
       multi.del(keys.map((k) => this.redisKey(k)));
+      if (this.near) multi.publish(this.near.channel, this.near.message(keys));
       await multi.exec();
       return true;
     }, false);
@@ -195,7 +242,10 @@ export class Cache {
     }
     const deadline = performance.now() + deadlineMs;
     const within = <T>(op: Promise<T>) => withTimeout(op, Math.max(1, deadline - performance.now()));
-    await within(redis.incr(this.generationKey()));
+    this.near?.drop(INVALIDATE_ALL);
+    const bump = redis.multi().incr(this.generationKey());
+    if (this.near) bump.publish(this.near.channel, this.near.message(INVALIDATE_ALL));
+    await within(bump.exec());
     let cursor = '0';
     do {
       const page = await within(redis.scan(cursor, { MATCH: this.redisKey('*'), COUNT: CLEAR_BATCH }));
@@ -227,6 +277,7 @@ export class Cache {
 
   async close(): Promise<void> {
     clearInterval(this.retryTimer);
+    await this.near?.close();
     if (this.redis?.isOpen) await this.redis.close().catch(() => undefined);
   }
 
@@ -311,7 +362,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 
 /** Builds the cache from config: Redis that fails fast and reconnects by itself, or memory. */
 export function createCache(
-  config: Pick<Config, 'REDIS_URL' | 'KEY_PREFIX' | 'CACHE_TTL'> & Partial<Pick<Config, 'CACHE_DISABLED'>>,
+  config: Pick<Config, 'REDIS_URL' | 'KEY_PREFIX' | 'CACHE_TTL'> & Partial<Pick<Config, 'CACHE_DISABLED' | 'CACHE_LOCAL_TTL_MS'>>,
   logger: Logger,
 ): Cache {
   const disabled = config.CACHE_DISABLED ?? false;
@@ -331,5 +382,12 @@ export function createCache(
   const keyv = new Keyv({ store, namespace: config.KEY_PREFIX, useKeyPrefix: false, ...json });
   keyv.throwOnErrors = true;
   keyv.on('error', () => undefined);
-  return new Cache(keyv, redis, config.KEY_PREFIX, config.CACHE_TTL, logger, disabled);
+  const localTtlMs = config.CACHE_LOCAL_TTL_MS ?? 0;
+  let near: NearCache | undefined;
+  if (localTtlMs > 0 && !disabled) {
+    const subscriber = redis.duplicate();
+    near = new NearCache(redis, subscriber, `${config.KEY_PREFIX}${SEPARATOR}#invalidate`, localTtlMs);
+    near.start();
+  }
+  return new Cache(keyv, redis, config.KEY_PREFIX, config.CACHE_TTL, logger, disabled, near);
 }

@@ -47,6 +47,11 @@ export class ProcessMetrics {
     registers: [this.registry],
   });
   private readonly cacheHits = new Counter({ name: 'cache_hits_total', help: 'Cache reads that found a value.', registers: [this.registry] });
+  private readonly cacheLocalHits = new Counter({
+    name: 'cache_local_hits_total',
+    help: 'Of the cache hits, those answered from the process\'s own near cache without asking Redis.',
+    registers: [this.registry],
+  });
   private readonly cacheMisses = new Counter({ name: 'cache_misses_total', help: 'Cache reads that found nothing (or an unreachable cache).', registers: [this.registry] });
   private readonly sqlStatements = new Counter({
     name: 'db_sql_statements_total',
@@ -125,6 +130,7 @@ export class ProcessMetrics {
   private refreshCounters({ db, cache }: MetricsSources): void {
     const cacheStats = cache.stats();
     setCounter(this.cacheHits, cacheStats.hits);
+    setCounter(this.cacheLocalHits, cacheStats.localHits);
     setCounter(this.cacheMisses, cacheStats.misses);
     setCounter(this.sqlStatements, sqlStatementsTotal());
     const pool = db.poolStats();

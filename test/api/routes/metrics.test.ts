@@ -29,6 +29,7 @@ test('GET /metrics is Prometheus text with the conventional metric names and typ
     http_requests_total: 'counter',
     http_request_duration_seconds: 'histogram',
     cache_hits_total: 'counter',
+    cache_local_hits_total: 'counter',
     cache_misses_total: 'counter',
     db_sql_statements_total: 'counter',
     db_pool_connections: 'gauge',

@@ -1,0 +1,160 @@
+/**
+ * This process's copy of the entries it reads most, in front of the shared Redis cache: a hit costs no
+ * round trip, no Redis CPU and no parsing. Every process hears every invalidation through Redis pub/sub,
+ * so a write anywhere drops the copies everywhere about as soon as it drops the Redis value.
+ *
+ * Copies are only kept while the subscription is known to work: it is confirmed by hearing our own
+ * "hello" on the channel after each (re)connection, and losing the subscriber connection empties this
+ * cache and bypasses it until the next confirmation. A value read from Redis is only kept if no
+ * invalidation arrived while that read was on its way (it may be the value the invalidation removed).
+ * Each copy lives at most `ttlMs` (and never past its Redis expiry): that bounds how stale a process can be
+ * when Redis freezes without dropping connections, the one fault pub/sub cannot report.
+ */
+import { randomUUID } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
+import type { RedisClientType } from '@keyv/redis';
+
+/** Entries kept per process; far above the hot set (API responses are a few KB each). */
+const MAX_ENTRIES = 10_000;
+/** While the subscription is unconfirmed, the hello is sent again this often. */
+const CONFIRM_RETRY_MS = 1000;
+const HELLO = '#hello:';
+/** The message that drops every copy (Cache.clear). */
+export const INVALIDATE_ALL = '*';
+
+interface Copy {
+  value: unknown;
+  expiresAt: number;
+}
+
+export class NearCache {
+  private readonly copies = new LRUCache<string, Copy>({ max: MAX_ENTRIES });
+  /** Bumped by every invalidation this process hears of and by every loss of the subscription. */
+  private epoch = 0;
+  private confirmed = false;
+  private hello: string | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+  /** Reads this process answered from its own copies. */
+  hits = 0;
+  /** Times the subscription was lost and every copy dropped. */
+  resets = 0;
+
+  constructor(
+    private readonly publisher: RedisClientType,
+    private readonly subscriber: RedisClientType,
+    readonly channel: string,
+    readonly ttlMs: number,
+  ) {}
+
+  /** Connects the subscriber and keeps the copies in step with its connection. */
+  start(): void {
+    const lost = () => this.lose();
+    this.subscriber.on('error', lost);
+    this.subscriber.on('reconnecting', lost);
+    this.subscriber.on('end', lost);
+    // node-redis subscribes again by itself after a reconnection; the hello proves it did.
+    this.subscriber.on('ready', () => this.confirm());
+    this.subscriber
+      .connect()
+      .then(() => this.subscriber.subscribe(this.channel, (message) => this.receive(message)))
+      .then(() => this.confirm())
+      .catch(() => undefined);
+  }
+
+  /** True while copies are served: the subscription is confirmed. */
+  get live(): boolean {
+    return this.confirmed;
+  }
+
+  /** The copy of `key`, if this process holds a current one. */
+  read(key: string): unknown {
+    if (!this.confirmed) return undefined;
+    const copy = this.copies.get(key);
+    if (!copy) return undefined;
+    if (copy.expiresAt <= Date.now()) {
+      this.copies.delete(key);
+      return undefined;
+    }
+    this.hits += 1;
+    return copy.value;
+  }
+
+  /** Taken before a Redis read; remember() keeps the value read only if nothing was invalidated since. */
+  token(): number {
+    return this.epoch;
+  }
+
+  /** Keeps `value` (frozen: every reader shares it) until ttlMs from now or `expires` (epoch ms), whichever is first. */
+  remember(key: string, value: unknown, expires: number | undefined, token: number): void {
+    if (!this.confirmed || token !== this.epoch) return;
+    const expiresAt = Math.min(Date.now() + this.ttlMs, expires ?? Number.POSITIVE_INFINITY);
+    this.copies.set(key, { value: deepFreeze(value), expiresAt });
+  }
+
+  /** Drops this process's copies at once (a write here); other processes hear of it through `message(keys)`. */
+  drop(keys: string[] | typeof INVALIDATE_ALL): void {
+    this.epoch += 1;
+    if (keys === INVALIDATE_ALL) this.copies.clear();
+    else for (const key of keys) this.copies.delete(key);
+  }
+
+  /** The pub/sub message that makes every process drop `keys`. */
+  message(keys: string[] | typeof INVALIDATE_ALL): string {
+    return keys === INVALIDATE_ALL ? INVALIDATE_ALL : JSON.stringify(keys);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.retryTimer);
+    this.lose();
+    if (this.subscriber.isOpen) await this.subscriber.close().catch(() => undefined);
+  }
+
+  private receive(message: string): void {
+    if (message.startsWith(HELLO)) {
+      if (message === this.hello) {
+        // A read that left before now may have missed an invalidation sent while we could not hear.
+        this.epoch += 1;
+        this.confirmed = true;
+        this.hello = undefined;
+      }
+      return;
+    }
+    if (message === INVALIDATE_ALL) return this.drop(INVALIDATE_ALL);
+    try {
+      this.drop(JSON.parse(message) as string[]);
+    } catch {
+      // Not ours (someone else publishing on the channel): drop everything rather than guess.
+      this.drop(INVALIDATE_ALL);
+    }
+  }
+
+  private lose(): void {
+    if (this.confirmed) this.resets += 1;
+    this.confirmed = false;
+    this.hello = undefined;
+    this.drop(INVALIDATE_ALL);
+  }
+
+  /** Publishes a fresh hello through the main connection; the subscription is live once it comes back. */
+  private confirm(): void {
+    if (this.closed || this.confirmed) return;
+    const hello = `${HELLO}${randomUUID()}`;
+    this.hello = hello;
+    this.publisher.publish(this.channel, hello).catch(() => undefined);
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => {
+      if (!this.confirmed && this.subscriber.isReady) this.confirm();
+    }, CONFIRM_RETRY_MS);
+    this.retryTimer.unref();
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
+}
