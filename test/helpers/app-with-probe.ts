@@ -5,6 +5,7 @@
  *   GET /probe/work/:sql/:hits/:misses   sends :sql statements (SELECT 1) and reads :hits cached and :misses absent keys
  *   GET /probe/transaction               one interactive transaction holding one SELECT
  *   GET /probe/sleep/:ms                 answers after :ms milliseconds
+ *   GET /probe/abortable/:ms             like sleep, but stops early and logs `probe aborted` when ctx.state.signal aborts
  *   GET /probe/param/:value              one parameterised statement with :value as its parameter
  *   GET /probe/fail?n=                   throws a plain Error (an unhandled one), `probe failure <n>`
  */
@@ -62,7 +63,7 @@ export async function startProbeApp(overrides: Env = {}, options: { reportError?
   };
 }
 
-function probeRouter({ db, cache }: Infrastructure): Router {
+function probeRouter({ db, cache, logger }: Infrastructure): Router {
   const router = new Router({ prefix: '/probe' });
   router.get('/work/:sql/:hits/:misses', async (ctx) => {
     const times = (n: string, fn: () => Promise<unknown>) => Array.from({ length: Number(n) }, fn);
@@ -75,6 +76,18 @@ function probeRouter({ db, cache }: Infrastructure): Router {
   });
   router.get('/transaction', async (ctx) => {
     await db.prisma.$transaction(async (tx) => tx.$queryRaw`SELECT 1`);
+    ctx.body = { done: true };
+  });
+  router.get('/abortable/:ms', async (ctx) => {
+    const signal = ctx.state.signal as AbortSignal;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, Number(ctx.params.ms));
+      signal.addEventListener('abort', () => {
+        clearTimeout(timer);
+        logger.info('probe aborted');
+        resolve();
+      }, { once: true });
+    });
     ctx.body = { done: true };
   });
   router.get('/sleep/:ms', async (ctx) => {

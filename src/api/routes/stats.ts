@@ -10,7 +10,7 @@ import { PRIVATE_CACHE_CONTROL, PUBLIC_CACHE_CONTROL, sendCachedBody, toCachedBo
 import { notFound } from '../../lib/errors.js';
 import { cacheKeys } from '../../domain/cache-keys.js';
 import { loadUserStats } from '../../domain/statistics.js';
-import { LEADERBOARD_SIZE, readLeaderboard } from '../../domain/leaderboard.js';
+import { LEADERBOARD_SIZE, readLeaderboard, type LeaderboardSnapshot } from '../../domain/leaderboard.js';
 
 const LeaderboardQuery = z.object({ limit: limitQuery(LEADERBOARD_SIZE, 10) });
 
@@ -31,11 +31,20 @@ export function statsRoutes(deps: AppDeps): Router {
   router.get('/me/stats', requireUser(deps), (ctx) => sendStats(ctx, currentUser(ctx).id, PRIVATE_CACHE_CONTROL));
   router.get('/users/:id/stats', (ctx) => sendStats(ctx, idParam(ctx.params.id, 'User'), PUBLIC_CACHE_CONTROL));
 
+  // The near cache hands every reader the same snapshot object: its bodies are serialised once per limit.
+  const bodies = new WeakMap<LeaderboardSnapshot, Map<number, CachedBody>>();
+  const leaderboardBody = (snapshot: LeaderboardSnapshot, limit: number): CachedBody => {
+    let byLimit = bodies.get(snapshot);
+    if (!byLimit) bodies.set(snapshot, (byLimit = new Map()));
+    let body = byLimit.get(limit);
+    // Same snapshot, same limit: same body, so the snapshot's hash identifies the response.
+    if (!body) byLimit.set(limit, (body = { etag: `"${snapshot.etag}-${limit}"`, json: JSON.stringify({ items: snapshot.items.slice(0, limit) }) }));
+    return body;
+  };
+
   router.get('/leaderboard', async (ctx) => {
     const { limit } = parseInput(LeaderboardQuery, ctx.query);
-    const snapshot = await readLeaderboard(deps);
-    // Same snapshot, same limit: same body, so the snapshot's hash identifies the response.
-    sendCachedBody(ctx, { etag: `"${snapshot.etag}-${limit}"`, json: JSON.stringify({ items: snapshot.items.slice(0, limit) }) });
+    sendCachedBody(ctx, leaderboardBody(await readLeaderboard(deps), limit));
   });
 
   return router;

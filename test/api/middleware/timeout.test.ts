@@ -28,3 +28,14 @@ test('a request within API_TIMEOUT_S is answered normally', async () => {
   assert.equal(res.status, 200);
   assert.deepEqual(await res.json(), { slept: true });
 });
+
+test('at the timeout ctx.state.signal aborts, so work that watches it stops early', async () => {
+  const res = await fetch(`${probe.url}/probe/abortable/3000`);
+  assert.equal(res.status, 503);
+  const requestId = res.headers.get('x-request-id');
+  const deadline = Date.now() + 2000;
+  while (!probe.logs.some((l) => l.requestId === requestId && l.msg === 'probe aborted')) {
+    if (Date.now() > deadline) assert.fail('the signal did not abort');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+});
