@@ -2,6 +2,7 @@
 // no bundling, no minifying. `npm start`, `npm run api` and `npm run worker` run that output with plain node:
 // under tsx, Node 20 runs tsx's loader in a thread with its own V8 isolate, ~35-50 MB RSS in every process.
 // Plain JavaScript (not TypeScript) so that it runs before anything is built. Types are checked by `npm run typecheck`.
+// esbuild finds tsconfig.json itself (none yet in the Dockerfile's `npm ci` layer, which builds only the generated client).
 //
 //   node scripts/build.mjs                      # into dist/
 //   node scripts/build.mjs --outdir .dist-x     # elsewhere (test/build.test.ts)
@@ -39,7 +40,6 @@ try {
     format: 'esm',
     platform: 'node',
     target: 'node20',
-    tsconfig: path.join(ROOT, 'tsconfig.json'),
     logLevel: 'warning',
   });
   const old = `${outdir}.old-${process.pid}`;
