@@ -1,14 +1,14 @@
 import Koa from 'koa';
 import Router from '@koa/router';
 import { bodyParser } from '@koa/bodyparser';
-import helmet from 'koa-helmet';
 import type { AppDeps } from './deps.js';
 import { requestContext } from './middleware/request-context.js';
 import { errorHandler } from './middleware/errors.js';
 import { performance } from './middleware/perf.js';
-import { requestTimeout } from './middleware/timeout.js';
+import { installRequestSignal, requestTimeout } from './middleware/timeout.js';
 import type { ErrorReporter } from '../lib/error-reporting.js';
 import { allowedHosts } from './middleware/allowed-hosts.js';
+import { securityHeaders } from './middleware/security-headers.js';
 import { resourceRouters } from './routes/index.js';
 
 export const JSON_BODY_LIMIT = '1mb';
@@ -20,11 +20,12 @@ export const JSON_BODY_LIMIT = '1mb';
 export function createApp(deps: AppDeps, options: { reportError?: ErrorReporter['report'] } = {}): Koa {
   const app = new Koa({ proxy: deps.config.TRUST_PROXY });
   app.silent = true;
+  installRequestSignal(app);
   app.use(requestContext());
   app.use(performance(deps.config, deps.logger));
   app.use(errorHandler(deps.logger, options.reportError));
   app.use(requestTimeout(deps.config.API_TIMEOUT_S, deps.logger));
-  app.use(helmet({ contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], imgSrc: ["'self'"], frameAncestors: ["'none'"] } } }));
+  app.use(securityHeaders({ contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], imgSrc: ["'self'"], frameAncestors: ["'none'"] } } }));
   app.use(allowedHosts(deps.config.ALLOWED_HOSTS));
   app.use(bodyParser({ enableTypes: ['json'], jsonLimit: JSON_BODY_LIMIT, encoding: 'utf-8' }));
 
