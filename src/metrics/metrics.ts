@@ -46,6 +46,11 @@ export class ProcessMetrics {
     buckets: DURATION_BUCKETS,
     registers: [this.registry],
   });
+  /**
+   * The labelled series of each method, status and route pattern (a bounded set), looked up once: finding
+   * them by label object on every request made prom-client hash the labels each time.
+   */
+  private readonly requestSeries = new Map<string, { count: Counter.Internal; duration: Histogram.Internal<'method' | 'route' | 'status'> }>();
   private readonly cacheHits = new Counter({ name: 'cache_hits_total', help: 'Cache reads that found a value.', registers: [this.registry] });
   private readonly cacheLocalHits = new Counter({
     name: 'cache_local_hits_total',
@@ -94,9 +99,15 @@ export class ProcessMetrics {
 
   /** Records one answered request; `route` is the route pattern (never the raw path, to bound label values). */
   observeRequest(method: string, route: string, status: number, seconds: number): void {
-    const labels = { method, route, status: String(status) };
-    this.requests.inc(labels);
-    this.duration.observe(labels, seconds);
+    const key = `${method} ${status} ${route}`;
+    let series = this.requestSeries.get(key);
+    if (!series) {
+      const labels = { method, route, status: String(status) };
+      series = { count: this.requests.labels(labels), duration: this.duration.labels(labels) };
+      this.requestSeries.set(key, series);
+    }
+    series.count.inc();
+    series.duration.observe(seconds);
   }
 
   /** Counts a workflow started (call it once the start call to Temporal succeeded). */

@@ -5,7 +5,7 @@
  *   GET /probe/work/:sql/:hits/:misses   sends :sql statements (SELECT 1) and reads :hits cached and :misses absent keys
  *   GET /probe/transaction               one interactive transaction holding one SELECT
  *   GET /probe/sleep/:ms                 answers after :ms milliseconds
- *   GET /probe/abortable/:ms             like sleep, but stops early and logs `probe aborted` when ctx.state.signal aborts
+ *   GET /probe/abortable/:ms             like sleep, but stops early and logs `probe aborted` when ctx.signal aborts
  *   GET /probe/param/:value              one parameterised statement with :value as its parameter
  *   GET /probe/fail?n=                   throws a plain Error (an unhandled one), `probe failure <n>`
  */
@@ -79,7 +79,7 @@ function probeRouter({ db, cache, logger }: Infrastructure): Router {
     ctx.body = { done: true };
   });
   router.get('/abortable/:ms', async (ctx) => {
-    const signal = ctx.state.signal as AbortSignal;
+    const signal = ctx.signal;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, Number(ctx.params.ms));
       signal.addEventListener('abort', () => {

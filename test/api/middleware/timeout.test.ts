@@ -29,7 +29,7 @@ test('a request within API_TIMEOUT_S is answered normally', async () => {
   assert.deepEqual(await res.json(), { slept: true });
 });
 
-test('at the timeout ctx.state.signal aborts, so work that watches it stops early', async () => {
+test('at the timeout ctx.signal aborts, so work that watches it stops early', async () => {
   const res = await fetch(`${probe.url}/probe/abortable/3000`);
   assert.equal(res.status, 503);
   const requestId = res.headers.get('x-request-id');
