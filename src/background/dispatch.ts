@@ -4,8 +4,6 @@ import { OUTBOX_DISPATCHER_LOCK, type WorkflowMemo, type WorkflowTypeName } from
 import type { OutboxRef, OutboxTx } from './outbox.js';
 import { startWorkflow, type StartDeps } from './start-workflow.js';
 
-export { dispatchSoon } from './outbox-wake.js';
-
 export interface DispatchDeps extends StartDeps {
   db: Database;
   logger: Logger;

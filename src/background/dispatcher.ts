@@ -27,7 +27,7 @@ export class OutboxDispatcher {
 
   constructor(private readonly deps: DispatchDeps, private readonly options: DispatcherOptions) {}
 
-  /** Starts in the background: a pass at each notification on OUTBOX_CHANNEL (dispatchSoon), and every pollMs. */
+  /** Starts in the background: a pass at each notification on OUTBOX_CHANNEL (sent by the outbox's insert trigger at commit), and every pollMs. */
   start(): void {
     if (this.running) return;
     this.running = true;

@@ -1,36 +1,13 @@
-import type { Database } from '../db/database.js';
-import type { Logger } from '../lib/logger.js';
-import { outsideRequest } from '../lib/request-context.js';
-import type { OutboxRef } from './outbox.js';
-
-/** The NOTIFY channel on which writers tell the outbox dispatcher that entries are waiting. */
-export const OUTBOX_CHANNEL = 'quiz_outbox';
-/** Writes within this window share one NOTIFY. */
-const COALESCE_MS = 10;
-
-interface WakeDeps {
-  db: Database;
-  logger: Logger;
-}
-
-const scheduled = new WeakSet<Database>();
-
 /**
- * Tells the outbox dispatcher that freshly committed entries wait, so it starts their workflows within
- * milliseconds rather than at its next poll. The API itself never talks to Temporal on a request's path:
- * a slow or unreachable Temporal costs it nothing, and one place (the dispatcher, one at a time) starts
- * every workflow. Never throws and never delays the caller; a lost notification only waits for the poll.
+ * How the outbox dispatcher hears of new entries within milliseconds rather than at its next poll:
+ * a statement-level trigger on `outbox` (migration 20261126030000_outbox_notify) runs
+ * `pg_notify('quiz_outbox', '')` for every insert, delivered when the writing transaction commits.
+ *
+ * So no writer can forget to wake the dispatcher, a rolled-back write wakes nobody, and the wake costs
+ * the request nothing: no statement of its own, no round trip (a NOTIFY sent separately after each
+ * contact post was ~20 % of that request's CPU). Notifications of one transaction arrive as one. The API
+ * never talks to Temporal on a request's path; one place, the dispatcher, starts every workflow.
  */
-export function dispatchSoon(deps: WakeDeps, ...refs: OutboxRef[]): void {
-  if (refs.length === 0 || scheduled.has(deps.db)) return;
-  scheduled.add(deps.db);
-  // Sent after the request, so it counts in no request's statistics.
-  outsideRequest(() =>
-    setTimeout(() => {
-      scheduled.delete(deps.db);
-      deps.db.prisma.$queryRaw`SELECT pg_notify(${OUTBOX_CHANNEL}, '')`.catch((err: unknown) =>
-        deps.logger.debug({ err: (err as Error).message }, 'outbox notification not sent; the dispatcher will poll'),
-      );
-    }, COALESCE_MS),
-  );
-}
+
+/** The NOTIFY channel of the trigger; the migration spells it out, a test keeps the two the same. */
+export const OUTBOX_CHANNEL = 'quiz_outbox';

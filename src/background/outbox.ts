@@ -6,7 +6,7 @@ import type { WorkflowStart } from './start-workflow.js';
 /** The client of a Prisma interactive transaction (`db.prisma.$transaction(async (tx) => ...)`). */
 export type OutboxTx = Prisma.TransactionClient;
 
-/** An outbox row as written; hand it to `dispatchSoon` once the transaction has committed. */
+/** An outbox row as written; its commit wakes the dispatcher (see outbox-wake.ts). */
 export interface OutboxRef extends WorkflowStart {
   id: number;
 }

@@ -46,7 +46,7 @@ export interface StoredContact {
 /**
  * Stores a contact message together with the outbox entry of its workflow in one statement (atomic like a
  * transaction, in one round trip: this is the busiest public write), so an accepted message is never lost;
- * the caller answers, then hands the entry to dispatchSoon. The entry has the shape enqueueWorkflow writes.
+ * its commit wakes the dispatcher (the outbox's insert trigger). The entry has the shape enqueueWorkflow writes.
  */
 export async function storeContactMessage(
   db: Database,

@@ -25,7 +25,7 @@ export interface PostDraft {
 }
 export type PostChanges = Partial<PostDraft>;
 
-/** A post as written, with the background jobs its transaction enqueued (start them with dispatchSoon). */
+/** A post as written, with the background jobs its transaction enqueued (the dispatcher starts them once it commits). */
 export interface PostWrite {
   post: Post;
   jobs: OutboxRef[];

@@ -44,7 +44,7 @@ export interface QuizDraft {
 }
 export type QuizChanges = Partial<QuizDraft>;
 
-/** A quiz as written, with the background jobs its transaction enqueued (start them with dispatchSoon). */
+/** A quiz as written, with the background jobs its transaction enqueued (the dispatcher starts them once it commits). */
 export interface QuizWrite {
   quiz: Quiz;
   jobs: OutboxRef[];

@@ -13,7 +13,7 @@ export interface NewUpload {
   requestId?: string | undefined;
 }
 
-/** Records an upload with the outbox entry of its processing (one transaction); then hand the entry to dispatchSoon. */
+/** Records an upload with the outbox entry of its processing (one transaction); its commit wakes the dispatcher. */
 export async function storeUpload(db: Database, upload: NewUpload): Promise<{ upload: Upload; entry: OutboxRef }> {
   return db.prisma.$transaction(async (tx) => {
     const row = await tx.upload.create({ data: { ...upload, requestId: upload.requestId ?? null } });

@@ -4,7 +4,10 @@ import { loadConfig } from '../../src/config.js';
 import { createInfrastructure, type Infrastructure } from '../../src/infrastructure.js';
 import { WorkflowType } from '../../src/temporal/constants.js';
 import { enqueueWorkflow, type OutboxRef } from '../../src/background/outbox.js';
-import { dispatchPending, dispatchSoon } from '../../src/background/dispatch.js';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { dispatchPending } from '../../src/background/dispatch.js';
+import { MIGRATIONS_DIR } from '../../src/db/migrations.js';
 import { OutboxDispatcher } from '../../src/background/dispatcher.js';
 import { OUTBOX_CHANNEL } from '../../src/background/outbox-wake.js';
 import { workerEnv } from '../helpers/worker.js';
@@ -56,28 +59,53 @@ async function withIdleDispatcher(fn: () => Promise<void>): Promise<void> {
   }
 }
 
+/** `count` entries written while the outbox's insert trigger is off (this file's own database): entries that wake nobody. */
+async function enqueueUnannounced(count: number): Promise<OutboxRef[]> {
+  await infra.db.prisma.$executeRawUnsafe('ALTER TABLE outbox DISABLE TRIGGER outbox_notify');
+  try {
+    return await enqueue(count);
+  } finally {
+    await infra.db.prisma.$executeRawUnsafe('ALTER TABLE outbox ENABLE TRIGGER outbox_notify');
+  }
+}
+
+/** Listens on OUTBOX_CHANNEL; resolves once the listener is connected (it calls back once then). */
+async function countNotifications(): Promise<{ count: () => number; close: () => Promise<void> }> {
+  let notifications = 0;
+  const listener = await infra.db.listen(OUTBOX_CHANNEL, () => (notifications += 1));
+  await waitUntil(async () => notifications >= 1, 'the listener to connect');
+  const base = notifications;
+  return { count: () => notifications - base, close: () => listener.close() };
+}
+
 describe('waking the outbox dispatcher', () => {
-  test('dispatchSoon notifies OUTBOX_CHANNEL once for a burst of writes', async () => {
-    let notifications = 0;
-    const listener = await infra.db.listen(OUTBOX_CHANNEL, () => (notifications += 1));
+  test('the migration notifies the channel the dispatcher listens on', () => {
+    const sql = readFileSync(path.join(MIGRATIONS_DIR, '20261126030000_outbox_notify', 'migration.sql'), 'utf8');
+    assert.match(sql, new RegExp(`pg_notify\\('${OUTBOX_CHANNEL}'`));
+  });
+
+  test('a committed write to the outbox notifies OUTBOX_CHANNEL once, however many entries it holds; a rolled-back one never', async () => {
+    const notifications = await countNotifications();
     try {
-      await waitUntil(async () => notifications >= 1, 'the listener to connect (it calls back once connected)');
-      const before = notifications;
-      const refs = await enqueue(3);
-      for (const ref of refs) dispatchSoon(infra, ref);
-      await waitUntil(async () => notifications > before, 'a notification');
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      assert.equal(notifications - before, 1);
+      await enqueue(3);
+      await waitUntil(async () => notifications.count() > 0, 'a notification');
+      await infra.db.prisma
+        .$transaction(async (tx) => {
+          await enqueueWorkflow(tx, { workflowType: WorkflowType.refreshStats, workflowId: `wake-${process.pid}-rolled-back`, input: {}, summary: 'rolled back' });
+          throw new Error('roll back');
+        })
+        .catch(() => undefined);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.equal(notifications.count(), 1);
     } finally {
-      await listener.close();
+      await notifications.close();
     }
   });
 
-  test('a dispatcher that would poll only once a minute starts notified entries at once', async () => {
+  test('a dispatcher that would poll only once a minute starts new entries at once', async () => {
     await withIdleDispatcher(async () => {
       const refs = await enqueue(5);
-      dispatchSoon(infra, ...refs);
-      await waitUntil(async () => (await pendingOf(refs)) === 0, 'the notified entries to be dispatched', 30_000);
+      await waitUntil(async () => (await pendingOf(refs)) === 0, 'the new entries to be dispatched', 30_000);
     });
     const client = await infra.temporal.client();
     const description = await client.workflow.getHandle(`wake-${process.pid}-${run}-4`).describe();
@@ -86,7 +114,7 @@ describe('waking the outbox dispatcher', () => {
 
   test('without a notification the entries wait for the next poll', async () => {
     await withIdleDispatcher(async () => {
-      const refs = await enqueue(2);
+      const refs = await enqueueUnannounced(2);
       await new Promise((resolve) => setTimeout(resolve, 1500));
       assert.equal(await pendingOf(refs), 2, 'nothing woke the dispatcher');
     });

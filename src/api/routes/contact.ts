@@ -7,7 +7,6 @@ import { requireAdmin } from '../middleware/auth.js';
 import { rateLimit } from '../middleware/rate-limit.js';
 import { notFound } from '../../lib/errors.js';
 import { CONTACT_MESSAGE_MAX, CONTACT_NAME_MAX, loadContactStatus, storeContactMessage } from '../../domain/contact.js';
-import { dispatchSoon } from '../../background/dispatch.js';
 
 const ContactBody = z.strictObject({
   name: z.string().trim().min(1).max(CONTACT_NAME_MAX),
@@ -22,10 +21,9 @@ export function contactRoutes(deps: AppDeps): Router {
 
   router.post('/contact', limit, async (ctx) => {
     const submission = parseInput(ContactBody, jsonBody(ctx));
-    const { contact, entry } = await storeContactMessage(deps.db, submission, { clientIp: ctx.ip, requestId: String(ctx.state.requestId) });
+    const { contact } = await storeContactMessage(deps.db, submission, { clientIp: ctx.ip, requestId: String(ctx.state.requestId) });
     ctx.status = 202;
     ctx.body = { id: String(contact.id), status: contact.status };
-    dispatchSoon(deps, entry);
   });
 
   router.get('/admin/contact/:id', requireAdmin(deps), async (ctx) => {

@@ -11,7 +11,6 @@ import { cacheKeys } from '../../domain/cache-keys.js';
 import { SLUG_MAX_LENGTH, SLUG_PATTERN } from '../../domain/slugs.js';
 import { createPost, deletePost, invalidatePostCaches, POST_BODY_MAX, POST_EXCERPT_MAX, POST_TITLE_MAX, updatePost } from '../../domain/posts.js';
 import { listPublishedPosts, loadPublicPost, presentAdminPost } from '../../domain/post-reads.js';
-import { dispatchSoon } from '../../background/dispatch.js';
 
 const PostSlug = z.string().max(SLUG_MAX_LENGTH).regex(SLUG_PATTERN, 'lowercase letters, digits and single dashes');
 const CreatePost = z.strictObject({
@@ -61,9 +60,8 @@ export function postRoutes(deps: AppDeps): Router {
 
   router.post('/', requireAdmin(deps), async (ctx) => {
     const draft = parseInput(CreatePost, jsonBody(ctx));
-    const { post, jobs } = await createPost(db, draft);
+    const { post } = await createPost(db, draft);
     await invalidatePostCaches(cache, post.slug);
-    dispatchSoon(deps, ...jobs);
     ctx.status = 201;
     ctx.set('Location', `/api/v1/posts/${post.slug}`);
     ctx.set('Cache-Control', 'no-store');
@@ -73,9 +71,8 @@ export function postRoutes(deps: AppDeps): Router {
   router.patch('/:slug', requireAdmin(deps), async (ctx) => {
     const slug = slugParam(ctx.params.slug);
     const changes = parseInput(UpdatePost, jsonBody(ctx));
-    const { before, post, jobs } = await updatePost(db, slug, changes);
+    const { before, post } = await updatePost(db, slug, changes);
     await invalidatePostCaches(cache, before.slug, post.slug);
-    dispatchSoon(deps, ...jobs);
     ctx.set('Cache-Control', 'no-store');
     ctx.body = presentAdminPost(post);
   });

@@ -7,7 +7,6 @@ import { cursorId, cursorTime, decodeCursor, pageQuery, toPage } from '../pagina
 import { requireAdmin } from '../middleware/auth.js';
 import { sendCachedBody, toCachedBody, type CachedBody } from '../cached-response.js';
 import { notFound } from '../../lib/errors.js';
-import { dispatchSoon } from '../../background/dispatch.js';
 import { cacheKeys } from '../../domain/cache-keys.js';
 import { SLUG_MAX_LENGTH, SLUG_PATTERN } from '../../domain/slugs.js';
 import { createQuiz, deleteQuiz, hasCorrectOption, invalidateDeletedQuiz, invalidateQuizCaches, QUIZ_LIMITS as L, updateQuiz } from '../../domain/quizzes.js';
@@ -81,9 +80,8 @@ export function quizRoutes(deps: AppDeps): Router {
 
   router.post('/', requireAdmin(deps), async (ctx) => {
     const draft = parseInput(CreateQuiz, jsonBody(ctx));
-    const { quiz, jobs } = await createQuiz(db, draft);
+    const { quiz } = await createQuiz(db, draft);
     await invalidateQuizCaches(cache, quiz.slug);
-    dispatchSoon(deps, ...jobs);
     ctx.status = 201;
     ctx.set('Location', `/api/v1/quizzes/${quiz.slug}`);
     ctx.set('Cache-Control', 'no-store');
@@ -93,9 +91,8 @@ export function quizRoutes(deps: AppDeps): Router {
   router.patch('/:slug', requireAdmin(deps), async (ctx) => {
     const slug = slugParam(ctx.params.slug);
     const changes = parseInput(UpdateQuiz, jsonBody(ctx));
-    const { before, quiz, jobs } = await updateQuiz(db, slug, changes);
+    const { before, quiz } = await updateQuiz(db, slug, changes);
     await invalidateQuizCaches(cache, before.slug, quiz.slug);
-    dispatchSoon(deps, ...jobs);
     ctx.set('Cache-Control', 'no-store');
     ctx.body = (await loadAdminQuiz(db, quiz.slug)) ?? notFoundNow();
   });

@@ -13,7 +13,6 @@ import { UPLOAD_IMAGE_TYPES } from '../../images/formats.js';
 import { INCOMING_KEY_PREFIX } from '../../storage/storage.js';
 import { createStorage } from '../../storage/filesystem-storage.js';
 import { presentUpload, storeUpload } from '../../domain/uploads.js';
-import { dispatchSoon } from '../../background/dispatch.js';
 
 const NOT_AN_IMAGE = 'Only PNG, JPEG, GIF, BMP and TIFF images are accepted (judged by the bytes, not the name).';
 
@@ -35,7 +34,7 @@ export function uploadRoutes(deps: AppDeps): Router {
       const type = await fileTypeFromFile(file.path);
       if (!type || !UPLOAD_IMAGE_TYPES.has(type.mime)) throw unsupportedMediaType(NOT_AN_IMAGE);
       await storage.put(storageKey, createReadStream(file.path));
-      const { upload, entry } = await storeUpload(db, {
+      const { upload } = await storeUpload(db, {
         userId: currentUser(ctx).id,
         originalName: file.originalName,
         mimeType: type.mime,
@@ -48,7 +47,6 @@ export function uploadRoutes(deps: AppDeps): Router {
       });
       ctx.status = 202;
       ctx.body = { id: String(upload.id), status: upload.status };
-      dispatchSoon(deps, entry);
     } finally {
       await fs.rm(file.path, { force: true });
     }
