@@ -112,6 +112,26 @@ describe('waking the outbox dispatcher', () => {
     assert.equal(description.type, WorkflowType.refreshStats);
   });
 
+  test('entries committed one by one in a burst are gathered into a few passes, not one pass each', async () => {
+    const refs: OutboxRef[] = [];
+    let burstMs = 0;
+    await withIdleDispatcher(async () => {
+      // 30 commits about 10 ms apart: 30 notifications.
+      const started = performance.now();
+      for (let i = 0; i < 30; i += 1) {
+        refs.push(...(await enqueue(1)));
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      burstMs = performance.now() - started;
+      await waitUntil(async () => (await pendingOf(refs)) === 0, 'the burst to be dispatched', 30_000);
+    });
+    // A pass marks its entries in one transaction, so they share its now().
+    const passes = await infra.db.prisma.outboxEntry.groupBy({ by: ['dispatchedAt'], where: { id: { in: refs.map((r) => r.id) } } });
+    // One pass per 50 ms gap at most, plus the one a commit right at the end may need.
+    const most = Math.ceil(burstMs / 50) + 2;
+    assert.ok(passes.length <= most, `${passes.length} passes for 30 entries in ${burstMs.toFixed(0)} ms (at most ${most})`);
+  });
+
   test('without a notification the entries wait for the next poll', async () => {
     await withIdleDispatcher(async () => {
       const refs = await enqueueUnannounced(2);
