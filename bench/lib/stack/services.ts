@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { CONFIG_VARIABLES } from '../../../src/config.js';
 import { freePort, startPostgres, startRedis, startTemporal, type Service } from '../../../test/harness/services.js';
-import { startSmtpSink, type SmtpSink } from '../smtp-sink.js';
+import { EXTERNAL_NICE, startSmtpSink, type SmtpSink } from '../smtp-sink.js';
 import { processTree } from '../proc-sampler.js';
 import { setNiceness } from '../../../src/lib/priority.js';
 import type { BenchOptions } from '../options.js';
@@ -42,7 +42,7 @@ export async function startServices(given: BenchOptions['given']): Promise<Servi
 }
 
 /** Niceness of the Temporal dev server here (see lowerTemporalPriority). */
-export const TEMPORAL_NICE = 10;
+export const TEMPORAL_NICE = EXTERNAL_NICE;
 
 /**
  * In production Temporal runs on machines of its own (a cluster or Temporal Cloud); here its dev server shares
