@@ -185,8 +185,10 @@ export class Cache {
 
   /**
    * Drops keys after a write: bumps each key's counter (so in-flight loads cannot store stale data)
-   * and deletes the value. Resolves true once every process will read the new state; false when the
-   * cache could not be reached (then nothing was cached during the outage either, except what was there before).
+   * and deletes the value. Resolves true once Redis holds the new state and the invalidation is on its way to
+   * every process's near cache (delivered within about a millisecond; a process that cannot hear it drops
+   * every copy); false when the cache could not be reached (then nothing was cached during the outage
+   * either, except what was there before).
    */
   async invalidate(...keys: string[]): Promise<boolean> {
     if (keys.length === 0) return true;
@@ -253,6 +255,11 @@ export class Cache {
       const values = page.keys.filter((key) => !this.isCounterKey(key));
       if (values.length > 0) await within(redis.unlink(values));
     } while (cursor !== '0');
+    // Processes that read a key while the scan had not reached it yet may hold it again: drop once more.
+    if (this.near) {
+      this.near.drop(INVALIDATE_ALL);
+      await within(redis.publish(this.near.channel, this.near.message(INVALIDATE_ALL)));
+    }
   }
 
   /**

@@ -16,6 +16,11 @@ import type { RedisClientType } from '@keyv/redis';
 
 /** Entries kept per process; far above the hot set (API responses are a few KB each). */
 const MAX_ENTRIES = 10_000;
+/**
+ * And at most this much JSON text (characters) per process: list pages of old generations are never
+ * read again, and a crawler walking every cursor must not grow each worker by its page count.
+ */
+const MAX_JSON_CHARS = 32 * 1024 * 1024;
 /** While the subscription is unconfirmed, the hello is sent again this often. */
 const CONFIRM_RETRY_MS = 1000;
 const HELLO = '#hello:';
@@ -28,7 +33,7 @@ interface Copy {
 }
 
 export class NearCache {
-  private readonly copies = new LRUCache<string, Copy>({ max: MAX_ENTRIES });
+  private readonly copies = new LRUCache<string, Copy>({ max: MAX_ENTRIES, maxSize: MAX_JSON_CHARS, sizeCalculation: (copy) => sizeOf(copy.value) });
   /** Bumped by every invalidation this process hears of and by every loss of the subscription. */
   private epoch = 0;
   private confirmed = false;
@@ -57,8 +62,12 @@ export class NearCache {
     this.subscriber.on('ready', () => this.confirm());
     this.subscriber
       .connect()
-      .then(() => this.subscriber.subscribe(this.channel, (message) => this.receive(message)))
-      .then(() => this.confirm())
+      .then(async () => {
+        // close() came while connecting: it could not end a connection that was not there yet.
+        if (this.closed) return this.subscriber.destroy();
+        await this.subscriber.subscribe(this.channel, (message) => this.receive(message));
+        this.confirm();
+      })
       .catch(() => undefined);
   }
 
@@ -149,6 +158,13 @@ export class NearCache {
     }, CONFIRM_RETRY_MS);
     this.retryTimer.unref();
   }
+}
+
+/** A copy's weight for MAX_JSON_CHARS: the JSON it came from (a cached response carries it already). */
+function sizeOf(value: unknown): number {
+  const json = (value as { json?: unknown } | null)?.json;
+  const size = typeof json === 'string' ? json.length : (JSON.stringify(value)?.length ?? 0);
+  return Math.max(1, size);
 }
 
 function deepFreeze<T>(value: T): T {

@@ -71,6 +71,30 @@ describe('the near cache in front of Redis', () => {
     await eventually(async () => (await a.get('board')) === undefined, 'the clear');
   });
 
+  test('a value read while a clear is under way is not served after the clear returns', async () => {
+    const c = open('near-clear');
+    const d = open('near-clear');
+    try {
+      await eventually(() => c.nearCacheLive && d.nearCacheLive, 'subscriptions');
+      // Enough keys for many SCAN pages, so reads keep landing after the clear began and before the scan reached their key.
+      const writes: Promise<void>[] = [];
+      for (let i = 0; i < 10_000; i += 1) writes.push(d.set(`k${i}`, i));
+      await Promise.all(writes);
+      const watched = Array.from({ length: 20 }, (_, i) => `k${i * 500}`);
+      let cleared = false;
+      const clearing = d.clear(30_000);
+      clearing.then(() => (cleared = true), () => (cleared = true));
+      while (!cleared) {
+        await Promise.all(watched.map((key) => c.get(key)));
+        await new Promise((resolve) => setImmediate(resolve)); // near hits resolve at once: let I/O in
+      }
+      await clearing;
+      await eventually(async () => (await Promise.all(watched.map((key) => c.get(key)))).every((v) => v === undefined), 'no copy to outlive the clear');
+    } finally {
+      await Promise.all([c.close(), d.close()]);
+    }
+  });
+
   test('copies are frozen, so no reader can change what the others are served', async () => {
     await a.getOrLoad('shared', async () => ({ items: [{ id: 1 }] }));
     const copy = await a.get<{ items: { id: number }[] }>('shared');

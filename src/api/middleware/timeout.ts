@@ -37,7 +37,8 @@ export function requestTimeout(timeoutS: number, logger: Logger): Middleware {
     new Promise<void>((resolve, reject) => {
       const work = next();
       const timer = setTimeout(() => {
-        (ctx as WithController)[CONTROLLER]?.abort();
+        // Made here if nobody asked yet: code of the abandoned request that asks later must see it aborted.
+        ((ctx as WithController)[CONTROLLER] ??= new AbortController()).abort();
         // The abandoned work may still fail later: that must not become an unhandled rejection.
         work.catch((err: unknown) => logger.warn({ err }, 'abandoned request failed after its timeout'));
         logger.warn({ method: ctx.method, path: ctx.path, timeoutS }, `request timed out after ${timeoutS} s; answered 503`);
