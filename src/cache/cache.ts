@@ -166,19 +166,15 @@ export class Cache {
   async set<T>(key: string, value: T, ttlS = this.defaultTtlS): Promise<void> {
     if (this.disabled) return;
     const redis = this.redis;
-    const near = this.near;
-    if (!redis || !near) {
+    if (!redis) {
       await this.guard(() => this.keyv.set(key, value, ttlS * 1000), false);
       return;
     }
-    near.drop([key]);
     const ttlMs = ttlS * 1000;
     await this.guard(async () => {
-      await redis
-        .multi()
-        .set(this.redisKey(key), JSON.stringify({ value, expires: Date.now() + ttlMs }), { PX: ttlMs })
-        .publish(near.channel, near.message([key]))
-        .exec();
+      const multi = redis.multi().set(this.redisKey(key), storedEntry(value, ttlMs), { PX: ttlMs });
+      this.near?.announce(multi, [key]);
+      await multi.exec();
       return true;
     }, false);
   }
@@ -198,12 +194,11 @@ export class Cache {
       return true;
     }
     const redis = this.redis;
-    this.near?.drop(keys);
     const done = await this.guard(async () => {
       const multi = redis.multi();
       for (const key of keys) multi.incr(this.versionKey(key)).pExpire(this.versionKey(key), 86_400_000);
       multi.del(keys.map((k) => this.redisKey(k)));
-      if (this.near) multi.publish(this.near.channel, this.near.message(keys));
+      this.near?.announce(multi, keys);
       await multi.exec();
       return true;
     }, false);
@@ -244,9 +239,8 @@ export class Cache {
     }
     const deadline = performance.now() + deadlineMs;
     const within = <T>(op: Promise<T>) => withTimeout(op, Math.max(1, deadline - performance.now()));
-    this.near?.drop(INVALIDATE_ALL);
     const bump = redis.multi().incr(this.generationKey());
-    if (this.near) bump.publish(this.near.channel, this.near.message(INVALIDATE_ALL));
+    this.near?.announce(bump, INVALIDATE_ALL);
     await within(bump.exec());
     let cursor = '0';
     do {
@@ -256,10 +250,7 @@ export class Cache {
       if (values.length > 0) await within(redis.unlink(values));
     } while (cursor !== '0');
     // Processes that read a key while the scan had not reached it yet may hold it again: drop once more.
-    if (this.near) {
-      this.near.drop(INVALIDATE_ALL);
-      await within(redis.publish(this.near.channel, this.near.message(INVALIDATE_ALL)));
-    }
+    if (this.near) await within(this.near.announce(redis, INVALIDATE_ALL));
   }
 
   /**
@@ -320,9 +311,8 @@ export class Cache {
     }
     const redis = this.redis;
     const ttlMs = ttlS * 1000;
-    const entry = JSON.stringify({ value, expires: Date.now() + ttlMs });
     const stored = await this.guard(
-      () => redis.eval(GUARDED_SET, { keys: [this.redisKey(key), this.versionKey(key), this.generationKey()], arguments: [entry, String(ttlMs), seen] }),
+      () => redis.eval(GUARDED_SET, { keys: [this.redisKey(key), this.versionKey(key), this.generationKey()], arguments: [storedEntry(value, ttlMs), String(ttlMs), seen] }),
       -1, // unreachable: nothing known against the value
     );
     return stored !== 0;
@@ -357,6 +347,11 @@ export class Cache {
       return fallback;
     }
   }
+}
+
+/** A value as Keyv stores it in Redis (and reads it back with get), for writes that bypass Keyv. */
+function storedEntry(value: unknown, ttlMs: number): string {
+  return JSON.stringify({ value, expires: Date.now() + ttlMs });
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

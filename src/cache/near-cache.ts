@@ -48,7 +48,7 @@ export class NearCache {
   constructor(
     private readonly publisher: RedisClientType,
     private readonly subscriber: RedisClientType,
-    readonly channel: string,
+    private readonly channel: string,
     readonly ttlMs: number,
   ) {}
 
@@ -101,8 +101,17 @@ export class NearCache {
     this.copies.set(key, { value: deepFreeze(value), expiresAt });
   }
 
-  /** Drops this process's copies at once (a write here); other processes hear of it through `message(keys)`. */
-  drop(keys: string[] | typeof INVALIDATE_ALL): void {
+  /**
+   * A write of `keys`: drops this process's copies at once and adds to `batch` (a MULTI of that write, or the
+   * client itself) the message that makes every other process drop theirs. Returns what `batch.publish` does.
+   */
+  announce<R>(batch: { publish(channel: string, message: string): R }, keys: string[] | typeof INVALIDATE_ALL): R {
+    this.drop(keys);
+    return batch.publish(this.channel, this.message(keys));
+  }
+
+  /** Drops this process's copies of `keys` (or all) and turns away reads already on their way. */
+  private drop(keys: string[] | typeof INVALIDATE_ALL): void {
     this.epoch += 1;
     if (keys === INVALIDATE_ALL) this.copies.clear();
     else for (const key of keys) this.copies.delete(key);
