@@ -97,8 +97,9 @@ export async function startCluster(env: Env, workers: number): Promise<RunningCl
       return result;
     },
   };
-  let serving = 0;
-  await waitForLog((line) => line.msg === 'api worker serving' && (serving += 1) >= workers);
+  // waitForLog scans every line again on each new one: count the serving lines, not the calls.
+  const serving = (line: LogLine) => line.msg === 'api worker serving';
+  await waitForLog((line) => serving(line) && logs.filter(serving).length >= workers);
   return cluster;
 }
 
