@@ -49,6 +49,7 @@ const variables = z.object({
     CACHE_TTL: int(1).default(300),
     CACHE_DISABLED: bool.default(false),
     CACHE_LOCAL_TTL_MS: int(0, 60_000).default(1000),
+    RESPONSE_CACHE: bool.default(true),
 
     TEMPORAL_ADDRESS: optionalString,
     TEMPORAL_NAMESPACE: z.string().min(1).default('default'),

@@ -10,18 +10,21 @@ import type { ErrorReporter } from '../lib/error-reporting.js';
 import { allowedHosts } from './middleware/allowed-hosts.js';
 import { securityHeaders } from './middleware/security-headers.js';
 import { resourceRouters } from './routes/index.js';
+import { ResponseCache } from './response-cache.js';
 
 export const JSON_BODY_LIMIT = '1mb';
 
 /**
- * Builds the Koa application: request id, timing and metrics, errors (reported when a reporter is
- * given), API_TIMEOUT_S, security headers, host allow-list, JSON bodies, routes.
+ * Builds the Koa application: request id, the response cache's recorder (RESPONSE_CACHE, with the near
+ * cache on; the HTTP server answers repeated public reads from it), timing and metrics, errors (reported
+ * when a reporter is given), API_TIMEOUT_S, security headers, host allow-list, JSON bodies, routes.
  */
 export function createApp(deps: AppDeps, options: { reportError?: ErrorReporter['report'] } = {}): Koa {
   const app = new Koa({ proxy: deps.config.TRUST_PROXY });
   app.silent = true;
   installRequestSignal(app);
   app.use(requestContext());
+  if (deps.config.RESPONSE_CACHE && deps.cache.keepsCopies) new ResponseCache(deps.cache, deps.config.DEBUG || deps.config.PERF_HEADERS).attach(app);
   app.use(performance(deps.config, deps.logger));
   app.use(errorHandler(deps.logger, options.reportError));
   app.use(requestTimeout(deps.config.API_TIMEOUT_S, deps.logger));

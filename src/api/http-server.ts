@@ -2,6 +2,7 @@ import http from 'node:http';
 import net from 'node:net';
 import type Koa from 'koa';
 import type { Config } from '../config.js';
+import { responseCacheOf } from './response-cache.js';
 
 /**
  * While draining, a keep-alive connection is closed once it has been idle this long since its last answer. A
@@ -24,9 +25,24 @@ interface ServerState {
 
 const states = new WeakMap<http.Server, ServerState>();
 
-/** An HTTP server for `app` (keep-alive and timeouts set, connections counted), not listening yet. */
+/**
+ * An HTTP server for `app` (keep-alive and timeouts set, connections counted), not listening yet. A request
+ * the app's response cache can answer is answered from it; every other one goes through the app.
+ */
 export function createHttpServer(app: Koa, config: Pick<Config, 'API_TIMEOUT_S'>): http.Server {
   const handle = app.callback();
+  const responses = responseCacheOf(app);
+  const dispatch = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    if (responses) {
+      try {
+        if (responses.serve(req, res)) return;
+      } catch (err) {
+        // Nothing the cache does should throw; if it did before answering, the app answers instead.
+        if (res.headersSent) return void res.destroy(err as Error);
+      }
+    }
+    void handle(req, res);
+  };
   const state: ServerState = { closing: false, connections: 0, requests: 0, pending: new Set(), usage: new Map() };
   const server = http.createServer((req, res) => {
     state.requests += 1;
@@ -41,8 +57,8 @@ export function createHttpServer(app: Koa, config: Pick<Config, 'API_TIMEOUT_S'>
       usage.requests -= 1;
       usage.answeredAt = Date.now();
     });
-    if (state.held) void state.held.then(() => handle(req, res));
-    else void handle(req, res);
+    if (state.held) void state.held.then(() => dispatch(req, res));
+    else dispatch(req, res);
   });
   server.on('connection', (socket: net.Socket) => {
     state.connections += 1;

@@ -3,8 +3,8 @@ import Keyv from 'keyv';
 import KeyvRedis, { createClient, type RedisClientType } from '@keyv/redis';
 import type { Config } from '../config.js';
 import type { Logger } from '../lib/logger.js';
-import { currentRequest } from '../lib/request-context.js';
-import { INVALIDATE_ALL, NearCache } from './near-cache.js';
+import { currentRequest, type CopyRead } from '../lib/request-context.js';
+import { INVALIDATE_ALL, NearCache, type Copy } from './near-cache.js';
 
 const SEPARATOR = '::';
 /** A frozen (not dead) Redis must not stall a request: reads give up after this long. */
@@ -93,6 +93,28 @@ export class Cache {
     return this.near?.live ?? false;
   }
 
+  /** True when reads can be served from this process's near copies, so answers built from them can be repeated. */
+  get keepsCopies(): boolean {
+    return this.near !== undefined;
+  }
+
+  /**
+   * True while every copy in `reads` (a request's RequestStats.copiesRead) is still this process's current
+   * copy of its key: reading them again now would give the same values.
+   */
+  stillCurrent(reads: readonly CopyRead[]): boolean {
+    const near = this.near;
+    if (!near) return false;
+    for (const [key, copy] of reads) if (!near.isCurrent(key, copy as Copy)) return false;
+    return true;
+  }
+
+  /** Counts the hits of `reads` (checked with stillCurrent) for an answer repeated without reading them again. */
+  countRepeatedReads(reads: readonly CopyRead[]): void {
+    this.counters.hits += reads.length;
+    this.near?.countHits(reads.length);
+  }
+
   /** The full Redis key of an application key (for tools that talk to Redis directly). */
   redisKey(key: string): string {
     return `${this.prefix}${SEPARATOR}${key}`;
@@ -151,14 +173,14 @@ export class Cache {
     if (this.disabled) return undefined;
     const near = this.near?.read(key);
     if (near !== undefined) {
-      this.count(true);
-      return near as T;
+      this.count(true, key, near);
+      return near.value as T;
     }
     const token = this.near?.token();
     const raw = await this.guard(() => this.keyv.getRaw<T>(key), undefined);
     const value = raw?.value ?? undefined;
-    this.count(value !== undefined);
-    if (value !== undefined && token !== undefined) this.near!.remember(key, value, raw?.expires, token);
+    const copy = value !== undefined && token !== undefined ? this.near!.remember(key, value, raw?.expires, token) : undefined;
+    this.count(value !== undefined, key, copy);
     return value;
   }
 
@@ -318,7 +340,8 @@ export class Cache {
     return stored !== 0;
   }
 
-  private count(hit: boolean): void {
+  /** Counts a read of `key`; `copy` is the near copy it was served from or kept as, if any. */
+  private count(hit: boolean, key: string, copy: Copy | undefined): void {
     const request = currentRequest();
     if (hit) {
       this.counters.hits += 1;
@@ -326,6 +349,10 @@ export class Cache {
     } else {
       this.counters.misses += 1;
       if (request) request.cacheMisses += 1;
+    }
+    if (request?.copiesRead) {
+      if (copy) request.copiesRead.push([key, copy]);
+      else request.copiesRead = null;
     }
   }
 

@@ -27,9 +27,10 @@ const HELLO = '#hello:';
 /** The message that drops every copy (Cache.clear). */
 export const INVALIDATE_ALL = '*';
 
-interface Copy {
-  value: unknown;
-  expiresAt: number;
+/** One kept value. A new copy object is made each time a value is kept, so its identity tells versions apart. */
+export interface Copy {
+  readonly value: unknown;
+  readonly expiresAt: number;
 }
 
 export class NearCache {
@@ -76,8 +77,24 @@ export class NearCache {
     return this.confirmed;
   }
 
-  /** The copy of `key`, if this process holds a current one. */
-  read(key: string): unknown {
+  /** The copy of `key`, if this process holds a current one (counted as a hit). */
+  read(key: string): Copy | undefined {
+    const copy = this.current(key);
+    if (copy) this.hits += 1;
+    return copy;
+  }
+
+  /** True while `copy` (from read or remember) is still this process's current copy of `key`. */
+  isCurrent(key: string, copy: Copy): boolean {
+    return this.current(key) === copy;
+  }
+
+  /** Counts `n` hits served from copies checked with isCurrent (a repeated response read them again). */
+  countHits(n: number): void {
+    this.hits += n;
+  }
+
+  private current(key: string): Copy | undefined {
     if (!this.confirmed) return undefined;
     const copy = this.copies.get(key);
     if (!copy) return undefined;
@@ -85,8 +102,7 @@ export class NearCache {
       this.copies.delete(key);
       return undefined;
     }
-    this.hits += 1;
-    return copy.value;
+    return copy;
   }
 
   /** Taken before a Redis read; remember() keeps the value read only if nothing was invalidated since. */
@@ -94,11 +110,15 @@ export class NearCache {
     return this.epoch;
   }
 
-  /** Keeps `value` (frozen: every reader shares it) until ttlMs from now or `expires` (epoch ms), whichever is first. */
-  remember(key: string, value: unknown, expires: number | undefined, token: number): void {
-    if (!this.confirmed || token !== this.epoch) return;
-    const expiresAt = Math.min(Date.now() + this.ttlMs, expires ?? Number.POSITIVE_INFINITY);
-    this.copies.set(key, { value: deepFreeze(value), expiresAt });
+  /**
+   * Keeps `value` (frozen: every reader shares it) until ttlMs from now or `expires` (epoch ms), whichever is
+   * first; returns the copy, or undefined when it was not kept (an invalidation came since `token`).
+   */
+  remember(key: string, value: unknown, expires: number | undefined, token: number): Copy | undefined {
+    if (!this.confirmed || token !== this.epoch) return undefined;
+    const copy: Copy = { value: deepFreeze(value), expiresAt: Math.min(Date.now() + this.ttlMs, expires ?? Number.POSITIVE_INFINITY) };
+    this.copies.set(key, copy);
+    return copy;
   }
 
   /**

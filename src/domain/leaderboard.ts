@@ -11,6 +11,7 @@
 import { createHash } from 'node:crypto';
 import type { Cache } from '../cache/cache.js';
 import type { Database } from '../db/database.js';
+import { repeatableUntil } from '../lib/request-context.js';
 import { cacheKeys } from './cache-keys.js';
 
 export const LEADERBOARD_SIZE = 100;
@@ -56,7 +57,11 @@ export async function loadLeaderboard(db: Database): Promise<LeaderboardSnapshot
 export async function readLeaderboard(deps: Deps): Promise<LeaderboardSnapshot> {
   const snapshot = await deps.cache.get<LeaderboardSnapshot>(cacheKeys.leaderboard);
   if (snapshot) {
-    if (Date.now() - snapshot.computedAt < LEADERBOARD_MAX_STALENESS_MS) return snapshot;
+    if (Date.now() - snapshot.computedAt < LEADERBOARD_MAX_STALENESS_MS) {
+      // Served for its age alone, without asking whether points changed: an answer built from it expires with it.
+      repeatableUntil(snapshot.computedAt + LEADERBOARD_MAX_STALENESS_MS);
+      return snapshot;
+    }
     if ((await deps.cache.get<number>(cacheKeys.leaderboardClean)) === snapshot.computedAt) return snapshot;
   }
   return reloadLeaderboard(deps, 1);

@@ -57,6 +57,11 @@ export class ProcessMetrics {
     help: 'Of the cache hits, those answered from the process\'s own near cache without asking Redis.',
     registers: [this.registry],
   });
+  private readonly repeatedResponses = new Counter({
+    name: 'http_responses_repeated_total',
+    help: 'Requests answered by the response cache without running the middleware chain (also in http_requests_total).',
+    registers: [this.registry],
+  });
   private readonly cacheMisses = new Counter({ name: 'cache_misses_total', help: 'Cache reads that found nothing (or an unreachable cache).', registers: [this.registry] });
   private readonly sqlStatements = new Counter({
     name: 'db_sql_statements_total',
@@ -108,6 +113,11 @@ export class ProcessMetrics {
     }
     series.count.inc();
     series.duration.observe(seconds);
+  }
+
+  /** Counts a request the response cache answered (observeRequest records it too). */
+  responseRepeated(): void {
+    this.repeatedResponses.inc();
   }
 
   /** Counts a workflow started (call it once the start call to Temporal succeeded). */

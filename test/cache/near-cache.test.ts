@@ -115,10 +115,13 @@ describe('the near cache in front of Redis', () => {
       const token = near.token(); // a read leaves for Redis...
       await publisher.publish('near-race', near.message(['k'])); // ...another process invalidates k...
       await eventually(() => near.token() !== token, 'the invalidation to be heard');
-      near.remember('k', 'stale', undefined, token); // ...and the read's answer arrives after it
+      assert.equal(near.remember('k', 'stale', undefined, token), undefined); // ...and the read's answer arrives after it
       assert.equal(near.read('k'), undefined);
+      const kept = near.remember('k', 'fresh', undefined, near.token());
+      assert.equal(near.read('k')?.value, 'fresh');
+      assert.ok(kept && near.isCurrent('k', kept));
       near.remember('k', 'fresh', undefined, near.token());
-      assert.equal(near.read('k'), 'fresh');
+      assert.equal(near.isCurrent('k', kept), false, 'a value kept again is a new copy');
     } finally {
       await near.close();
       await publisher.close();
