@@ -1,18 +1,23 @@
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 
 /**
  * Sets the CPU niceness of every thread of process `pid` (Linux keeps one per thread; threads created later
- * inherit their creator's), and of its autogroup: with autogroups on (the Linux default), the scheduler first
- * shares the CPU equally between sessions and only then by niceness within one, so a worker started in a
- * session of its own would otherwise still take its full share. Elsewhere only the process is set. Returns how
- * many threads were changed; a thread that ended meanwhile is skipped. Raising niceness needs no privilege.
+ * inherit their creator's), and, when the process leads its session, of the session's autogroup: with
+ * autogroups on (the Linux default), the scheduler first shares the CPU equally between sessions and only
+ * then by niceness within one, so a worker started in a session of its own would otherwise still take its
+ * full share. A process in someone else's session (`npm start`'s children, a shell job) leaves the group
+ * alone: it holds the API too, and there the threads' niceness already ranks the worker below it. Elsewhere
+ * only the process is set. Returns how many threads were changed; a thread that ended meanwhile is skipped.
+ * Raising niceness needs no privilege.
  */
 export function setNiceness(nice: number, pid = process.pid): number {
-  try {
-    writeFileSync(`/proc/${pid}/autogroup`, String(nice));
-  } catch {
-    // no autogroups here (or not Linux): thread niceness is what counts
+  if (leadsSession(pid)) {
+    try {
+      writeFileSync(`/proc/${pid}/autogroup`, String(nice));
+    } catch {
+      // no autogroups here (or not Linux): thread niceness is what counts
+    }
   }
   let threads: string[];
   try {
@@ -32,4 +37,15 @@ export function setNiceness(nice: number, pid = process.pid): number {
     }
   }
   return changed;
+}
+
+/** True when `pid` is its session's leader (Linux: /proc/<pid>/stat); false where that cannot be read. */
+function leadsSession(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // After "pid (comm) ": state, ppid, pgrp, session. comm may hold spaces and parentheses.
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[3]) === pid;
+  } catch {
+    return false;
+  }
 }

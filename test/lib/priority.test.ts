@@ -26,3 +26,20 @@ test('setNiceness lowers the priority of every thread of a process, threads star
     child.kill('SIGKILL');
   }
 });
+
+test('a process in another process\'s session lowers its threads but leaves the shared autogroup alone', async (t) => {
+  if (!existsSync('/proc/self/autogroup')) return t.skip('no autogroups on this kernel');
+  const ours = readFileSync('/proc/self/autogroup', 'utf8');
+  // Not detached: it shares this session, as `npm start`'s worker shares it with the API.
+  const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 20000)'], { stdio: 'ignore' });
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const pid = child.pid!;
+    assert.equal(readFileSync(`/proc/${pid}/autogroup`, 'utf8'), ours, 'one autogroup');
+    assert.ok(setNiceness(6, pid) > 1);
+    for (const tid of readdirSync(`/proc/${pid}/task`).map(Number)) assert.equal(os.getPriority(tid), 6, `thread ${tid}`);
+    assert.equal(readFileSync('/proc/self/autogroup', 'utf8'), ours, 'this process\'s group keeps its niceness');
+  } finally {
+    child.kill('SIGKILL');
+  }
+});
