@@ -11,9 +11,9 @@ export interface DispatcherOptions {
 /** Longest pause between passes while Temporal or the database is failing. */
 const MAX_BACKOFF_MS = 10_000;
 /**
- * Shortest time from one pass's start to the next. Every insert notifies at commit: at 200 contact posts/s
- * back-to-back passes took one or two entries each, five statements apiece, on the database the API is
- * waiting for. Gathering them delays a workflow's start by this much at most.
+ * Shortest time from one pass's start to the next. At 200 contact posts/s back-to-back passes took one or
+ * two entries each, five statements apiece, on the database the API is waiting for. Gathering them delays
+ * a workflow's start by this much at most.
  */
 const MIN_PASS_GAP_MS = 50;
 
@@ -35,7 +35,11 @@ export class OutboxDispatcher {
 
   constructor(private readonly deps: DispatchDeps, private readonly options: DispatcherOptions) {}
 
-  /** Starts in the background: a pass at each notification on OUTBOX_CHANNEL (sent by the outbox's insert trigger at commit), and every pollMs. */
+  /**
+   * Starts in the background: a pass at each notification on OUTBOX_CHANNEL (sent at commit by the outbox's
+   * insert trigger when no other untried entry was pending), again right after each pass that started
+   * something, and every pollMs.
+   */
   start(): void {
     if (this.running) return;
     this.running = true;
@@ -63,16 +67,18 @@ export class OutboxDispatcher {
     while (this.running) {
       this.woken = false;
       const passStarted = performance.now();
-      let full = false;
+      let started = 0;
       try {
         const result = await dispatchPending(this.deps, batchSize, this.options.exclusivity);
         if (result.error) this.noteFailure(result.error);
         else this.noteSuccess();
-        full = result.dispatched === batchSize;
+        started = result.error ? 0 : result.dispatched;
       } catch (err) {
         this.noteFailure((err as Error).message);
       }
-      if (!full) await this.pause();
+      // A pass that started something looks again after the gap: entries committed meanwhile did not
+      // notify (the insert trigger stays quiet while untried entries are pending).
+      if (started === 0) await this.pause();
       await this.sleep(MIN_PASS_GAP_MS - (performance.now() - passStarted), false);
     }
     await this.listener?.close();

@@ -80,14 +80,32 @@ async function countNotifications(): Promise<{ count: () => number; close: () =>
 
 describe('waking the outbox dispatcher', () => {
   test('the migration notifies the channel the dispatcher listens on', () => {
-    const sql = readFileSync(path.join(MIGRATIONS_DIR, '20261126030000_outbox_notify', 'migration.sql'), 'utf8');
+    const sql = readFileSync(path.join(MIGRATIONS_DIR, '20261126060000_outbox_notify_when_idle', 'migration.sql'), 'utf8');
     assert.match(sql, new RegExp(`pg_notify\\('${OUTBOX_CHANNEL}'`));
+  });
+
+  test('no notification while untried entries are pending (the dispatcher is on its way to them); entries that failed do not count', async () => {
+    const notifications = await countNotifications();
+    try {
+      const first = await enqueue(1);
+      await waitUntil(async () => notifications.count() === 1, 'the first notification');
+      const second = await enqueue(2);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.equal(notifications.count(), 1, 'the first entry is still pending, untried');
+      // Their starts failed: they wait for a retry, and a new entry must wake the dispatcher again.
+      await infra.db.prisma.outboxEntry.updateMany({ where: { id: { in: [...first, ...second].map((r) => r.id) } }, data: { attempts: 1 } });
+      const third = await enqueue(1);
+      await waitUntil(async () => notifications.count() === 2, 'a notification past the failed entries');
+      await infra.db.prisma.outboxEntry.deleteMany({ where: { id: { in: [...first, ...second, ...third].map((r) => r.id) } } });
+    } finally {
+      await notifications.close();
+    }
   });
 
   test('a committed write to the outbox notifies OUTBOX_CHANNEL once, however many entries it holds; a rolled-back one never', async () => {
     const notifications = await countNotifications();
     try {
-      await enqueue(3);
+      const refs = await enqueue(3);
       await waitUntil(async () => notifications.count() > 0, 'a notification');
       await infra.db.prisma
         .$transaction(async (tx) => {
@@ -97,6 +115,8 @@ describe('waking the outbox dispatcher', () => {
         .catch(() => undefined);
       await new Promise((resolve) => setTimeout(resolve, 300));
       assert.equal(notifications.count(), 1);
+      // Leave no untried entry pending: it would keep the next tests' writes from notifying.
+      await infra.db.prisma.outboxEntry.deleteMany({ where: { id: { in: refs.map((r) => r.id) } } });
     } finally {
       await notifications.close();
     }
@@ -116,7 +136,8 @@ describe('waking the outbox dispatcher', () => {
     const refs: OutboxRef[] = [];
     let burstMs = 0;
     await withIdleDispatcher(async () => {
-      // 30 commits about 10 ms apart: 30 notifications.
+      // 30 commits about 10 ms apart. Most of them do not notify (an earlier one is still pending): the
+      // dispatcher finds them because it looks again after every pass that started something.
       const started = performance.now();
       for (let i = 0; i < 30; i += 1) {
         refs.push(...(await enqueue(1)));
