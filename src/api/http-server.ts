@@ -37,7 +37,9 @@ export function createHttpServer(app: Koa, config: Pick<Config, 'API_TIMEOUT_S'>
       try {
         if (responses.serve(req, res)) return;
       } catch (err) {
-        // Nothing the cache does should throw; if it did before answering, the app answers instead.
+        // Nothing the cache does should throw; if it did before answering, the app answers instead, and
+        // after a complete answer (a failure in the metrics, say) the connection is left as it is.
+        if (res.writableEnded) return;
         if (res.headersSent) return void res.destroy(err as Error);
       }
     }

@@ -27,8 +27,8 @@ import { requestIdFrom } from './middleware/request-context.js';
 
 /** Records kept per process: far above the public URLs a bot's traffic uses. */
 const MAX_RECORDS = 5000;
-/** And at most this many characters of body text (mostly the same strings the near cache holds). */
-const MAX_BODY_CHARS = 16 * 1024 * 1024;
+/** And at most this many characters of body and key text (the bodies are mostly strings the near cache holds too). */
+const MAX_CHARS = 16 * 1024 * 1024;
 /** Set per request, never recorded. */
 const PER_REQUEST = new Set(['x-request-id', 'x-request-time', 'x-sql-queries', 'x-cache-hits', 'x-cache-misses', 'date', 'connection', 'keep-alive']);
 /** What Koa leaves out of a 304. */
@@ -41,7 +41,11 @@ interface Recorded {
   /** Flat name, value pairs for writeHead, in the order the chain set them. */
   headers: string[];
   headersNotModified: string[];
-  reads: readonly CopyRead[];
+  /**
+   * The copies it was built from, held weakly: a record must not keep a dropped copy (a whole leaderboard
+   * snapshot, say) alive, and a copy that was collected is certainly no longer current.
+   */
+  reads: readonly (readonly [key: string, copy: WeakRef<object>])[];
   until: number;
 }
 
@@ -53,7 +57,7 @@ export function responseCacheOf(app: Koa): ResponseCache | undefined {
 }
 
 export class ResponseCache {
-  private readonly records = new LRUCache<string, Recorded>({ max: MAX_RECORDS, maxSize: MAX_BODY_CHARS, sizeCalculation: (r) => Math.max(1, r.body.length) });
+  private readonly records = new LRUCache<string, Recorded>({ max: MAX_RECORDS, maxSize: MAX_CHARS, sizeCalculation: (r, key) => r.body.length + key.length + 1 });
 
   constructor(
     private readonly cache: Cache,
@@ -90,7 +94,8 @@ export class ResponseCache {
           if (!NOT_IN_304.has(lower)) headersNotModified.push(name, value);
         }
       }
-      const record: Recorded = { route: routePattern(ctx), etag, body: ctx.body, headers, headersNotModified, reads: [...reads], until: stats.repeatableUntil };
+      const weakReads = reads.map(([key, copy]) => [key, new WeakRef(copy)] as const);
+      const record: Recorded = { route: routePattern(ctx), etag, body: ctx.body, headers, headersNotModified, reads: weakReads, until: stats.repeatableUntil };
       this.records.set(keyOf(ctx.req), record);
     };
   }
@@ -101,7 +106,8 @@ export class ResponseCache {
     const key = keyOf(req);
     const record = this.records.get(key);
     if (!record) return false;
-    if (record.until <= Date.now() || !this.cache.stillCurrent(record.reads)) {
+    const reads = record.until > Date.now() ? liveReads(record.reads) : undefined;
+    if (!reads || !this.cache.stillCurrent(reads)) {
       this.records.delete(key);
       return false;
     }
@@ -109,10 +115,10 @@ export class ResponseCache {
     const notModified = etagMatches(header(req, 'if-none-match'), record.etag);
     const status = notModified ? 304 : 200;
     const headers = ['X-Request-ID', requestIdFrom(header(req, 'x-request-id') || undefined)].concat(notModified ? record.headersNotModified : record.headers);
-    this.cache.countRepeatedReads(record.reads);
+    this.cache.countRepeatedReads(reads);
     if (this.perfHeaders) {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      headers.push('X-Request-Time', `${seconds.toFixed(3)}s`, 'X-SQL-Queries', '0', 'X-Cache-Hits', String(record.reads.length), 'X-Cache-Misses', '0');
+      headers.push('X-Request-Time', `${seconds.toFixed(3)}s`, 'X-SQL-Queries', '0', 'X-Cache-Hits', String(reads.length), 'X-Cache-Misses', '0');
     }
     res.writeHead(status, headers);
     res.end(notModified ? undefined : record.body);
@@ -120,6 +126,17 @@ export class ResponseCache {
     metrics.observeRequest('GET', record.route, status, Number(process.hrtime.bigint() - started) / 1e9);
     return true;
   }
+}
+
+/** The copies a record was built from, or undefined once one of them was collected (so not current). */
+function liveReads(reads: Recorded['reads']): CopyRead[] | undefined {
+  const live: CopyRead[] = [];
+  for (const [key, ref] of reads) {
+    const copy = ref.deref();
+    if (!copy) return undefined;
+    live.push([key, copy]);
+  }
+  return live;
 }
 
 /** No credentials (an answer may not be shared across them) and no body (the chain would have read it). */
