@@ -3,7 +3,7 @@
  * leaderboard recomputed, and the cached quiz and post lists dropped. Safe to run again: it adds nothing twice.
  */
 import { ConfigError, inspectConfig } from '../src/config.js';
-import { createCache } from '../src/cache/cache.js';
+import { createCache } from '../src/cache/create-cache.js';
 import { createPostgresDatabase } from '../src/db/database.js';
 import { createLogger } from '../src/lib/logger.js';
 import { seedDemo } from '../src/db/seed.js';

@@ -1,6 +1,6 @@
 import type { PGlite } from '@electric-sql/pglite';
 import type { Config } from './config.js';
-import { createCache } from './cache/cache.js';
+import { createCache } from './cache/create-cache.js';
 import { createEmbeddedDatabase, createPostgresDatabase, type Database } from './db/database.js';
 import { createLogger, type Logger } from './lib/logger.js';
 import { TemporalGateway } from './temporal/client.js';

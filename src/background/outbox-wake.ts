@@ -1,8 +1,7 @@
 /**
- * How the outbox dispatcher hears of new entries within milliseconds rather than at its next poll:
- * a statement-level trigger on `outbox` (migrations 20261126030000_outbox_notify and
- * 20261126060000_outbox_notify_when_idle) runs `pg_notify('quiz_outbox', '')`, delivered when the writing
- * transaction commits, for an insert that finds no other untried entry pending: while one is, the
+ * How the outbox dispatcher hears of new entries within milliseconds rather than at its next poll: a
+ * deferred trigger on `outbox` (migration 20261126060000_outbox_notify_when_idle) runs at commit and sends
+ * `pg_notify('quiz_outbox', '')` when no untried entry is pending below the new one: while one is, the
  * dispatcher is already on its way and looks again after each pass that started something (a NOTIFY per
  * insert serialised the API's commits on PostgreSQL's notify lock).
  *

@@ -1,12 +1,12 @@
 import { once } from 'node:events';
-import Keyv from 'keyv';
-import KeyvRedis, { createClient, type RedisClientType } from '@keyv/redis';
-import type { Config } from '../config.js';
+import type Keyv from 'keyv';
+import type { RedisClientType } from '@keyv/redis';
 import type { Logger } from '../lib/logger.js';
 import { currentRequest, type CopyRead } from '../lib/request-context.js';
-import { INVALIDATE_ALL, NearCache, type Copy } from './near-cache.js';
+import { INVALIDATE_ALL, type Copy, type NearCache } from './near-cache.js';
 
-const SEPARATOR = '::';
+/** Between KEY_PREFIX and an application key in Redis. */
+export const SEPARATOR = '::';
 /** A frozen (not dead) Redis must not stall a request: reads give up after this long. */
 const OPERATION_TIMEOUT_MS = 250;
 /** Health probes (GET /readyz, the deploy check) may wait this long for Redis to answer. */
@@ -387,36 +387,4 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
     timer = setTimeout(() => reject(new Error(`cache operation timed out after ${ms} ms`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-/** Builds the cache from config: Redis that fails fast and reconnects by itself, or memory. */
-export function createCache(
-  config: Pick<Config, 'REDIS_URL' | 'KEY_PREFIX' | 'CACHE_TTL'> & Partial<Pick<Config, 'CACHE_DISABLED' | 'CACHE_LOCAL_TTL_MS'>>,
-  logger: Logger,
-): Cache {
-  const disabled = config.CACHE_DISABLED ?? false;
-  const json = { serialize: JSON.stringify, deserialize: JSON.parse };
-  if (!config.REDIS_URL) {
-    return new Cache(new Keyv({ namespace: config.KEY_PREFIX, ...json }), undefined, config.KEY_PREFIX, config.CACHE_TTL, logger, disabled);
-  }
-  const redis = createClient({
-    url: config.REDIS_URL,
-    disableOfflineQueue: true,
-    socket: { connectTimeout: 1000, reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 2000) },
-  }) as RedisClientType;
-  // Without a listener node-redis would crash the process on a connection error.
-  redis.on('error', () => undefined);
-  redis.connect().catch(() => undefined);
-  const store = new KeyvRedis(redis, { namespace: config.KEY_PREFIX, keyPrefixSeparator: SEPARATOR, throwOnConnectError: false, throwOnErrors: true });
-  const keyv = new Keyv({ store, namespace: config.KEY_PREFIX, useKeyPrefix: false, ...json });
-  keyv.throwOnErrors = true;
-  keyv.on('error', () => undefined);
-  const localTtlMs = config.CACHE_LOCAL_TTL_MS ?? 0;
-  let near: NearCache | undefined;
-  if (localTtlMs > 0 && !disabled) {
-    const subscriber = redis.duplicate();
-    near = new NearCache(redis, subscriber, `${config.KEY_PREFIX}${SEPARATOR}#invalidate`, localTtlMs);
-    near.start();
-  }
-  return new Cache(keyv, redis, config.KEY_PREFIX, config.CACHE_TTL, logger, disabled, near);
 }

@@ -1,6 +1,6 @@
 // `npm run cache:monitor -- [--stats|--clear|--test]`: the cache's configuration and Redis statistics,
 // clearing this app's keys, or a round-trip probe (the old `manage.py cache_monitor`).
-import { createCache } from '../cache/cache.js';
+import { createCache } from '../cache/create-cache.js';
 import { parseCacheMonitorMode, runCacheMonitor } from '../ops/cache-monitor.js';
 import { createSilentLogger, loadToolConfig } from '../ops/tool-config.js';
 

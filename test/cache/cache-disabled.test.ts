@@ -1,6 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createCache, type Cache } from '../../src/cache/cache.js';
+import type { Cache } from '../../src/cache/cache.js';
+import { createCache } from '../../src/cache/create-cache.js';
 import { loadConfig } from '../../src/config.js';
 import { createSilentLogger } from '../../src/ops/tool-config.js';
 import { redisUrl } from '../harness/env.js';

@@ -2,7 +2,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { createCache, type Cache } from '../../src/cache/cache.js';
+import type { Cache } from '../../src/cache/cache.js';
+import { createCache } from '../../src/cache/create-cache.js';
 import { runWithRequest, currentRequest } from '../../src/lib/request-context.js';
 import { startRedis, type RedisService } from '../harness/services.js';
 

@@ -2,7 +2,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import pino from 'pino';
 import { createClient, type RedisClientType } from '@keyv/redis';
-import { createCache, type Cache } from '../../src/cache/cache.js';
+import type { Cache } from '../../src/cache/cache.js';
+import { createCache } from '../../src/cache/create-cache.js';
 import { NearCache } from '../../src/cache/near-cache.js';
 import { startRedis, type RedisService } from '../harness/services.js';
 

@@ -1,4 +1,4 @@
-import { createCache } from '../../cache/cache.js';
+import { createCache } from '../../cache/create-cache.js';
 import { inspectConfig, type Env } from '../../config.js';
 import { MIGRATIONS_DIR } from '../../db/migrations.js';
 import { TemporalGateway } from '../../temporal/client.js';

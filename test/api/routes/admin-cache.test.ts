@@ -1,6 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createCache, type Cache } from '../../../src/cache/cache.js';
+import type { Cache } from '../../../src/cache/cache.js';
+import { createCache } from '../../../src/cache/create-cache.js';
 import { createLogger } from '../../../src/lib/logger.js';
 import { loadConfig } from '../../../src/config.js';
 import { startTestApi, type TestApi } from '../../helpers/api.js';
