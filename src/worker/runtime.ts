@@ -18,14 +18,16 @@ export interface WorkerRuntime {
  */
 export async function startWorkerRuntime(infra: Infrastructure, options: { dispatcher: Exclusivity }): Promise<WorkerRuntime> {
   const { config, logger } = infra;
+  const mailer = createMailer(config);
   const { worker, connection } = await createWorker(
-    { ...infra, mailer: createMailer(config), storage: createStorage(config) },
+    { ...infra, mailer, storage: createStorage(config) },
     { bundle: await buildWorkflowBundle() },
   );
   const background = await startBackgroundServices(infra, options.dispatcher);
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, address: config.TEMPORAL_ADDRESS }, 'worker polling');
   const done = worker.run().finally(async () => {
     await background.stop();
+    mailer.close(); // after the drain: no activity sends any more
     await connection.close().catch(() => undefined);
   });
   return {

@@ -43,9 +43,10 @@ export async function startCliWorker(config: Config, name: string): Promise<CliW
   const infra = await createInfrastructure(config, { name, logger: createSilentLogger() });
   let client: Client;
   let created: Awaited<ReturnType<typeof createWorker>>;
+  const mailer = createMailer(config);
   try {
     client = await infra.temporal.client();
-    created = await createWorker({ ...infra, mailer: createMailer(config), storage: createStorage(config) }, { bundle: await buildWorkflowBundle() });
+    created = await createWorker({ ...infra, mailer, storage: createStorage(config) }, { bundle: await buildWorkflowBundle() });
   } catch (err) {
     await infra.close(); // the caller gets no handle to close it with
     throw err;
@@ -59,6 +60,7 @@ export async function startCliWorker(config: Config, name: string): Promise<CliW
     async stop() {
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
+      mailer.close();
       await connection.close();
       await infra.close();
     },

@@ -26,6 +26,8 @@ export interface SmtpBehaviour {
   deferTemporarily?: (to: string) => boolean;
   /** Milliseconds the server holds its answer to DATA after reading the message (makes sends overlap). */
   dataDelayMs?: number | ((to: string[]) => number);
+  /** Idle time after which the server closes a client's connection (smtp-server's default is 60 s). */
+  idleTimeoutMs?: number;
 }
 
 export interface TestSmtpServer {
@@ -34,6 +36,8 @@ export interface TestSmtpServer {
   /** Client connections open right now, and the most ever open at once (concurrent sends). */
   openConnections(): number;
   peakConnections(): number;
+  /** Client connections ever accepted. */
+  totalConnections(): number;
   /** Message-ID → how many times it was received. */
   counts(): Map<string, number>;
   waitFor(done: (received: ReceivedMail[]) => boolean, timeoutMs?: number): Promise<void>;
@@ -54,12 +58,15 @@ export async function startSmtpServer(behaviour: SmtpBehaviour = {}): Promise<Te
   const received: ReceivedMail[] = [];
   let open = 0;
   let peak = 0;
+  let total = 0;
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
     logger: false,
     size: 10 * 1024 * 1024,
+    ...(behaviour.idleTimeoutMs ? { socketTimeout: behaviour.idleTimeoutMs } : {}),
     onConnect(_session, callback) {
+      total += 1;
       open += 1;
       peak = Math.max(peak, open);
       callback();
@@ -100,6 +107,7 @@ export async function startSmtpServer(behaviour: SmtpBehaviour = {}): Promise<Te
     received,
     openConnections: () => open,
     peakConnections: () => peak,
+    totalConnections: () => total,
     counts() {
       const counts = new Map<string, number>();
       for (const mail of received) counts.set(mail.messageId, (counts.get(mail.messageId) ?? 0) + 1);

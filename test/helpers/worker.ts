@@ -69,8 +69,9 @@ export async function startTestWorker(
   const config = loadConfig(env);
   const infra = await createInfrastructure(config, { name: 'test-worker' });
   bundle ??= buildWorkflowBundle();
+  const mailer = createMailer(config);
   const { worker, connection } = await createWorker(
-    { ...infra, mailer: createMailer(config) },
+    { ...infra, mailer },
     { bundle: await bundle, shutdownGraceTime: '1 second', ...(options.wrapActivities ? { wrapActivities: options.wrapActivities } : {}) },
   );
   const running = worker.run();
@@ -83,6 +84,7 @@ export async function startTestWorker(
       await background?.stop();
       worker.shutdown();
       await running;
+      mailer.close();
       await connection.close();
       await infra.close();
     },
