@@ -74,8 +74,11 @@ export function createEmailActivities({ mailer, config, db, logger }: ActivityDe
         throw ApplicationFailure.retryable(reason, 'EmailDeferred');
       }
       try {
-        // The one write that keeps a retry from sending again: worth insisting on while the lease is held.
-        await insist(() => records.update({ where: { id: input.id }, data: { status: 'sent', sentAt: new Date(), lastError: null, leaseUntil: null } }), leaseMs);
+        // The one write that keeps a retry from sending again: worth insisting on while the lease is held. Raw
+        // SQL, as in the claim: Prisma's update costs ~1.2 ms of CPU per mail, this ~0.5.
+        await insist(() => db.prisma.$executeRaw`
+          UPDATE email_messages SET status = 'sent', sent_at = now(), last_error = NULL, lease_until = NULL, updated_at = now()
+           WHERE id = ${input.id}`, leaseMs);
       } finally {
         release();
       }
