@@ -13,6 +13,7 @@ import { queueHasPoller, startBenchProcess } from '../lib/stack/app-processes.js
 import { summarize } from '../lib/stats.js';
 import type { LoadResult } from '../lib/load/types.js';
 import { DEFAULT_TUNING } from '../../src/background/tuning.js';
+import { loadConfig } from '../../src/config.js';
 import { messageIdFor } from '../../src/domain/email.js';
 import { WorkflowType, workflowIds } from '../../src/temporal/constants.js';
 
@@ -59,7 +60,9 @@ export async function runWorkflows(ctx: BenchContext): Promise<ScenarioResult> {
   const connection = await Connection.connect({ address: ctx.temporalAddress });
   const client = new Client({ connection, namespace: 'default' });
   const noopQueue = `${app.taskQueue}-noop`;
-  const noopWorker = await startBenchProcess('noop-worker', 'bench/workflows/noop-worker.ts', [noopQueue], { ...process.env, TEMPORAL_ADDRESS: ctx.temporalAddress }, path.join(ctx.logDir, 'noop-worker.log'), () =>
+  const workerNice = String(loadConfig(app.env).WORKER_NICE);
+  const noopEnv = { ...process.env, TEMPORAL_ADDRESS: ctx.temporalAddress, WORKER_NICE: workerNice };
+  const noopWorker = await startBenchProcess('noop-worker', 'bench/workflows/noop-worker.ts', [noopQueue], noopEnv, path.join(ctx.logDir, 'noop-worker.log'), () =>
     queueHasPoller(ctx.temporalAddress!, 'default', noopQueue),
   );
   try {
@@ -94,6 +97,7 @@ export async function runWorkflows(ctx: BenchContext): Promise<ScenarioResult> {
       noopWorkerCpuPercent: noop.processes?.cpuPercent ?? null,
     };
     result.notes.push('CPU and RSS are the app worker process\'s');
+    result.notes.push(`both workers at niceness ${workerNice} (WORKER_NICE)`);
     return result;
   } finally {
     await noopWorker.stop(10_000);
