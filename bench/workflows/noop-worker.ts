@@ -5,6 +5,7 @@
 import { createRequire } from 'node:module';
 import { NativeConnection, Worker, bundleWorkflowCode } from '@temporalio/worker';
 import { setNiceness } from '../../src/lib/priority.js';
+import { WORKFLOW_TASK_SLOTS } from '../../src/worker/create-worker.js';
 
 const require = createRequire(import.meta.url);
 
@@ -15,7 +16,7 @@ async function run(): Promise<void> {
   if (nice > 0) setNiceness(nice); // before the SDK starts its threads, which inherit it
   const connection = await NativeConnection.connect({ address: process.env.TEMPORAL_ADDRESS ?? 'localhost:7233' });
   const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('./noop.ts'), logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error } });
-  const worker = await Worker.create({ connection, namespace: 'default', taskQueue, workflowBundle });
+  const worker = await Worker.create({ connection, namespace: 'default', taskQueue, workflowBundle, maxConcurrentWorkflowTaskExecutions: WORKFLOW_TASK_SLOTS });
   await worker.run();
   await connection.close();
 }
