@@ -79,7 +79,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     durationS,
     contactRate: Math.max(1, int(values['contact-rate'], 200, 'contact-rate')),
     contactS: Math.max(1, int(values['contact-s'], quick ? 5 : 10, 'contact-s')),
-    workflowsN: Math.max(1, int(values.workflows, quick ? 100 : 500, 'workflows')),
+    workflowsN: Math.max(1, int(values.workflows, quick ? 100 : 1200, 'workflows')),
     maxRequests: int(values['max-requests'], 0, 'max-requests'),
     cpuProf: values['cpu-prof'] ?? false,
     outDir: values.out ?? 'bench/results',
