@@ -29,7 +29,7 @@ const quietBundlerLogger = {
  * Workflow tasks one worker runs at once (the SDK's default is 40). Our workflows run their activities locally,
  * and a local activity keeps its workflow task, and with it a slot, until the activity is done and the task's
  * completion reached the server: with 40 slots a busy dev server capped sendEmail at ~30 workflows/s while the
- * worker idled; with 200, 36/s (2,000 workflows, 100 in flight, alternating runs, .scratch/wf-prof.ts).
+ * worker idled; with 200, 36/s (2,000 workflows, 100 in flight, alternating runs; the no-op ceiling unmoved).
  */
 export const WORKFLOW_TASK_SLOTS = 200;
 
