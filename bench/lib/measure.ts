@@ -1,7 +1,7 @@
 /** The measuring loop shared by the HTTP scenarios: warm-up, counters before, load with process sampling, counters after. */
 import type { BenchContext } from './context.js';
 import type { LoadResult, LoadSpec } from './load/types.js';
-import { dbCacheFigures, diffCounters, scrapeMetrics, type Counters } from './prometheus.js';
+import { dbCacheFigures, diffCounters, gcFigures, scrapeMetrics, type Counters } from './prometheus.js';
 import { sampleProcesses, type ProcessFigures } from './proc-sampler.js';
 import type { ScenarioResult } from './result.js';
 
@@ -55,6 +55,8 @@ export function fillResult(result: ScenarioResult, measured: Measured): Scenario
   result.sqlPerRequest = figures.sqlPerRequest;
   result.cacheHitRate = figures.cacheHitRate;
   if (!delta && measured.metricsWanted) result.notes.push('SQL and cache figures: /metrics not available');
+  const gc = gcFigures(delta);
+  if (gc) result.notes.push(`API garbage collection in the window: ${gc.collections} collections, ${gc.pauseMs.toFixed(0)} ms of pauses over all workers`);
   if (processes) {
     result.cpuPercent = processes.cpuPercent;
     result.peakWorkerRssMb = processes.peakWorkerRssMb;

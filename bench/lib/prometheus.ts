@@ -63,3 +63,14 @@ export function dbCacheFigures(delta: Counters | undefined): DbCacheFigures {
     cacheHitRate: lookups > 0 ? hits / lookups : null,
   };
 }
+
+/**
+ * The API's garbage collection over a counter diff (prom-client's nodejs_gc_duration_seconds, summed over
+ * kinds and workers): how many collections and how long they paused the workers in total; null without it.
+ */
+export function gcFigures(delta: Counters | undefined): { collections: number; pauseMs: number } | null {
+  const count = delta?.nodejs_gc_duration_seconds_count;
+  const sum = delta?.nodejs_gc_duration_seconds_sum;
+  if (count === undefined || sum === undefined) return null;
+  return { collections: count, pauseMs: sum * 1000 };
+}

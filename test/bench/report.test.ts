@@ -4,7 +4,7 @@ import { emptyResult, skippedResult, type ScenarioResult } from '../../bench/lib
 import { renderChart, escapeXml, logLength } from '../../bench/lib/report/svg.js';
 import { scenarioTable, targetTable } from '../../bench/lib/report/table.js';
 import { checkTargets, rssGrowth } from '../../bench/lib/report/targets.js';
-import { parsePrometheus, diffCounters, dbCacheFigures } from '../../bench/lib/prometheus.js';
+import { parsePrometheus, diffCounters, dbCacheFigures, gcFigures } from '../../bench/lib/prometheus.js';
 
 /** Well-formedness of the SVG we write: balanced tags, quoted attributes, no bare `&` or `<` in text. */
 function wellFormed(xml: string): boolean {
@@ -92,4 +92,14 @@ test('Prometheus counters are summed over labels and diffed into SQL per request
   const figures = dbCacheFigures(diffCounters(before, after));
   assert.deepEqual(figures, { httpRequests: 100, sqlPerRequest: 0.5, cacheHitRate: 0.9 });
   assert.deepEqual(dbCacheFigures(undefined), { httpRequests: null, sqlPerRequest: null, cacheHitRate: null });
+});
+
+test('garbage collection is the diff of the GC histogram\'s count and sum over every kind', () => {
+  const before = parsePrometheus('nodejs_gc_duration_seconds_sum{kind="minor"} 0.5\nnodejs_gc_duration_seconds_sum{kind="major"} 0.25\nnodejs_gc_duration_seconds_count{kind="minor"} 40\nnodejs_gc_duration_seconds_count{kind="major"} 2\n');
+  const after = parsePrometheus('nodejs_gc_duration_seconds_sum{kind="minor"} 0.75\nnodejs_gc_duration_seconds_sum{kind="major"} 0.3\nnodejs_gc_duration_seconds_count{kind="minor"} 90\nnodejs_gc_duration_seconds_count{kind="major"} 3\n');
+  const gc = gcFigures(diffCounters(before, after));
+  assert.equal(gc?.collections, 51);
+  assert.ok(Math.abs(gc!.pauseMs - 300) < 1e-6);
+  assert.equal(gcFigures(diffCounters({}, { http_requests_total: 1 })), null);
+  assert.equal(gcFigures(undefined), null);
 });
