@@ -5,13 +5,25 @@ import os from 'node:os';
 import { test } from 'node:test';
 import { setNiceness } from '../../src/lib/priority.js';
 
+/**
+ * Resolves once node runs in `pid` with its threads (V8 platform, libuv) started. Until it has exec'd, the
+ * child is a one-thread copy of this process; on a loaded machine that can last well past a fixed wait.
+ */
+async function nodeStarted(pid: number): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (readdirSync(`/proc/${pid}/task`).length < 2) {
+    if (Date.now() > deadline) throw new Error(`process ${pid} did not start its threads within 10 s`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 test('setNiceness lowers the priority of every thread of a process, threads started before it included', async () => {
   // A Node process has several threads (V8 platform, libuv) from its first moment.
   // In a session of its own (detached), like the worker under a process manager.
   const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 20000)'], { stdio: 'ignore', detached: true });
   try {
-    await new Promise((resolve) => setTimeout(resolve, 300));
     const pid = child.pid!;
+    await nodeStarted(pid);
     const changed = setNiceness(7, pid);
     const threads = readdirSync(`/proc/${pid}/task`).map(Number);
     assert.ok(threads.length > 1, 'the child has several threads');
@@ -34,8 +46,8 @@ test('a process in another process\'s session lowers its threads but leaves the 
   // Not detached: it shares this session, as `npm start`'s worker shares it with the API.
   const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 20000)'], { stdio: 'ignore' });
   try {
-    await new Promise((resolve) => setTimeout(resolve, 300));
     const pid = child.pid!;
+    await nodeStarted(pid);
     assert.equal(readFileSync(`/proc/${pid}/autogroup`, 'utf8'), ours, 'one autogroup');
     assert.ok(setNiceness(6, pid) > 1);
     for (const tid of readdirSync(`/proc/${pid}/task`).map(Number)) assert.equal(os.getPriority(tid), 6, `thread ${tid}`);
