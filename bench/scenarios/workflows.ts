@@ -53,7 +53,10 @@ async function closedLoop(
 
 export async function runWorkflows(ctx: BenchContext): Promise<ScenarioResult> {
   const n = ctx.options.workflowsN;
-  const description = `up to ${n} sendEmail workflows end to end vs as many no-op workflows (the dev server's ceiling), ${IN_FLIGHT} in flight, ${ctx.options.quick ? 10 : 60} s budget each, after a warm-up of ${Math.min(IN_FLIGHT, Math.ceil(n / 5))} of each`;
+  // Warm-up, not measured: both workers load their bundles and fill their caches, the dev server warms up,
+  // so neither measured run pays for starting first.
+  const warmup = Math.min(IN_FLIGHT, Math.ceil(n / 5));
+  const description = `up to ${n} sendEmail workflows end to end vs as many no-op workflows (the dev server's ceiling), ${IN_FLIGHT} in flight, ${ctx.options.quick ? 10 : 60} s budget each, after a warm-up of ${warmup} of each`;
   if (!ctx.app || !ctx.temporalAddress || !ctx.smtp) return skippedResult('workflows', description, 'needs the benchmark to run the worker (not with --api-url)', machineLoad().loadAvg1);
   const app = ctx.app;
   const result = emptyResult('workflows', description, machineLoad().loadAvg1, 'wf/s');
@@ -75,9 +78,6 @@ export async function runWorkflows(ctx: BenchContext): Promise<ScenarioResult> {
       const email = { id, to: `reader-${id}@bench.localhost`, subject: `Benchmark mail ${id}`, text: 'A mail sent by npm run bench.' };
       await client.workflow.execute(WorkflowType.sendEmail, { taskQueue: app.taskQueue, workflowId: workflowIds.email(email.id), args: [{ email, tuning: DEFAULT_TUNING }] });
     };
-    // Warm-up, not measured: both workers load their bundles and fill their caches, the dev server warms up,
-    // so neither measured run pays for starting first.
-    const warmup = Math.min(IN_FLIGHT, Math.ceil(n / 5));
     await closedLoop(warmup, budgetMs, (i) => runNoop(`${stamp}-warmup-${i}`), undefined);
     await closedLoop(warmup, budgetMs, (i) => runEmail(`bench-${stamp}-warmup-${i}`), undefined);
     const noop = await closedLoop(n, budgetMs, (i) => runNoop(`${stamp}-${i}`), noopWorker.pid);
