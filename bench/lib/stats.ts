@@ -24,6 +24,16 @@ export function summarize(samples: readonly number[]): LatencySummary {
   return { mean, p50: percentile(sorted, 50), p90: percentile(sorted, 90), p99: percentile(sorted, 99), max: sorted.at(-1) ?? Number.NaN };
 }
 
+/**
+ * The p99 of the samples in each `bucketMs` window, from the first window to the last that holds any (an empty
+ * window in between is NaN): shows whether a run's slow tail is one stall or spread over the whole window.
+ */
+export function p99ByWindow(samples: readonly { atMs: number; ms: number }[], bucketMs: number): number[] {
+  const buckets: number[][] = [];
+  for (const { atMs, ms } of samples) (buckets[Math.max(0, Math.floor(atMs / bucketMs))] ??= []).push(ms);
+  return Array.from(buckets, (bucket) => percentile([...(bucket ?? [])].sort((a, b) => a - b), 99));
+}
+
 /** a / b, or null when either is missing or b is 0. */
 export function ratio(a: number | null | undefined, b: number | null | undefined): number | null {
   if (a == null || b == null || !Number.isFinite(a) || !Number.isFinite(b) || b === 0) return null;

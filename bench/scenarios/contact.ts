@@ -46,6 +46,7 @@ export async function runContact(ctx: BenchContext): Promise<ScenarioResult> {
   if (lastPaced) {
     const service = lastPaced.serviceLatency;
     result.notes.push(`from the moment each post was sent (not due): p50 ${service.p50.toFixed(1)} ms, p99 ${service.p99.toFixed(1)} ms; ${lastPaced.lateStarts} posts left the generator more than 5 ms late`);
+    result.notes.push(`p99 of each second's posts: ${lastPaced.p99BySecond.map((v) => (v === null ? '-' : v.toFixed(0))).join(', ')} ms`);
   }
   const postedUntil = Date.now();
   const statusText = Object.entries(statuses).map(([code, count]) => `${count}×${code}`).join(' ');

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { change, formatNumber, formatPercent, formatRatio, percentile, ratio, summarize } from '../../bench/lib/stats.js';
+import { change, formatNumber, formatPercent, formatRatio, p99ByWindow, percentile, ratio, summarize } from '../../bench/lib/stats.js';
 
 test('percentile uses the nearest rank of the sorted samples', () => {
   const sorted = Array.from({ length: 100 }, (_, i) => i + 1);
@@ -37,4 +37,17 @@ test('ratios, numbers and percentages are formatted for the report', () => {
 test('change gives the relative difference (-0.6 is 60 % less)', () => {
   assert.equal(change(10, 4), -0.6);
   assert.equal(change(0, 4), null);
+});
+
+test('p99ByWindow gives each window its own p99, with NaN for an empty window between', () => {
+  const samples = [
+    ...Array.from({ length: 100 }, (_, i) => ({ atMs: i * 10, ms: i === 50 ? 90 : 5 })),
+    { atMs: 2_500, ms: 7 },
+  ];
+  const byWindow = p99ByWindow(samples, 1_000);
+  assert.equal(byWindow.length, 3);
+  assert.equal(byWindow[0], 5); // one slow sample of 100 is the 100th percentile, not the 99th
+  assert.ok(Number.isNaN(byWindow[1]!));
+  assert.equal(byWindow[2], 7);
+  assert.deepEqual(p99ByWindow([], 1_000), []);
 });

@@ -11,7 +11,7 @@
 import { spawn } from 'node:child_process';
 import http from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { summarize, type LatencySummary } from '../stats.js';
+import { p99ByWindow, summarize, type LatencySummary } from '../stats.js';
 
 export interface PacedSpec {
   baseUrl: string;
@@ -34,6 +34,8 @@ export interface PacedResult {
   accepted: [string, number][];
   /** Requests sent later than due by more than 5 ms (the generator itself falling behind). */
   lateStarts: number;
+  /** p99 of the latency from due of the posts due in each second of the run (null: none answered). */
+  p99BySecond: (number | null)[];
 }
 
 async function generate(spec: PacedSpec): Promise<PacedResult> {
@@ -41,6 +43,7 @@ async function generate(spec: PacedSpec): Promise<PacedResult> {
   const url = new URL('/api/v1/contact', spec.baseUrl);
   const total = Math.round(spec.rate * spec.durationS);
   const latencies: number[] = [];
+  const timeline: { atMs: number; ms: number }[] = [];
   const serviceLatencies: number[] = [];
   const statuses: Record<string, number> = {};
   const accepted: [string, number][] = [];
@@ -58,6 +61,7 @@ async function generate(spec: PacedSpec): Promise<PacedResult> {
         res.on('end', () => {
           const now = performance.now();
           latencies.push(now - due);
+          timeline.push({ atMs: due - started, ms: now - due });
           serviceLatencies.push(now - sentAt);
           const status = String(res.statusCode);
           statuses[status] = (statuses[status] ?? 0) + 1;
@@ -82,7 +86,7 @@ async function generate(spec: PacedSpec): Promise<PacedResult> {
   }
   await Promise.all(inflight);
   agent.destroy();
-  return { sent: total, durationS: (performance.now() - started) / 1000, latency: summarize(latencies), serviceLatency: summarize(serviceLatencies), statuses, socketErrors, accepted, lateStarts };
+  return { sent: total, durationS: (performance.now() - started) / 1000, latency: summarize(latencies), serviceLatency: summarize(serviceLatencies), statuses, socketErrors, accepted, lateStarts, p99BySecond: p99ByWindow(timeline, 1000).map((v) => (Number.isNaN(v) ? null : v)) };
 }
 
 /** Runs the paced load in a child process (the benchmark's own process also runs the SMTP sink). */
