@@ -84,7 +84,7 @@ const variables = z.object({
     MANY_QUERIES: int(1).default(20),
     METRICS_TOKEN: optionalString,
     WORKER_METRICS_PORT: int(0, 65535).default(9464),
-    WORKER_NICE: int(0, 19).default(10),
+    WORKER_NICE: int(0, 19).default(19),
     SENTRY_DSN: optionalString,
 
     API_WORKERS: int(1, 256).default(Math.max(1, os.availableParallelism())),

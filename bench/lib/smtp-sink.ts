@@ -15,7 +15,7 @@ import { SMTPServer } from 'smtp-server';
 import { setNiceness } from '../../src/lib/priority.js';
 
 /** Niceness of the stand-ins for services outside the system (the Temporal dev server, this SMTP server). */
-export const EXTERNAL_NICE = 10;
+export const EXTERNAL_NICE = 19;
 
 export interface SmtpSink {
   readonly port: number;
