@@ -6,7 +6,7 @@
  * mails are awaited until the last one arrives.
  */
 import type { BenchContext } from '../lib/context.js';
-import { runPaced } from '../lib/load/paced.js';
+import { startPacedGenerator, type PacedResult } from '../lib/load/paced.js';
 import type { LoadResult, LoadSpec } from '../lib/load/types.js';
 import { fillResult, measureLoad } from '../lib/measure.js';
 import { machineLoad } from '../lib/proc-sampler.js';
@@ -22,9 +22,10 @@ export async function runContact(ctx: BenchContext): Promise<ScenarioResult> {
   const accepted = new Map<string, number>(); // contact id → time of the 202
   let statuses: Record<string, number> = {}; // of the measured window's answers
   let seq = 1;
-  let lastPaced: Awaited<ReturnType<typeof runPaced>> | undefined;
+  let lastPaced: PacedResult | undefined;
+  const generator = startPacedGenerator();
   const run = async (spec: LoadSpec): Promise<LoadResult> => {
-    const paced = await runPaced({ baseUrl: spec.baseUrl, rate, durationS: spec.durationS, firstSeq: seq });
+    const paced = await generator.run({ baseUrl: spec.baseUrl, rate, durationS: spec.durationS, firstSeq: seq });
     seq += paced.sent;
     statuses = paced.statuses;
     for (const [id, at] of paced.accepted) accepted.set(id, at);
@@ -41,7 +42,7 @@ export async function runContact(ctx: BenchContext): Promise<ScenarioResult> {
     };
   };
   const options = { ...ctx.options, durationS: ctx.options.contactS, warmupS: Math.min(ctx.options.warmupS, 2) };
-  const measured = await measureLoad({ ...ctx, options }, { baseUrl: ctx.api.url, connections: ctx.options.connections, requests: [] }, { pid: ctx.api.pid, metricsUrl: `${ctx.api.url}/metrics` }, run);
+  const measured = await measureLoad({ ...ctx, options }, { baseUrl: ctx.api.url, connections: ctx.options.connections, requests: [] }, { pid: ctx.api.pid, metricsUrl: `${ctx.api.url}/metrics` }, run).finally(() => generator.close());
   fillResult(result, measured);
   if (lastPaced) {
     const service = lastPaced.serviceLatency;
