@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { ActivityDeps, Activities } from '../activities/index.js';
 import { createActivities } from '../activities/index.js';
+import { createMailer } from '../lib/mailer.js';
 import { createStorage } from '../storage/filesystem-storage.js';
 
 /**
@@ -33,8 +34,15 @@ const quietBundlerLogger = {
  */
 export const WORKFLOW_TASK_SLOTS = 200;
 
-/** Activity dependencies; storage defaults to MEDIA_DIR on disk. */
-export type WorkerDeps = Omit<ActivityDeps, 'storage'> & { storage?: ActivityDeps['storage'] };
+/** Activity dependencies; storage defaults to MEDIA_DIR on disk, the mailer to a pooled SMTP_URL transport. */
+export type WorkerDeps = Omit<ActivityDeps, 'storage' | 'mailer'> & Partial<Pick<ActivityDeps, 'storage' | 'mailer'>>;
+
+export interface CreatedWorker {
+  worker: Worker;
+  connection: NativeConnection;
+  /** Once worker.run() has resolved (the drain is over, nothing sends any more): closes the SMTP pool it made and the connection. */
+  close(): Promise<void>;
+}
 
 /** A Temporal worker serving every workflow and activity of this app on the configured task queue. */
 export async function createWorker(
@@ -45,17 +53,27 @@ export async function createWorker(
     /** Wraps the built activities (tests inject faults around the real ones). */
     wrapActivities?: (activities: Activities) => Activities;
   },
-): Promise<{ worker: Worker; connection: NativeConnection }> {
+): Promise<CreatedWorker> {
   const connection = await NativeConnection.connect({ address: deps.config.TEMPORAL_ADDRESS ?? 'localhost:7233' });
-  const activityDeps: ActivityDeps = { ...deps, storage: deps.storage ?? createStorage(deps.config) };
-  const worker = await Worker.create({
-    connection,
-    namespace: deps.config.TEMPORAL_NAMESPACE,
-    taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
-    workflowBundle: options.bundle,
-    maxConcurrentWorkflowTaskExecutions: WORKFLOW_TASK_SLOTS,
-    activities: (options.wrapActivities ?? ((a) => a))(createActivities(activityDeps)),
-    shutdownGraceTime: options.shutdownGraceTime ?? '30 seconds',
-  });
-  return { worker, connection };
+  const mailer = deps.mailer ?? createMailer(deps.config);
+  const close = async () => {
+    if (!deps.mailer) mailer.close();
+    await connection.close();
+  };
+  const activityDeps: ActivityDeps = { ...deps, mailer, storage: deps.storage ?? createStorage(deps.config) };
+  try {
+    const worker = await Worker.create({
+      connection,
+      namespace: deps.config.TEMPORAL_NAMESPACE,
+      taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
+      workflowBundle: options.bundle,
+      maxConcurrentWorkflowTaskExecutions: WORKFLOW_TASK_SLOTS,
+      activities: (options.wrapActivities ?? ((a) => a))(createActivities(activityDeps)),
+      shutdownGraceTime: options.shutdownGraceTime ?? '30 seconds',
+    });
+    return { worker, connection, close };
+  } catch (err) {
+    await close().catch(() => undefined);
+    throw err;
+  }
 }

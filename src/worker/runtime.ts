@@ -1,6 +1,4 @@
 import type { Infrastructure } from '../infrastructure.js';
-import { createMailer } from '../lib/mailer.js';
-import { createStorage } from '../storage/filesystem-storage.js';
 import type { Exclusivity } from '../background/dispatch.js';
 import { buildWorkflowBundle, createWorker } from './create-worker.js';
 import { startBackgroundServices } from './background-services.js';
@@ -12,23 +10,18 @@ export interface WorkerRuntime {
 }
 
 /**
- * The Temporal worker with everything its activities need (mail, storage), the schedules created or
+ * The Temporal worker (its activities' mail and storage made by createWorker), the schedules created or
  * updated, and the polling outbox dispatcher (`dispatcher` says how it keeps out of other dispatchers' way).
  * `npm run worker` and `npm start` share it.
  */
 export async function startWorkerRuntime(infra: Infrastructure, options: { dispatcher: Exclusivity }): Promise<WorkerRuntime> {
   const { config, logger } = infra;
-  const mailer = createMailer(config);
-  const { worker, connection } = await createWorker(
-    { ...infra, mailer, storage: createStorage(config) },
-    { bundle: await buildWorkflowBundle() },
-  );
+  const { worker, close } = await createWorker(infra, { bundle: await buildWorkflowBundle() });
   const background = await startBackgroundServices(infra, options.dispatcher);
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, address: config.TEMPORAL_ADDRESS }, 'worker polling');
   const done = worker.run().finally(async () => {
     await background.stop();
-    mailer.close(); // after the drain: no activity sends any more
-    await connection.close().catch(() => undefined);
+    await close().catch(() => undefined);
   });
   return {
     done,

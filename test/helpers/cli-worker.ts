@@ -11,9 +11,7 @@ import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import type { Config } from '../../src/config.js';
 import { applyMigrations, connectPostgres, MIGRATIONS_DIR } from '../../src/db/migrations.js';
 import { createInfrastructure, type Infrastructure } from '../../src/infrastructure.js';
-import { createMailer } from '../../src/lib/mailer.js';
 import { createSilentLogger } from '../../src/ops/tool-config.js';
-import { createStorage } from '../../src/storage/filesystem-storage.js';
 import { buildWorkflowBundle, createWorker } from '../../src/worker/create-worker.js';
 import { getServices, type TestServices } from '../harness/env.js';
 
@@ -43,15 +41,14 @@ export async function startCliWorker(config: Config, name: string): Promise<CliW
   const infra = await createInfrastructure(config, { name, logger: createSilentLogger() });
   let client: Client;
   let created: Awaited<ReturnType<typeof createWorker>>;
-  const mailer = createMailer(config);
   try {
     client = await infra.temporal.client();
-    created = await createWorker({ ...infra, mailer, storage: createStorage(config) }, { bundle: await buildWorkflowBundle() });
+    created = await createWorker(infra, { bundle: await buildWorkflowBundle() });
   } catch (err) {
     await infra.close(); // the caller gets no handle to close it with
     throw err;
   }
-  const { worker, connection } = created;
+  const { worker, close } = created;
   const running = worker.run();
   return {
     infra,
@@ -60,8 +57,7 @@ export async function startCliWorker(config: Config, name: string): Promise<CliW
     async stop() {
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
-      mailer.close();
-      await connection.close();
+      await close();
       await infra.close();
     },
   };

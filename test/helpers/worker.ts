@@ -12,7 +12,6 @@ import type { Client } from '@temporalio/client';
 import { DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { loadConfig, type Config, type Env } from '../../src/config.js';
 import { createInfrastructure, type Infrastructure } from '../../src/infrastructure.js';
-import { createMailer } from '../../src/lib/mailer.js';
 import { buildWorkflowBundle, createWorker } from '../../src/worker/create-worker.js';
 import { startBackgroundServices } from '../../src/worker/background-services.js';
 import type { Activities } from '../../src/activities/index.js';
@@ -69,9 +68,8 @@ export async function startTestWorker(
   const config = loadConfig(env);
   const infra = await createInfrastructure(config, { name: 'test-worker' });
   bundle ??= buildWorkflowBundle();
-  const mailer = createMailer(config);
-  const { worker, connection } = await createWorker(
-    { ...infra, mailer },
+  const { worker, close } = await createWorker(
+    infra,
     { bundle: await bundle, shutdownGraceTime: '1 second', ...(options.wrapActivities ? { wrapActivities: options.wrapActivities } : {}) },
   );
   const running = worker.run();
@@ -84,8 +82,7 @@ export async function startTestWorker(
       await background?.stop();
       worker.shutdown();
       await running;
-      mailer.close();
-      await connection.close();
+      await close();
       await infra.close();
     },
   };
