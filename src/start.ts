@@ -4,6 +4,7 @@
 import path from 'node:path';
 import { loadConfig } from './config.js';
 import { createLogger } from './lib/logger.js';
+import { setTreeNiceness } from './lib/priority.js';
 import { startDevServer } from './temporal/dev-server.js';
 import { startLocalStack } from './start/local-stack.js';
 
@@ -14,6 +15,8 @@ async function run(): Promise<void> {
   const devServer = base.TEMPORAL_ADDRESS
     ? undefined
     : await startDevServer({ cli: base.TEMPORAL_CLI, port: base.TEMPORAL_DEV_PORT, uiPort: base.TEMPORAL_UI_PORT, dataDir: path.resolve('.data/temporal'), logger });
+  // Background infrastructure like the worker: on one machine it must not take the API's CPU either.
+  if (devServer?.pid && base.WORKER_NICE > 0) logger.info({ nice: base.WORKER_NICE, threads: setTreeNiceness(base.WORKER_NICE, devServer.pid) }, 'Temporal dev server runs at lower CPU priority');
   const config = Object.freeze({ ...base, TEMPORAL_ADDRESS: devServer?.address ?? base.TEMPORAL_ADDRESS });
   const stack = await startLocalStack(config, logger).catch(async (err: unknown) => {
     await devServer?.stop();

@@ -64,6 +64,13 @@ test('npm start with no environment serves the API and the Temporal Web UI, and 
     assert.ok(fs.existsSync(path.join(dir, '.data/pglite/PG_VERSION')), 'the embedded database keeps its data in .data/pglite');
     const devServers = pidsMatching(`--port\u0000${devPort}`);
     assert.equal(devServers.length, 1, 'one Temporal dev server child');
+    // At WORKER_NICE (19 by default), every thread: field 19 of each thread's stat is its nice value.
+    const niceness = fs.readdirSync(`/proc/${devServers[0]}/task`).map((tid) => {
+      const stat = fs.readFileSync(`/proc/${devServers[0]}/task/${tid}/stat`, 'utf8');
+      return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16];
+    });
+    assert.ok(niceness.length > 1, 'the dev server has several threads');
+    assert.deepEqual(new Set(niceness), new Set(['19']), 'the dev server runs at WORKER_NICE');
 
     child.kill('SIGINT');
     assert.equal(await exited, 0);

@@ -39,6 +39,30 @@ export function setNiceness(nice: number, pid = process.pid): number {
   return changed;
 }
 
+/**
+ * setNiceness for `pid` and each of its descendants (a launcher script's child, say), as far as Linux lists
+ * them (/proc/<pid>/task/<tid>/children); returns the threads changed over the whole tree.
+ */
+export function setTreeNiceness(nice: number, pid: number): number {
+  return childPids(pid).reduce((changed, child) => changed + setTreeNiceness(nice, child), setNiceness(nice, pid));
+}
+
+function childPids(pid: number): number[] {
+  let threads: string[];
+  try {
+    threads = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return [];
+  }
+  return threads.flatMap((tid) => {
+    try {
+      return readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
+    } catch {
+      return []; // the thread ended meanwhile, or the kernel does not list children
+    }
+  });
+}
+
 /** True when `pid` is its session's leader (Linux: /proc/<pid>/stat); false where that cannot be read. */
 function leadsSession(pid: number): boolean {
   try {

@@ -11,6 +11,8 @@ export const INSTALL_HINT =
 export interface DevServer {
   address: string;
   uiUrl: string;
+  /** The CLI's process; undefined for the SDK's download, which runs inside this process's test environment. */
+  pid?: number;
   stop(): Promise<void>;
 }
 
@@ -54,7 +56,7 @@ export async function startDevServer(options: { cli: string | undefined; port: n
     child.kill('SIGKILL');
     throw new Error(`The Temporal dev server did not start; see ${path.join(options.dataDir, 'temporal.log')}`);
   }
-  return { address, uiUrl, stop: () => stopChild(child, exited) };
+  return { address, uiUrl, ...(child.pid ? { pid: child.pid } : {}), stop: () => stopChild(child, exited) };
 }
 
 async function startDownloadedDevServer(options: { port: number; uiPort: number; dataDir: string; logger: Logger }, address: string, uiUrl: string): Promise<DevServer> {

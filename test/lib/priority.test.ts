@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { test } from 'node:test';
-import { setNiceness } from '../../src/lib/priority.js';
+import { setNiceness, setTreeNiceness } from '../../src/lib/priority.js';
 
 /**
  * Resolves once node runs in `pid` with its threads (V8 platform, libuv) started. Until it has exec'd, the
@@ -54,5 +54,26 @@ test('a process in another process\'s session lowers its threads but leaves the 
     assert.equal(readFileSync('/proc/self/autogroup', 'utf8'), ours, 'this process\'s group keeps its niceness');
   } finally {
     child.kill('SIGKILL');
+  }
+});
+
+test('setTreeNiceness lowers a process and its descendants, as a launcher script and the program it started', async () => {
+  const launcher = spawn(process.execPath, ['-e', `require('node:child_process').spawn(process.execPath, ['-e', 'setTimeout(() => {}, 20000)'], { stdio: 'ignore' }); setTimeout(() => {}, 20000);`], { stdio: 'ignore' });
+  const pid = launcher.pid!;
+  let grandchild = 0;
+  try {
+    await nodeStarted(pid);
+    const deadline = Date.now() + 10_000;
+    while (!(grandchild = Number(readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(' ')[0] ?? 0))) {
+      if (Date.now() > deadline) throw new Error('the launcher started no child within 10 s');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await nodeStarted(grandchild);
+    const threads = [pid, grandchild].flatMap((p) => readdirSync(`/proc/${p}/task`).map((tid) => [p, Number(tid)] as const));
+    assert.ok(setTreeNiceness(5, pid) >= threads.length, 'every listed thread changed');
+    for (const [p, tid] of threads) assert.equal(os.getPriority(tid), 5, `process ${p}, thread ${tid}`);
+  } finally {
+    if (grandchild) process.kill(grandchild, 'SIGKILL');
+    launcher.kill('SIGKILL');
   }
 });
