@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 
 /**
@@ -19,21 +19,31 @@ export function setNiceness(nice: number, pid = process.pid): number {
       // no autogroups here (or not Linux): thread niceness is what counts
     }
   }
-  let threads: string[];
-  try {
-    threads = readdirSync(`/proc/${pid}/task`);
-  } catch {
+  if (!existsSync(`/proc/${pid}/task`)) {
     // Not Linux (no per-thread listing): the process itself.
     os.setPriority(pid, nice);
     return 1;
   }
+  // A thread not yet set may start another meanwhile, at its own niceness (a Go runtime does so on demand):
+  // list again until a pass finds no new thread, a few passes at most.
+  const seen = new Set<string>();
   let changed = 0;
-  for (const tid of threads) {
+  for (let pass = 0; pass < 5; pass += 1) {
+    let fresh: string[];
     try {
-      os.setPriority(Number(tid), nice);
-      changed += 1;
+      fresh = readdirSync(`/proc/${pid}/task`).filter((tid) => !seen.has(tid));
     } catch {
-      // the thread ended between the listing and now
+      break; // the process ended
+    }
+    if (fresh.length === 0) break;
+    for (const tid of fresh) {
+      seen.add(tid);
+      try {
+        os.setPriority(Number(tid), nice);
+        changed += 1;
+      } catch {
+        // the thread ended between the listing and now
+      }
     }
   }
   return changed;

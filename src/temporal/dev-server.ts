@@ -11,7 +11,7 @@ export const INSTALL_HINT =
 export interface DevServer {
   address: string;
   uiUrl: string;
-  /** The CLI's process; undefined for the SDK's download, which runs inside this process's test environment. */
+  /** The CLI's process; undefined for the SDK's downloaded server, whose process the SDK starts without telling its pid. */
   pid?: number;
   stop(): Promise<void>;
 }

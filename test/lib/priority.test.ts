@@ -73,7 +73,11 @@ test('setTreeNiceness lowers a process and its descendants, as a launcher script
     assert.ok(setTreeNiceness(5, pid) >= threads.length, 'every listed thread changed');
     for (const [p, tid] of threads) assert.equal(os.getPriority(tid), 5, `process ${p}, thread ${tid}`);
   } finally {
-    if (grandchild) process.kill(grandchild, 'SIGKILL');
     launcher.kill('SIGKILL');
+    try {
+      if (grandchild) process.kill(grandchild, 'SIGKILL');
+    } catch {
+      // already gone
+    }
   }
 });

@@ -7,12 +7,14 @@ import { startTestWorker, workerEnv } from '../helpers/worker.js';
 
 test('a stopped worker has closed the SMTP connections of its mail pool', async (t) => {
   const smtp = await startSmtpServer();
-  t.after(() => smtp.close());
-  const worker = await startTestWorker(await workerEnv({ SMTP_URL: smtp.url }));
   let stopped = false;
+  // Hooks run in the order given: the worker (and its pool's connection) goes before the server closes.
+  let worker: Awaited<ReturnType<typeof startTestWorker>> | undefined;
   t.after(async () => {
-    if (!stopped) await worker.stop();
+    if (worker && !stopped) await worker.stop();
   });
+  t.after(() => smtp.close());
+  worker = await startTestWorker(await workerEnv({ SMTP_URL: smtp.url }));
   const id = `pool-${process.pid}-${Date.now()}`;
   const result: unknown = await worker.client.workflow.execute(WorkflowType.sendEmail, {
     taskQueue: worker.config.TEMPORAL_TASK_QUEUE,

@@ -100,21 +100,32 @@ export interface PacedGenerator {
 /** Forks the generator process (the benchmark's own process also runs the SMTP sink's bookkeeping). */
 export function startPacedGenerator(): PacedGenerator {
   const child = fork(fileURLToPath(import.meta.url), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let failure: Error | undefined; // why the child can take no more runs
+  let pending: ((err: Error) => void) | undefined;
+  const fail = (err: Error) => {
+    failure ??= err;
+    pending?.(failure);
+  };
+  child.on('error', fail); // fork failed, or a send on a closed channel
+  child.once('exit', (code, signal) => fail(new Error(`paced load generator exited (${signal ?? code})`)));
   return {
     run: (spec) =>
       new Promise((resolve, reject) => {
-        const onExit = (code: number | null) => reject(new Error(`paced load generator exited with ${code}`));
-        child.once('exit', onExit);
+        if (failure || !child.connected) return reject(failure ?? new Error('paced load generator is not running'));
+        pending = reject;
         child.once('message', (result: PacedResult) => {
-          child.off('exit', onExit);
+          pending = undefined;
           resolve(result);
         });
-        child.send(spec);
+        child.send(spec, (err) => err && fail(err));
       }),
     async close() {
-      if (child.exitCode === null && child.signalCode === null) child.disconnect();
+      if (child.pid === undefined) return; // never started: nothing to end
+      if (child.connected) child.disconnect();
+      const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
       await exited;
+      clearTimeout(kill);
     },
   };
 }
