@@ -39,7 +39,6 @@ export type WorkerDeps = Omit<ActivityDeps, 'storage' | 'mailer'> & Partial<Pick
 
 export interface CreatedWorker {
   worker: Worker;
-  connection: NativeConnection;
   /** Once worker.run() has resolved (the drain is over, nothing sends any more): closes the SMTP pool it made and the connection. */
   close(): Promise<void>;
 }
@@ -71,7 +70,7 @@ export async function createWorker(
       activities: (options.wrapActivities ?? ((a) => a))(createActivities(activityDeps)),
       shutdownGraceTime: options.shutdownGraceTime ?? '30 seconds',
     });
-    return { worker, connection, close };
+    return { worker, close };
   } catch (err) {
     await close().catch(() => undefined);
     throw err;

@@ -100,7 +100,6 @@ export interface PacedGenerator {
 /** Forks the generator process (the benchmark's own process also runs the SMTP sink's bookkeeping). */
 export function startPacedGenerator(): PacedGenerator {
   const child = fork(fileURLToPath(import.meta.url), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let failure: Error | undefined; // why the child can take no more runs
   let pending: ((err: Error) => void) | undefined;
   const fail = (err: Error) => {
@@ -108,7 +107,12 @@ export function startPacedGenerator(): PacedGenerator {
     pending?.(failure);
   };
   child.on('error', fail); // fork failed, or a send on a closed channel
-  child.once('exit', (code, signal) => fail(new Error(`paced load generator exited (${signal ?? code})`)));
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', (code, signal) => {
+      fail(new Error(`paced load generator exited (${signal ?? code})`));
+      resolve();
+    }),
+  );
   return {
     run: (spec) =>
       new Promise((resolve, reject) => {

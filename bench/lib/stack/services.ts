@@ -3,8 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { CONFIG_VARIABLES } from '../../../src/config.js';
 import { freePort, startPostgres, startRedis, startTemporal, type Service } from '../../../test/harness/services.js';
 import { EXTERNAL_NICE, startSmtpSink, type SmtpSink } from '../smtp-sink.js';
-import { processTree } from '../proc-sampler.js';
-import { setNiceness } from '../../../src/lib/priority.js';
+import { setTreeNiceness } from '../../../src/lib/priority.js';
 import type { BenchOptions } from '../options.js';
 
 export interface Services {
@@ -50,7 +49,7 @@ export const TEMPORAL_NICE = EXTERNAL_NICE;
  * gets every cycle the API leaves, but no longer competes with requests for them.
  */
 function lowerTemporalPriority(temporal: Service): string {
-  if (temporal.pid) for (const p of processTree(temporal.pid)) setNiceness(TEMPORAL_NICE, p.pid);
+  if (temporal.pid) setTreeNiceness(TEMPORAL_NICE, temporal.pid);
   return temporal.url;
 }
 
