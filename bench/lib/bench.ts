@@ -57,7 +57,9 @@ export async function runBench(options: BenchOptions): Promise<{ markdown: strin
         smtp: stack.services?.smtp,
         temporalAddress: stack.services?.temporalAddress ?? options.given.temporalAddress,
         worker: stack.worker,
+        background: stack.background,
       };
+      if (stack.background) notes.push(`background: ${stack.background.description}`);
       if (stack.seeded === 'no seed') notes.push('prisma/seed.ts not found: the demo data was created through the API');
       if (typeof stack.seeded === 'object' && stack.seeded) notes.push(`npm run db:seed failed (${stack.seeded.failed}); what was missing was created through the API`);
       const auth = { botToken: ctx.botToken, adminTelegramId: stack.app?.adminTelegramId };

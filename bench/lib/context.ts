@@ -3,6 +3,7 @@ import type { LoadGenerator } from './load/types.js';
 import type { BenchOptions } from './options.js';
 import type { SmtpSink } from './smtp-sink.js';
 import type { AppEnv } from './stack/services.js';
+import type { BackgroundCpu } from './stack/background.js';
 
 /** An HTTP API under test: its URL and, when the benchmark started it, its primary's pid. */
 export interface ApiTarget {
@@ -28,4 +29,6 @@ export interface BenchContext {
   smtp?: SmtpSink;
   temporalAddress?: string;
   worker?: Child;
+  /** Where background processes the benchmark starts go (missing with --api-url). */
+  background?: BackgroundCpu;
 }

@@ -20,6 +20,12 @@ export interface BenchOptions {
   workflowsN: number;
   maxRequests: number;
   cpuProf: boolean;
+  /**
+   * Where the background (the app's worker, the Temporal dev server, the SMTP sink) gets its CPU: `idle`, an
+   * idle control group (cpu.idle, as systemd's CPUWeight=idle) when the system allows one, else niceness
+   * only; `nice`, niceness only.
+   */
+  background: 'idle' | 'nice';
   outDir: string;
   /** Services or an API already running; anything not given is started by the benchmark. */
   given: { apiUrl?: string; apiNocacheUrl?: string; databaseUrl?: string; redisUrl?: string; temporalAddress?: string; botToken?: string; metricsToken?: string };
@@ -51,6 +57,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       workflows: { type: 'string' },
       'max-requests': { type: 'string' },
       'cpu-prof': { type: 'boolean', default: false },
+      background: { type: 'string', default: 'idle' },
       out: { type: 'string', default: 'bench/results' },
       'api-url': { type: 'string' },
       'api-nocache-url': { type: 'string' },
@@ -67,6 +74,8 @@ export function parseOptions(argv: string[]): BenchOptions {
   if (unknown.length) throw new Error(`unknown scenario(s) ${unknown.join(', ')}; choose from ${SCENARIOS.join(', ')}`);
   const generator = values.generator as BenchOptions['generator'];
   if (!['auto', 'wrk', 'autocannon'].includes(generator)) throw new Error('--generator must be auto, wrk or autocannon');
+  const background = values.background as BenchOptions['background'];
+  if (!['idle', 'nice'].includes(background)) throw new Error('--background must be idle or nice');
   const durationS = int(values.duration, quick ? 5 : 30, 'duration');
   return {
     quick,
@@ -82,6 +91,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     workflowsN: Math.max(1, int(values.workflows, quick ? 100 : 1200, 'workflows')),
     maxRequests: int(values['max-requests'], 0, 'max-requests'),
     cpuProf: values['cpu-prof'] ?? false,
+    background,
     outDir: values.out ?? 'bench/results',
     given: {
       apiUrl: values['api-url'],

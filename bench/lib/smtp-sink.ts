@@ -20,6 +20,8 @@ export const EXTERNAL_NICE = 19;
 export interface SmtpSink {
   readonly port: number;
   readonly url: string;
+  /** The server's process. */
+  readonly pid: number | undefined;
   /** Message-ID (with angle brackets) → arrival times in ms since epoch (more than one: a duplicate). */
   readonly arrivals: Map<string, number[]>;
   /** Mails received in total, duplicates included. */
@@ -58,6 +60,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
   return {
     port,
     url: `smtp://127.0.0.1:${port}`,
+    pid: child.pid,
     arrivals,
     received: () => total,
     async waitFor(ids, timeoutMs) {

@@ -68,6 +68,8 @@ export async function runWorkflows(ctx: BenchContext): Promise<ScenarioResult> {
   const noopWorker = await startBenchProcess('noop-worker', 'bench/workflows/noop-worker.ts', [noopQueue], noopEnv, path.join(ctx.logDir, 'noop-worker.log'), () =>
     queueHasPoller(ctx.temporalAddress!, 'default', noopQueue),
   );
+  // Where the app's worker is: the two runs differ in the workflow only.
+  ctx.background?.add(noopWorker.pid);
   try {
     const stamp = Date.now().toString(36);
     const budgetMs = (ctx.options.quick ? 10 : 60) * 1000;

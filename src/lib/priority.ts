@@ -50,27 +50,29 @@ export function setNiceness(nice: number, pid = process.pid): number {
 }
 
 /**
- * setNiceness for `pid` and each of its descendants (a launcher script's child, say), as far as Linux lists
- * them (/proc/<pid>/task/<tid>/children); returns the threads changed over the whole tree.
+ * setNiceness for `pid` and each of its descendants (a launcher script's child, say); returns the threads
+ * changed over the whole tree.
  */
 export function setTreeNiceness(nice: number, pid: number): number {
-  return childPids(pid).reduce((changed, child) => changed + setTreeNiceness(nice, child), setNiceness(nice, pid));
+  return processTreePids(pid).reduce((changed, member) => changed + setNiceness(nice, member), 0);
 }
 
-function childPids(pid: number): number[] {
+/** `pid` and its descendants, as far as Linux lists them (/proc/<pid>/task/<tid>/children); [] once it ended. */
+export function processTreePids(pid: number): number[] {
   let threads: string[];
   try {
     threads = readdirSync(`/proc/${pid}/task`);
   } catch {
     return [];
   }
-  return threads.flatMap((tid) => {
+  const children = threads.flatMap((tid) => {
     try {
       return readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
     } catch {
       return []; // the thread ended meanwhile, or the kernel does not list children
     }
   });
+  return [pid, ...children.flatMap(processTreePids)];
 }
 
 /** True when `pid` is its session's leader (Linux: /proc/<pid>/stat); false where that cannot be read. */

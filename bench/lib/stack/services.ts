@@ -11,12 +11,15 @@ export interface Services {
   redisUrl: string;
   temporalAddress: string;
   smtp: SmtpSink;
+  /** The processes standing in for services outside the system, that the benchmark started (dev server, SMTP sink). */
+  externalPids: number[];
   stop(): Promise<void>;
 }
 
 /** Starts what was not given, in parallel; the benchmark gets its own database either way. */
 export async function startServices(given: BenchOptions['given']): Promise<Services> {
   const owned: Service[] = [];
+  let temporalPid: number | undefined;
   const own = async <T extends Service>(start: () => Promise<T>): Promise<T> => {
     const service = await start();
     owned.push(service);
@@ -25,7 +28,11 @@ export async function startServices(given: BenchOptions['given']): Promise<Servi
   const [databaseUrl, redisUrl, temporalAddress, smtp] = await Promise.all([
     given.databaseUrl ?? own(startPostgres).then((pg) => pg.createDatabase(`bench_${Date.now().toString(36)}`)),
     given.redisUrl ?? own(startRedis).then((r) => r.url),
-    given.temporalAddress ?? own(startTemporal).then((t) => lowerTemporalPriority(t)),
+    given.temporalAddress ??
+      own(startTemporal).then((t) => {
+        temporalPid = t.pid;
+        return lowerTemporalPriority(t);
+      }),
     startSmtpSink(),
   ]);
   return {
@@ -33,6 +40,7 @@ export async function startServices(given: BenchOptions['given']): Promise<Servi
     redisUrl,
     temporalAddress,
     smtp,
+    externalPids: [temporalPid, smtp.pid].filter((pid): pid is number => pid !== undefined),
     async stop() {
       await smtp.close();
       await Promise.allSettled(owned.map((s) => s.stop()));

@@ -7,11 +7,14 @@ import type { ApiTarget } from '../context.js';
 import type { BenchOptions } from '../options.js';
 import { appEnvironment, startServices, type AppEnv, type Services } from './services.js';
 import { migrateAndSeed, startApi, startWorker } from './app-processes.js';
+import { placeBackground, type BackgroundCpu } from './background.js';
 
 export interface Stack {
   app?: AppEnv;
   services?: Services;
   worker?: Child;
+  /** Where the background processes get their CPU (only what the benchmark started is placed). */
+  background?: BackgroundCpu;
   /** What `npm run db:seed` did (null: the database was given); without it the scenarios create their data through the API. */
   seeded: Awaited<ReturnType<typeof migrateAndSeed>> | null;
   /** The API with its cache on or off (off: CACHE_DISABLED=true, or --api-nocache-url). */
@@ -37,18 +40,27 @@ export async function startStack(options: BenchOptions, logDir: string, log: (m:
   }
   log('starting PostgreSQL, Redis, Temporal dev server and the SMTP sink');
   const services = await startServices(given);
+  const background = placeBackground(options.background, `quiz-bench-${process.pid}`);
+  services.externalPids.forEach((pid) => background.add(pid));
   let worker: Child | undefined;
+  const stopAll = async (graceMs: number) => {
+    await worker?.stop(graceMs);
+    await services.stop();
+    background.close();
+  };
   try {
     const app = await appEnvironment(services, options, mkdtempSync(path.join(os.tmpdir(), 'quiz-bench-media-')));
     log('migrating and seeding');
     const seeded = await migrateAndSeed(app.env, logDir);
     log('starting the worker');
     worker = await startWorker(app.env, logDir);
+    background.add(worker.pid);
     let apis = 0;
     return {
       app,
       services,
       worker,
+      background,
       seeded,
       async startApi(cache) {
         apis += 1;
@@ -58,14 +70,10 @@ export async function startStack(options: BenchOptions, logDir: string, log: (m:
         const api = await startApi(env, path.join(logDir, `api-${apis}-cache-${cache}.log`), { cpuProfDir: profDir });
         return { url: api.url, pid: api.child.pid, stop: () => api.child.stop(30_000) };
       },
-      async stop() {
-        await worker?.stop(30_000);
-        await services.stop();
-      },
+      stop: () => stopAll(30_000),
     };
   } catch (err) {
-    await worker?.stop(5000);
-    await services.stop();
+    await stopAll(5000);
     throw err;
   }
 }

@@ -1,0 +1,118 @@
+import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { processTreePids } from './priority.js';
+
+/**
+ * A control group whose CPU share is "idle" (the cgroup `cpu.idle` flag, what systemd's `CPUWeight=idle` sets).
+ *
+ * Niceness ranks a background process below the API, but on a machine the API saturates a waking request
+ * still waits for the background thread on its core to reach the end of its time slice (EEVDF, and with
+ * autogroups across sessions, the group's slice). Against an idle group the scheduler preempts at once on
+ * every wake-up, so background work only ever takes cycles nobody else wants. Moving processes between
+ * groups needs root (or a delegated hierarchy); where that is not allowed, opening the group says why.
+ */
+export interface IdleCpuGroup {
+  /** The group's directory in the cgroup file system. */
+  readonly dir: string;
+  /** Moves `pid` and the processes it started into the group (their threads, and all they start later, follow); returns how many moved. */
+  add(pid: number): number;
+  /** Removes the group once its processes have ended; a group still in use stays (the kernel refuses). */
+  remove(): void;
+}
+
+/** Where the cpu controller sees a process: a hierarchy's mount point and the process's group in it. */
+export interface CpuHierarchy {
+  mountPoint: string;
+  /** The process's group, as a directory under mountPoint. */
+  groupDir: string;
+  version: 1 | 2;
+}
+
+/**
+ * The cpu controller's hierarchy from /proc/self/mountinfo and /proc/self/cgroup: a cgroup v1 mount that
+ * carries `cpu`, or else the v2 mount. Undefined when neither is mounted (not Linux, or no cgroup fs).
+ */
+export function findCpuHierarchy(mountinfo: string, procCgroup: string): CpuHierarchy | undefined {
+  const mounts = mountinfo.split('\n').flatMap((line) => {
+    // "<id> <parent> <dev> <root> <mount point> <options> [optional fields] - <fstype> <source> <super options>"
+    const [left, right] = line.split(' - ');
+    if (!left || !right) return [];
+    const [, , , root, mountPoint] = left.split(' ');
+    const [fstype, , superOptions = ''] = right.split(' ');
+    if (!root || !mountPoint) return [];
+    return [{ root, mountPoint, fstype, options: superOptions.split(',') }];
+  });
+  const groups = procCgroup.split('\n').flatMap((line) => {
+    const match = /^(\d+):([^:]*):(.*)$/.exec(line.trim());
+    return match ? [{ controllers: match[2]!.split(','), path: match[3]! }] : [];
+  });
+  const v1 = mounts.find((m) => m.fstype === 'cgroup' && m.options.includes('cpu'));
+  const v1Group = groups.find((g) => g.controllers.includes('cpu'));
+  if (v1 && v1Group) return { mountPoint: v1.mountPoint, groupDir: underMount(v1, v1Group.path), version: 1 };
+  const v2 = mounts.find((m) => m.fstype === 'cgroup2');
+  const v2Group = groups.find((g) => g.controllers.length === 1 && g.controllers[0] === '');
+  if (v2 && v2Group) return { mountPoint: v2.mountPoint, groupDir: underMount(v2, v2Group.path), version: 2 };
+  return undefined;
+}
+
+/** A group path as the kernel gives it, relative to the mount's own root (a container sees only its subtree). */
+function underMount(mount: { root: string; mountPoint: string }, groupPath: string): string {
+  const relative = mount.root !== '/' && groupPath.startsWith(mount.root) ? groupPath.slice(mount.root.length) : groupPath;
+  return path.join(mount.mountPoint, relative).replace(/(.)\/+$/, '$1');
+}
+
+/**
+ * Creates (or reuses) the idle group `name` beside this process's own group in the cpu hierarchy; throws with
+ * the reason when the system does not allow it (no cgroup fs, no cpu.idle in this kernel, no permission).
+ */
+export function openIdleCpuGroup(name: string): IdleCpuGroup {
+  if (!/^[\w.-]+$/.test(name)) throw new Error(`not a group name: ${name}`);
+  let hierarchy: CpuHierarchy | undefined;
+  try {
+    hierarchy = findCpuHierarchy(readFileSync('/proc/self/mountinfo', 'utf8'), readFileSync('/proc/self/cgroup', 'utf8'));
+  } catch {
+    hierarchy = undefined;
+  }
+  if (!hierarchy) throw new Error('no cgroup file system with the cpu controller is mounted');
+  // Beside, not inside: in cgroup v2 a group that holds processes may not also have child groups with controllers.
+  const parent = hierarchy.version === 2 && hierarchy.groupDir !== hierarchy.mountPoint ? path.dirname(hierarchy.groupDir) : hierarchy.groupDir;
+  const dir = path.join(parent, name);
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    throw new Error(`cannot create ${dir}: ${(err as Error).message}`);
+  }
+  try {
+    if (!existsSync(path.join(dir, 'cpu.idle'))) {
+      throw new Error(hierarchy.version === 2 ? `the cpu controller is not enabled for ${parent}'s child groups (cgroup.subtree_control)` : 'this kernel has no cpu.idle (Linux 5.15 or later has)');
+    }
+    writeFileSync(path.join(dir, 'cpu.idle'), '1');
+  } catch (err) {
+    removeGroup(dir);
+    throw new Error(`cannot mark ${dir} idle: ${(err as Error).message}`);
+  }
+  return {
+    dir,
+    add: (pid) => processTreePids(pid).reduce((moved, member) => moved + (joinGroup(dir, member) ? 1 : 0), 0),
+    remove: () => removeGroup(dir),
+  };
+}
+
+/** Moves a whole process (every thread) into the group; false when it ended meanwhile. */
+function joinGroup(dir: string, pid: number): boolean {
+  try {
+    writeFileSync(path.join(dir, 'cgroup.procs'), String(pid));
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ESRCH') return false;
+    throw new Error(`cannot move process ${pid} into ${dir}: ${(err as Error).message}`);
+  }
+}
+
+function removeGroup(dir: string): void {
+  try {
+    rmdirSync(dir);
+  } catch {
+    // still in use (a process outlived its stop) or already gone: an empty group costs nothing
+  }
+}

@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { findCpuHierarchy, openIdleCpuGroup } from '../../src/lib/idle-cpu-group.js';
+
+const v1Mounts = [
+  '31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755',
+  '32 31 0:29 / /sys/fs/cgroup/cpu,cpuacct rw,nosuid shared:9 - cgroup cgroup rw,cpu,cpuacct',
+  '34 31 0:31 / /sys/fs/cgroup/cpuset rw,relatime - cgroup cgroup rw,cpuset',
+  '41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw',
+].join('\n');
+
+test('findCpuHierarchy picks the cgroup v1 mount that carries cpu, and the process\'s group in it', () => {
+  const hierarchy = findCpuHierarchy(v1Mounts, '9:name=systemd:/\n4:cpu,cpuacct:/jobs/a\n3:cpuset:/\n0::/\n');
+  assert.deepEqual(hierarchy, { mountPoint: '/sys/fs/cgroup/cpu,cpuacct', groupDir: '/sys/fs/cgroup/cpu,cpuacct/jobs/a', version: 1 });
+});
+
+test('findCpuHierarchy falls back to cgroup v2, where a container sees its own subtree as the root', () => {
+  const mounts = '30 25 0:26 /docker/abc /sys/fs/cgroup rw,nosuid - cgroup2 cgroup2 rw,nsdelegate';
+  assert.deepEqual(findCpuHierarchy(mounts, '0::/docker/abc/app\n'), { mountPoint: '/sys/fs/cgroup', groupDir: '/sys/fs/cgroup/app', version: 2 });
+  assert.deepEqual(findCpuHierarchy('30 25 0:26 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw', '0::/\n'), { mountPoint: '/sys/fs/cgroup', groupDir: '/sys/fs/cgroup', version: 2 });
+});
+
+test('findCpuHierarchy finds nothing without a cgroup file system', () => {
+  assert.equal(findCpuHierarchy('22 1 0:21 / /proc rw - proc proc rw', ''), undefined);
+  // A v1 cpu mount the process has no line for (another namespace's) does not count either.
+  assert.equal(findCpuHierarchy(v1Mounts.split('\n').slice(0, 3).join('\n'), '3:cpuset:/\n'), undefined);
+});
+
+test('openIdleCpuGroup refuses a name that is not a plain directory name', () => {
+  assert.throws(() => openIdleCpuGroup('../escape'), /not a group name/);
+});
+
+const groupOf = (pid: number) => readFileSync(`/proc/${pid}/cgroup`, 'utf8');
+
+test('openIdleCpuGroup moves a process tree into an idle group, or says why the system does not allow it', async (t) => {
+  const name = `quiz-test-${process.pid}`;
+  let group: ReturnType<typeof openIdleCpuGroup>;
+  try {
+    group = openIdleCpuGroup(name);
+  } catch (err) {
+    // Without root or a delegated hierarchy (a CI container, say) the reason must be one the operator can act on.
+    assert.match((err as Error).message, /no cgroup file system|cannot create|cpu\.idle|cpu controller is not enabled/);
+    t.diagnostic(`no idle group here: ${(err as Error).message}`);
+    return;
+  }
+  // A parent with a child already running, and a grandchild it starts once moved (both must end up inside).
+  const script = "const {spawn}=require('node:child_process');spawn('sleep',['30'],{stdio:'ignore'});process.on('message',()=>{spawn('sleep',['31'],{stdio:'ignore'});process.send('ok')});setTimeout(()=>{},30000)";
+  const parent = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  try {
+    const pid = parent.pid!;
+    const deadline = Date.now() + 10_000;
+    while (!existsSync(`/proc/${pid}/task/${pid}/children`) || !readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim()) {
+      if (Date.now() > deadline) throw new Error('the child did not start its first sleep');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    assert.equal(readFileSync(`${group.dir}/cpu.idle`, 'utf8').trim(), '1');
+    assert.equal(group.add(pid), 2, 'the parent and its sleep');
+    parent.send('spawn');
+    await new Promise((resolve) => parent.once('message', resolve));
+    const tree = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(' ').map(Number);
+    assert.equal(tree.length, 2);
+    for (const member of [pid, ...tree]) assert.match(groupOf(member), new RegExp(`/${name}\\n`), `process ${member}`);
+    assert.doesNotMatch(groupOf(process.pid), new RegExp(name), 'the caller stays where it was');
+  } finally {
+    const sleeps = readChildren(parent.pid!);
+    parent.kill('SIGKILL');
+    for (const pid of sleeps) process.kill(pid, 'SIGKILL');
+    await new Promise((resolve) => (parent.exitCode === null && parent.signalCode === null ? parent.once('exit', resolve) : resolve(undefined)));
+  }
+  // Empty now: removing it leaves nothing behind.
+  await waitFor(() => {
+    group.remove();
+    return !existsSync(group.dir);
+  });
+  assert.equal(existsSync(group.dir), false);
+});
+
+function readChildren(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(' ').filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+async function waitFor(done: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!done() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+}
