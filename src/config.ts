@@ -88,6 +88,8 @@ const variables = z.object({
     SENTRY_DSN: optionalString,
 
     API_WORKERS: int(1, 256).default(Math.max(1, os.availableParallelism())),
+    /** V8 helper threads per API worker (--v8-pool-size); unset: the cores left per worker (apiV8Threads). */
+    API_V8_THREADS: int(1, 64).optional(),
     API_TIMEOUT_S: z.coerce.number().positive().default(120),
     API_MAX_REQUESTS: int(0).default(1000),
     API_MAX_REQUESTS_JITTER: int(0).default(50),

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { testEnv } from '../helpers/api.js';
 import { getText, sendLoad, startCluster, type RunningCluster } from '../helpers/cluster.js';
 import { parsePrometheus } from '../helpers/prometheus.js';
+import { apiV8Threads } from '../../src/api/cluster/v8-threads.js';
 
 // The real `npm run api` with two HTTP workers on real PostgreSQL and Redis. Worker start-up takes
 // seconds, and every replacement waits for one, so this file is slow by nature.
@@ -52,6 +54,17 @@ test('/metrics is Prometheus text whose request count is the sum over both HTTP 
   assert.equal(metrics.sum('http_request_duration_seconds_bucket', { route: '/healthz', le: '+Inf' }), 100);
   // Two processes' default metrics were summed, not one's.
   assert.ok(metrics.sum('process_resident_memory_bytes') > 0);
+});
+
+test('each HTTP worker runs with the V8 thread pool API_V8_THREADS gives it (by default the cores left per worker)', async () => {
+  const expected = apiV8Threads({ API_WORKERS: WORKERS, API_V8_THREADS: undefined });
+  // Those still running (a worker may have been replaced since it announced itself).
+  const serving = cluster.logs.filter((l) => l.msg === 'api worker serving').map((l) => Number(l.workerPid)).filter((pid) => existsSync(`/proc/${pid}`));
+  assert.ok(serving.length >= 1, 'a worker is serving');
+  for (const pid of serving) {
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    assert.ok(argv.includes(`--v8-pool-size=${expected}`), `worker ${pid}: ${argv.join(' ')}`);
+  }
 });
 
 test('a crashed worker is replaced and the counters it reported are kept', async () => {

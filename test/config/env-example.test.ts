@@ -41,5 +41,5 @@ test('the values in .env.example are the defaults of src/config.ts', () => {
 });
 
 test('only machine-dependent defaults are commented out in .env.example', () => {
-  assert.deepEqual(assigned.filter((a) => !a.active).map((a) => a.name), ['API_WORKERS']);
+  assert.deepEqual(assigned.filter((a) => !a.active).map((a) => a.name), ['API_WORKERS', 'API_V8_THREADS']);
 });

@@ -58,6 +58,8 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
     size: number,
     private readonly script: string,
     private readonly logger: Logger,
+    /** Node options of each worker (workerExecArgv); the primary's own by default. */
+    private readonly execArgv: readonly string[] = process.execArgv,
   ) {
     super();
     this.slots = Array.from({ length: size }, (_, index) => ({ index, crashes: 0 }));
@@ -121,7 +123,7 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
   }
 
   private fork(slot: Slot): Member {
-    const child = fork(this.script, [HTTP_WORKER_FLAG], { execArgv: process.execArgv, stdio: 'inherit' });
+    const child = fork(this.script, [HTTP_WORKER_FLAG], { execArgv: [...this.execArgv], stdio: 'inherit' });
     const member: Member = { id: (this.nextId += 1), child, slot, role: 'starting', credit: 0, accounted: false };
     this.members.set(member.id, member);
     child.on('message', (message: unknown) => {
