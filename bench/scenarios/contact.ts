@@ -17,7 +17,7 @@ import { contactEmailIds } from '../../src/temporal/constants.js';
 
 export async function runContact(ctx: BenchContext): Promise<ScenarioResult> {
   const rate = ctx.options.contactRate;
-  const mailWaitMs = ctx.options.quick ? 60_000 : 180_000;
+  const mailWaitMs = ctx.options.quick ? 120_000 : 180_000;
   const result = emptyResult('contact', `POST /api/v1/contact at ${rate} req/s for ${ctx.options.contactS} s, evenly spaced, each from its own client address; then every mail awaited`, machineLoad().loadAvg1);
   const accepted = new Map<string, number>(); // contact id → time of the 202
   let statuses: Record<string, number> = {}; // of the measured window's answers

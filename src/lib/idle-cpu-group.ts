@@ -16,8 +16,11 @@ export interface IdleCpuGroup {
   readonly dir: string;
   /** Moves `pid` and the processes it started into the group (their threads, and all they start later, follow); returns how many moved. */
   add(pid: number): number;
-  /** Removes the group once its processes have ended; a group still in use stays (the kernel refuses). */
-  remove(): void;
+  /**
+   * Removes the group, waiting up to `waitMs` for its last processes to be gone (a process just killed
+   * may still be exiting); false when it is still in use then (the kernel refuses) and stays.
+   */
+  remove(waitMs?: number): Promise<boolean>;
 }
 
 /** Where the cpu controller sees a process: a hierarchy's mount point and the process's group in it. */
@@ -94,7 +97,11 @@ export function openIdleCpuGroup(name: string): IdleCpuGroup {
   return {
     dir,
     add: (pid) => processTreePids(pid).reduce((moved, member) => moved + (joinGroup(dir, member) ? 1 : 0), 0),
-    remove: () => removeGroup(dir),
+    async remove(waitMs = 5000) {
+      const deadline = Date.now() + waitMs;
+      while (!removeGroup(dir) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      return !existsSync(dir);
+    },
   };
 }
 
@@ -109,10 +116,12 @@ function joinGroup(dir: string, pid: number): boolean {
   }
 }
 
-function removeGroup(dir: string): void {
+/** True once the group is gone; false while a process is still in it. */
+function removeGroup(dir: string): boolean {
   try {
     rmdirSync(dir);
-  } catch {
-    // still in use (a process outlived its stop) or already gone: an empty group costs nothing
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ENOENT';
   }
 }

@@ -7,8 +7,8 @@ export interface BackgroundCpu {
   readonly description: string;
   /** Places a background process and its children (nothing to do at niceness only; an unknown pid is skipped). */
   add(pid: number | undefined): void;
-  /** Removes the group once its processes have ended. */
-  close(): void;
+  /** Removes the group once its processes have ended (an empty group left behind costs nothing). */
+  close(): Promise<void>;
 }
 
 const WHO = 'the worker, the Temporal dev server and the SMTP sink';
@@ -33,6 +33,8 @@ export function placeBackground(mode: BenchOptions['background'], name: string):
     add(pid) {
       if (group && pid !== undefined) group.add(pid);
     },
-    close: () => group?.remove(),
+    async close() {
+      await group?.remove();
+    },
   };
 }

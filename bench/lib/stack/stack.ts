@@ -46,7 +46,7 @@ export async function startStack(options: BenchOptions, logDir: string, log: (m:
   const stopAll = async (graceMs: number) => {
     await worker?.stop(graceMs);
     await services.stop();
-    background.close();
+    await background.close();
   };
   try {
     const app = await appEnvironment(services, options, mkdtempSync(path.join(os.tmpdir(), 'quiz-bench-media-')));
