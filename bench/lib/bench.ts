@@ -59,7 +59,6 @@ export async function runBench(options: BenchOptions): Promise<{ markdown: strin
         worker: stack.worker,
         background: stack.background,
       };
-      if (stack.background) notes.push(`background: ${stack.background.description}`);
       if (stack.seeded === 'no seed') notes.push('prisma/seed.ts not found: the demo data was created through the API');
       if (typeof stack.seeded === 'object' && stack.seeded) notes.push(`npm run db:seed failed (${stack.seeded.failed}); what was missing was created through the API`);
       const auth = { botToken: ctx.botToken, adminTelegramId: stack.app?.adminTelegramId };
@@ -93,6 +92,7 @@ export async function runBench(options: BenchOptions): Promise<{ markdown: strin
       }
     } finally {
       await stack.stop();
+      if (stack.background) notes.push(`background: ${stack.background.description}`);
     }
   }
   const ceiling = results.find((r) => r.name === 'generator-ceiling')?.load;

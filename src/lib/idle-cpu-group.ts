@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { processTreePids } from './priority.js';
+import { childPids } from './priority.js';
 
 /**
  * A control group whose CPU share is "idle" (the cgroup `cpu.idle` flag, what systemd's `CPUWeight=idle` sets).
@@ -43,7 +43,7 @@ export function findCpuHierarchy(mountinfo: string, procCgroup: string): CpuHier
     const [, , , root, mountPoint] = left.split(' ');
     const [fstype, , superOptions = ''] = right.split(' ');
     if (!root || !mountPoint) return [];
-    return [{ root, mountPoint, fstype, options: superOptions.split(',') }];
+    return [{ root: unescapeMountField(root), mountPoint: unescapeMountField(mountPoint), fstype, options: superOptions.split(',') }];
   });
   const groups = procCgroup.split('\n').flatMap((line) => {
     const match = /^(\d+):([^:]*):(.*)$/.exec(line.trim());
@@ -51,17 +51,28 @@ export function findCpuHierarchy(mountinfo: string, procCgroup: string): CpuHier
   });
   const v1 = mounts.find((m) => m.fstype === 'cgroup' && m.options.includes('cpu'));
   const v1Group = groups.find((g) => g.controllers.includes('cpu'));
-  if (v1 && v1Group) return { mountPoint: v1.mountPoint, groupDir: underMount(v1, v1Group.path), version: 1 };
+  const v1Dir = v1 && v1Group ? underMount(v1, v1Group.path) : undefined;
+  if (v1 && v1Dir) return { mountPoint: v1.mountPoint, groupDir: v1Dir, version: 1 };
   const v2 = mounts.find((m) => m.fstype === 'cgroup2');
   const v2Group = groups.find((g) => g.controllers.length === 1 && g.controllers[0] === '');
-  if (v2 && v2Group) return { mountPoint: v2.mountPoint, groupDir: underMount(v2, v2Group.path), version: 2 };
+  const v2Dir = v2 && v2Group ? underMount(v2, v2Group.path) : undefined;
+  if (v2 && v2Dir) return { mountPoint: v2.mountPoint, groupDir: v2Dir, version: 2 };
   return undefined;
 }
 
-/** A group path as the kernel gives it, relative to the mount's own root (a container sees only its subtree). */
-function underMount(mount: { root: string; mountPoint: string }, groupPath: string): string {
-  const relative = mount.root !== '/' && groupPath.startsWith(mount.root) ? groupPath.slice(mount.root.length) : groupPath;
-  return path.join(mount.mountPoint, relative).replace(/(.)\/+$/, '$1');
+/** mountinfo writes a space, tab, newline or backslash in a path as an octal escape (\\040). */
+function unescapeMountField(field: string): string {
+  return field.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
+}
+
+/**
+ * A group path as the kernel gives it, under the mount's own root (a container sees only its subtree);
+ * undefined when the group lies outside what is mounted (another cgroup namespace's view).
+ */
+function underMount(mount: { root: string; mountPoint: string }, groupPath: string): string | undefined {
+  const relative = path.posix.relative(mount.root, groupPath);
+  if (relative === '..' || relative.startsWith('../') || path.posix.isAbsolute(relative)) return undefined;
+  return path.posix.join(mount.mountPoint, relative).replace(/(.)\/+$/, '$1');
 }
 
 /**
@@ -73,8 +84,8 @@ export function openIdleCpuGroup(name: string): IdleCpuGroup {
   let hierarchy: CpuHierarchy | undefined;
   try {
     hierarchy = findCpuHierarchy(readFileSync('/proc/self/mountinfo', 'utf8'), readFileSync('/proc/self/cgroup', 'utf8'));
-  } catch {
-    hierarchy = undefined;
+  } catch (err) {
+    throw new Error(`cannot read this process's cgroups: ${(err as Error).message}`);
   }
   if (!hierarchy) throw new Error('no cgroup file system with the cpu controller is mounted');
   // Beside, not inside: in cgroup v2 a group that holds processes may not also have child groups with controllers.
@@ -91,18 +102,31 @@ export function openIdleCpuGroup(name: string): IdleCpuGroup {
     }
     writeFileSync(path.join(dir, 'cpu.idle'), '1');
   } catch (err) {
-    removeGroup(dir);
+    try {
+      rmdirSync(dir);
+    } catch {
+      // an empty group left behind costs nothing; the reason below is what the caller needs
+    }
     throw new Error(`cannot mark ${dir} idle: ${(err as Error).message}`);
   }
   return {
     dir,
-    add: (pid) => processTreePids(pid).reduce((moved, member) => moved + (joinGroup(dir, member) ? 1 : 0), 0),
+    add: (pid) => joinTree(dir, pid),
     async remove(waitMs = 5000) {
       const deadline = Date.now() + waitMs;
       while (!removeGroup(dir) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
       return !existsSync(dir);
     },
   };
+}
+
+/**
+ * Moves `pid`, then the children it has by then, and so on down: a child forked before its parent moved is
+ * found afterwards, and one forked after it is born inside. Returns how many processes moved.
+ */
+function joinTree(dir: string, pid: number): number {
+  if (!joinGroup(dir, pid)) return 0;
+  return childPids(pid).reduce((moved, child) => moved + joinTree(dir, child), 1);
 }
 
 /** Moves a whole process (every thread) into the group; false when it ended meanwhile. */
@@ -116,12 +140,15 @@ function joinGroup(dir: string, pid: number): boolean {
   }
 }
 
-/** True once the group is gone; false while a process is still in it. */
+/** True once the group is gone; false while a process is still in it (EBUSY); other failures throw. */
 function removeGroup(dir: string): boolean {
   try {
     rmdirSync(dir);
     return true;
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'ENOENT';
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return true;
+    if (code === 'EBUSY') return false;
+    throw new Error(`cannot remove ${dir}: ${(err as Error).message}`);
   }
 }

@@ -57,22 +57,26 @@ export function setTreeNiceness(nice: number, pid: number): number {
   return processTreePids(pid).reduce((changed, member) => changed + setNiceness(nice, member), 0);
 }
 
-/** `pid` and its descendants, as far as Linux lists them (/proc/<pid>/task/<tid>/children); [] once it ended. */
+/** `pid` and its descendants, as far as Linux lists them; [] once it ended. */
 export function processTreePids(pid: number): number[] {
+  return existsSync(`/proc/${pid}`) ? [pid, ...childPids(pid).flatMap(processTreePids)] : [];
+}
+
+/** The processes `pid` started that are still its children (/proc/<pid>/task/<tid>/children). */
+export function childPids(pid: number): number[] {
   let threads: string[];
   try {
     threads = readdirSync(`/proc/${pid}/task`);
   } catch {
     return [];
   }
-  const children = threads.flatMap((tid) => {
+  return threads.flatMap((tid) => {
     try {
       return readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
     } catch {
       return []; // the thread ended meanwhile, or the kernel does not list children
     }
   });
-  return [pid, ...children.flatMap(processTreePids)];
 }
 
 /** True when `pid` is its session's leader (Linux: /proc/<pid>/stat); false where that cannot be read. */

@@ -22,6 +22,15 @@ test('findCpuHierarchy falls back to cgroup v2, where a container sees its own s
   assert.deepEqual(findCpuHierarchy('30 25 0:26 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw', '0::/\n'), { mountPoint: '/sys/fs/cgroup', groupDir: '/sys/fs/cgroup', version: 2 });
 });
 
+test('findCpuHierarchy refuses a group outside the mounted subtree and decodes escaped mount points', () => {
+  const container = '30 25 0:26 /docker/abc /sys/fs/cgroup rw - cgroup2 cgroup2 rw';
+  // A sibling whose name merely starts like the mount root, and a path above it (another namespace's view).
+  assert.equal(findCpuHierarchy(container, '0::/docker/abcdef/app\n'), undefined);
+  assert.equal(findCpuHierarchy(container, '0::/../x\n'), undefined);
+  const spaced = '30 25 0:26 / /mnt/cgroup\\040v1/cpu rw - cgroup cgroup rw,cpu';
+  assert.deepEqual(findCpuHierarchy(spaced, '4:cpu:/a\n'), { mountPoint: '/mnt/cgroup v1/cpu', groupDir: '/mnt/cgroup v1/cpu/a', version: 1 });
+});
+
 test('findCpuHierarchy finds nothing without a cgroup file system', () => {
   assert.equal(findCpuHierarchy('22 1 0:21 / /proc rw - proc proc rw', ''), undefined);
   // A v1 cpu mount the process has no line for (another namespace's) does not count either.
@@ -34,17 +43,26 @@ test('openIdleCpuGroup refuses a name that is not a plain directory name', () =>
 
 const groupOf = (pid: number) => readFileSync(`/proc/${pid}/cgroup`, 'utf8');
 
+/** Root, a cpu hierarchy with cpu.idle and a writable group directory: here the group must work. */
+function groupsExpected(): boolean {
+  const hierarchy = findCpuHierarchy(readFileSync('/proc/self/mountinfo', 'utf8'), readFileSync('/proc/self/cgroup', 'utf8'));
+  return process.getuid?.() === 0 && hierarchy?.version === 1 && existsSync(`${hierarchy.groupDir}/cpu.idle`);
+}
+
 test('openIdleCpuGroup moves a process tree into an idle group, or says why the system does not allow it', async (t) => {
   const name = `quiz-test-${process.pid}`;
   let group: ReturnType<typeof openIdleCpuGroup>;
   try {
     group = openIdleCpuGroup(name);
   } catch (err) {
-    // Without root or a delegated hierarchy (a CI container, say) the reason must be one the operator can act on.
-    assert.match((err as Error).message, /no cgroup file system|cannot create|cpu\.idle|cpu controller is not enabled/);
+    // Where it should work (root on cgroup v1 with cpu.idle, as CI and these machines are), failing is a bug.
+    assert.equal(groupsExpected(), false, `the group failed where it should work: ${(err as Error).message}`);
+    // Elsewhere (no root, no delegation) the reason must be one the operator can act on.
+    assert.match((err as Error).message, /no cgroup file system|cannot read|cannot create|cpu\.idle|cpu controller is not enabled/);
     t.diagnostic(`no idle group here: ${(err as Error).message}`);
     return;
   }
+  t.after(() => group.remove());
   // A parent with a child already running, and a grandchild it starts once moved (both must end up inside).
   const script = "const {spawn}=require('node:child_process');spawn('sleep',['30'],{stdio:'ignore'});process.on('message',()=>{spawn('sleep',['31'],{stdio:'ignore'});process.send('ok')});setTimeout(()=>{},30000)";
   const parent = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });

@@ -41,7 +41,6 @@ export async function startStack(options: BenchOptions, logDir: string, log: (m:
   log('starting PostgreSQL, Redis, Temporal dev server and the SMTP sink');
   const services = await startServices(given);
   const background = placeBackground(options.background, `quiz-bench-${process.pid}`);
-  services.externalPids.forEach((pid) => background.add(pid));
   let worker: Child | undefined;
   const stopAll = async (graceMs: number) => {
     await worker?.stop(graceMs);
@@ -49,6 +48,7 @@ export async function startStack(options: BenchOptions, logDir: string, log: (m:
     await background.close();
   };
   try {
+    services.externalPids.forEach((pid) => background.add(pid));
     const app = await appEnvironment(services, options, mkdtempSync(path.join(os.tmpdir(), 'quiz-bench-media-')));
     log('migrating and seeding');
     const seeded = await migrateAndSeed(app.env, logDir);
