@@ -7,7 +7,7 @@
 import cluster from 'node:cluster';
 import http from 'node:http';
 import Koa from 'koa';
-import { apiV8Threads, workerExecArgv } from '../../src/api/cluster/v8-threads.js';
+import { workerExecArgv } from '../../src/api/cluster/v8-threads.js';
 
 const [mode = 'koa', port = '0', workers = '1'] = process.argv.slice(2);
 const BODY = { status: 'ok', items: [{ id: '1', title: 'Baseline' }] };
@@ -31,7 +31,7 @@ function serve(): void {
 
 if (cluster.isPrimary) {
   // The V8 thread pool the API's workers get (API_V8_THREADS' default), so the process models match.
-  cluster.setupPrimary({ execArgv: workerExecArgv(process.execArgv, apiV8Threads({ API_WORKERS: Number(workers), API_V8_THREADS: undefined })) });
+  cluster.setupPrimary({ execArgv: workerExecArgv(process.execArgv, { API_WORKERS: Number(workers), API_V8_THREADS: undefined }) });
   for (let i = 0; i < Number(workers); i += 1) cluster.fork();
   const stop = () => {
     for (const worker of Object.values(cluster.workers ?? {})) worker?.kill('SIGTERM');

@@ -3,7 +3,7 @@ import type { Config } from '../../config.js';
 import type { Logger } from '../../lib/logger.js';
 import { gatherClusterMetrics } from './metrics-gatherer.js';
 import { WorkerPool } from './worker-pool.js';
-import { apiV8Threads, workerExecArgv } from './v8-threads.js';
+import { workerExecArgv } from './v8-threads.js';
 
 /**
  * The API primary: owns the port and hands each client connection to one of API_WORKERS HTTP workers
@@ -11,7 +11,7 @@ import { apiV8Threads, workerExecArgv } from './v8-threads.js';
  * (with a backoff), sums their metrics, and on SIGTERM/SIGINT drains every worker and exits 0.
  */
 export async function runPrimary(config: Config, logger: Logger, script: string): Promise<void> {
-  const pool = new WorkerPool(config.API_WORKERS, script, logger, workerExecArgv(process.execArgv, apiV8Threads(config)));
+  const pool = new WorkerPool(config.API_WORKERS, script, logger, workerExecArgv(process.execArgv, config));
   gatherClusterMetrics(pool, logger);
   // Paused: the bytes a client sends are read by the worker that gets the socket, not here.
   const server = net.createServer({ pauseOnConnect: true }, (socket) => pool.dispatch(socket));
