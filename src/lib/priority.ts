@@ -50,16 +50,11 @@ export function setNiceness(nice: number, pid = process.pid): number {
 }
 
 /**
- * setNiceness for `pid` and each of its descendants (a launcher script's child, say); returns the threads
- * changed over the whole tree.
+ * setNiceness for `pid` and each of its descendants (a launcher script's child, say), as far as Linux lists
+ * them; returns the threads changed over the whole tree.
  */
 export function setTreeNiceness(nice: number, pid: number): number {
-  return processTreePids(pid).reduce((changed, member) => changed + setNiceness(nice, member), 0);
-}
-
-/** `pid` and its descendants, as far as Linux lists them; [] once it ended. */
-export function processTreePids(pid: number): number[] {
-  return existsSync(`/proc/${pid}`) ? [pid, ...childPids(pid).flatMap(processTreePids)] : [];
+  return childPids(pid).reduce((changed, child) => changed + setTreeNiceness(nice, child), setNiceness(nice, pid));
 }
 
 /** The processes `pid` started that are still its children (/proc/<pid>/task/<tid>/children). */
