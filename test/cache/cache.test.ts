@@ -99,15 +99,11 @@ describe('the shared cache on Redis', () => {
   });
 
   test('a load that raced a write does not put the old value back', async () => {
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    const stale = cache.getOrLoad('raced', async () => {
-      await gate;
-      return 'old';
-    });
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    const load = gatedLoad();
+    const stale = cache.getOrLoad('raced', load.loader);
+    await load.started; // its version was read before the write
     assert.equal(await cache.invalidate('raced'), true); // the write commits while the old value is being loaded
-    release();
+    load.release();
     assert.equal(await stale, 'old'); // the slow reader still gets what it read...
     assert.equal(await cache.get('raced'), undefined); // ...but nobody after the write sees it
     assert.equal(await cache.getOrLoad('raced', async () => 'new'), 'new');
