@@ -10,6 +10,7 @@ import { createUploadActivities } from './uploads.js';
 import { createOgImageActivities } from './og-image.js';
 import { createSessionActivities } from './sessions.js';
 import { createStatsActivities } from './stats.js';
+import { createOutboxActivities } from './outbox.js';
 
 /** What activities need from the outside world; handed in by the worker. */
 export interface ActivityDeps {
@@ -30,6 +31,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createOgImageActivities(deps),
     ...createSessionActivities(deps),
     ...createStatsActivities(deps),
+    ...createOutboxActivities(deps),
   };
 }
 

@@ -85,9 +85,17 @@ async function startPending(deps: DispatchDeps, sql: Sql, batchSize: number): Pr
     }
   }
   if (started.length > 0) {
+    // The count of starts by type (outbox_dispatched_total) moves in the same statement, so it is never out of
+    // step with the entries and outlives their pruning.
     await sql.$executeRaw`
-      UPDATE outbox SET status = 'dispatched', dispatched_at = now(), attempts = attempts + 1, last_error = NULL
-       WHERE id = ANY(${started}::int[]) AND status = 'pending'`;
+      WITH done AS (
+        UPDATE outbox SET status = 'dispatched', dispatched_at = now(), attempts = attempts + 1, last_error = NULL
+         WHERE id = ANY(${started}::int[]) AND status = 'pending'
+         RETURNING workflow_type
+      )
+      INSERT INTO outbox_dispatch_counts AS c (workflow_type, dispatched)
+      SELECT workflow_type, count(*) FROM done GROUP BY workflow_type
+      ON CONFLICT (workflow_type) DO UPDATE SET dispatched = c.dispatched + EXCLUDED.dispatched`;
   }
   return error === undefined ? { dispatched: started.length } : { dispatched: started.length, error };
 }

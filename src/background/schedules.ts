@@ -12,7 +12,7 @@ export interface ScheduleDefinition {
   action: ScheduleOptionsStartWorkflowAction<(input: Record<string, unknown>) => Promise<unknown>>;
 }
 
-/** The two schedules that replace celery beat, as this configuration wants them. */
+/** The schedules that replace celery beat (and prune the outbox), as this configuration wants them. */
 export function scheduleDefinitions(config: ScheduleConfig): ScheduleDefinition[] {
   const args: [Record<string, unknown>] = [{ tuning: taskTuning(config) }];
   const action = (workflowType: string, summary: string, scheduleId: string) => ({
@@ -36,6 +36,12 @@ export function scheduleDefinitions(config: ScheduleConfig): ScheduleDefinition[
       description: 'every 30 minutes',
       spec: { intervals: [{ every: '30 minutes' }] },
       action: action(WorkflowType.refreshStats, 'Recompute user statistics and the leaderboard', ScheduleId.refreshStats),
+    },
+    {
+      scheduleId: ScheduleId.pruneOutbox,
+      description: `daily at 03:30 ${config.SCHEDULE_TIMEZONE}`,
+      spec: { calendars: [{ hour: 3, minute: 30 }], timezone: config.SCHEDULE_TIMEZONE },
+      action: action(WorkflowType.pruneOutbox, 'Delete outbox entries dispatched before the retention period (daily)', ScheduleId.pruneOutbox),
     },
   ];
 }

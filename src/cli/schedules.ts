@@ -1,4 +1,4 @@
-// `npm run schedules`: creates the schedules (cleanup-sessions, refresh-stats) or brings them up to date,
+// `npm run schedules`: creates the schedules (cleanup-sessions, refresh-stats, prune-outbox) or brings them up to date,
 // as every worker does when it starts; safe to run any number of times.
 import { loadToolConfig, createSilentLogger } from '../ops/tool-config.js';
 import { TemporalGateway } from '../temporal/client.js';

@@ -89,7 +89,7 @@ export class ProcessMetrics {
     registers: [this.registry],
   });
 
-  // Starts made by the outbox dispatcher (in the worker), read from the table like the backlog.
+  // Starts made by the outbox dispatcher (in the worker), counted in outbox_dispatch_counts as it makes them.
   private readonly dispatched = new Counter({
     name: 'outbox_dispatched_total',
     help: 'Workflows the outbox dispatcher started, by workflow type (every start of a write\'s workflow).',
@@ -161,7 +161,7 @@ export class ProcessMetrics {
     this.poolMax.set(pool.max);
   }
 
-  /** Counts pending and dispatched outbox rows; a slow or failing database leaves the last readings in place. */
+  /** Reads the outbox backlog and the dispatcher's counts; a slow or failing database leaves the last readings in place. */
   private async refreshOutbox(db: Database): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<undefined>((resolve) => {
@@ -169,14 +169,14 @@ export class ProcessMetrics {
     });
     const read = Promise.all([
       db.prisma.outboxEntry.count({ where: { status: 'pending' } }),
-      db.prisma.outboxEntry.groupBy({ by: ['workflowType'], where: { status: 'dispatched' }, _count: { _all: true } }),
+      db.prisma.outboxDispatchCount.findMany(),
     ]).catch(() => undefined);
     const readings = await Promise.race([read, deadline]).finally(() => clearTimeout(timer));
     if (!readings) return;
     const [pending, byType] = readings;
     this.outbox.set(pending);
     this.dispatched.reset();
-    for (const row of byType) this.dispatched.inc({ type: row.workflowType }, row._count._all);
+    for (const row of byType) this.dispatched.inc({ type: row.workflowType }, Number(row.dispatched));
   }
 }
 

@@ -8,6 +8,7 @@ export const WorkflowType = {
   generateOgImage: 'generateOgImage',
   cleanupSessions: 'cleanupSessions',
   refreshStats: 'refreshStats',
+  pruneOutbox: 'pruneOutbox',
 } as const;
 export type WorkflowTypeName = (typeof WorkflowType)[keyof typeof WorkflowType];
 
@@ -15,6 +16,7 @@ export type WorkflowTypeName = (typeof WorkflowType)[keyof typeof WorkflowType];
 export const ScheduleId = {
   cleanupSessions: 'cleanup-sessions',
   refreshStats: 'refresh-stats',
+  pruneOutbox: 'prune-outbox',
 } as const;
 export type ScheduleIdName = (typeof ScheduleId)[keyof typeof ScheduleId];
 

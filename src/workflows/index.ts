@@ -5,3 +5,4 @@ export { processUpload } from './process-upload.js';
 export { generateOgImage } from './generate-og-image.js';
 export { cleanupSessions } from './cleanup-sessions.js';
 export { refreshStats } from './refresh-stats.js';
+export { pruneOutbox } from './prune-outbox.js';

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { createOutboxActivities } from '../../src/activities/outbox.js';
+import type { ActivityDeps } from '../../src/activities/index.js';
 import { createInfrastructure, type Infrastructure } from '../../src/infrastructure.js';
 import { OUTBOX_DISPATCHER_LOCK, WorkflowType } from '../../src/temporal/constants.js';
 import { enqueueOgImage, enqueueWorkflow } from '../../src/background/outbox.js';
@@ -10,13 +12,15 @@ import { OutboxDispatcher } from '../../src/background/dispatcher.js';
 import { workerEnv } from '../helpers/worker.js';
 
 let infra: Infrastructure;
+let config: Config;
 let databaseUrl: string;
 let run = 0;
 
 before(async () => {
   const env = await workerEnv();
   databaseUrl = env.DATABASE_URL!;
-  infra = await createInfrastructure(loadConfig(env), { name: 'test' });
+  config = loadConfig(env);
+  infra = await createInfrastructure(config, { name: 'test' });
 });
 after(async () => {
   await infra?.close();
@@ -61,7 +65,10 @@ describe('outbox dispatch', () => {
     assert.equal(description.memo?.requestId, `req-${run}`);
   });
 
-  test('two dispatchers polling the same outbox start each entry exactly once', async () => {
+  test('two dispatchers polling the same outbox start each entry exactly once, and count each start once', async () => {
+    const dispatchedRows = () => infra.db.prisma.outboxEntry.count({ where: { status: 'dispatched' } });
+    const counted = async () => (await infra.db.prisma.outboxDispatchCount.findMany()).reduce((sum, row) => sum + row.dispatched, 0n);
+    const [rowsBefore, countedBefore] = [await dispatchedRows(), await counted()];
     const ids = await enqueue(40);
     const dispatchers = [new OutboxDispatcher(infra, { pollMs: 50, batchSize: 7 }), new OutboxDispatcher(infra, { pollMs: 50, batchSize: 7 })];
     dispatchers.forEach((d) => d.start());
@@ -76,6 +83,34 @@ describe('outbox dispatch', () => {
     }
     const rows = await infra.db.prisma.outboxEntry.findMany({ where: { id: { in: ids } } });
     assert.deepEqual([...new Set(rows.map((r) => r.attempts))], [1], 'no entry was started by both');
+    const rowsAdded = (await dispatchedRows()) - rowsBefore;
+    assert.ok(rowsAdded >= 40);
+    assert.equal(await counted(), countedBefore + BigInt(rowsAdded));
+  });
+
+  test('pruning deletes entries dispatched before OUTBOX_RETENTION_DAYS, oldest first, in batches, and never a pending one', async () => {
+    const { prisma } = infra.db;
+    const day = 24 * 3600_000;
+    const at = (ageDays: number) => new Date(Date.now() - ageDays * day);
+    const entry = (name: string, status: 'pending' | 'dispatched', ageDays: number) => ({
+      workflowType: WorkflowType.refreshStats,
+      workflowId: `prune-${name}`,
+      args: [],
+      status,
+      createdAt: at(ageDays),
+      dispatchedAt: status === 'dispatched' ? at(ageDays) : null,
+    });
+    await prisma.outboxEntry.createMany({
+      data: [entry('oldest', 'dispatched', 30), entry('older', 'dispatched', 20), entry('old', 'dispatched', 8), entry('recent', 'dispatched', 6), entry('stuck', 'pending', 40)],
+    });
+    const left = async () => (await prisma.outboxEntry.findMany({ where: { workflowId: { startsWith: 'prune-' } }, orderBy: { id: 'asc' } })).map((e) => e.workflowId);
+    const { deleteDispatchedOutbox } = createOutboxActivities({ db: infra.db, config } as ActivityDeps);
+    assert.equal(config.OUTBOX_RETENTION_DAYS, 7);
+    assert.equal(await deleteDispatchedOutbox(2), 2);
+    assert.deepEqual(await left(), ['prune-old', 'prune-recent', 'prune-stuck']);
+    assert.equal(await deleteDispatchedOutbox(2), 1);
+    assert.deepEqual(await left(), ['prune-recent', 'prune-stuck']);
+    assert.equal(await deleteDispatchedOutbox(2), 0);
   });
 
   test('enqueuing the same workflow id twice keeps one entry', async () => {

@@ -36,7 +36,7 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>): Prom
 }
 
 describe('schedules', () => {
-  test('both exist once a worker has started: cleanup daily at 03:00 in SCHEDULE_TIMEZONE, stats every 30 minutes, overlap skip', async () => {
+  test('all three exist once a worker has started: cleanup daily at 03:00 and outbox prune at 03:30 in SCHEDULE_TIMEZONE, stats every 30 minutes, overlap skip', async () => {
     const cleanup = await worker.client.schedule.getHandle(ScheduleId.cleanupSessions).describe();
     assert.equal(cleanup.spec.timezone, 'Europe/Moscow');
     assert.deepEqual(cleanup.spec.calendars?.map((c) => [c.hour, c.minute]), [[[{ start: 3, end: 3, step: 1 }], [{ start: 0, end: 0, step: 1 }]]]);
@@ -49,6 +49,12 @@ describe('schedules', () => {
     assert.deepEqual(stats.spec.intervals?.map((i) => i.every), [30 * 60 * 1000]);
     assert.equal(stats.policies.overlap, 'SKIP');
     assert.equal(stats.action.workflowType, WorkflowType.refreshStats);
+
+    const prune = await worker.client.schedule.getHandle(ScheduleId.pruneOutbox).describe();
+    assert.equal(prune.spec.timezone, 'Europe/Moscow');
+    assert.deepEqual(prune.spec.calendars?.map((c) => [c.hour, c.minute]), [[[{ start: 3, end: 3, step: 1 }], [{ start: 30, end: 30, step: 1 }]]]);
+    assert.equal(prune.policies.overlap, 'SKIP');
+    assert.equal(prune.action.workflowType, WorkflowType.pruneOutbox);
   });
 
   test('npm run schedules updates them in place, however often it runs', async () => {
@@ -56,6 +62,7 @@ describe('schedules', () => {
     const first = await run();
     assert.match(first.stdout, /✓ cleanup-sessions updated: daily at 03:00 UTC/);
     assert.match(first.stdout, /✓ refresh-stats updated: every 30 minutes/);
+    assert.match(first.stdout, /✓ prune-outbox updated: daily at 03:30 UTC/);
     await run();
     const cleanup = await worker.client.schedule.getHandle(ScheduleId.cleanupSessions).describe();
     assert.equal(cleanup.spec.timezone, 'UTC');
@@ -93,6 +100,34 @@ describe('schedules', () => {
     assert.equal(row.finished, 0);
     const leaderboard = await until('the leaderboard to be cached', () => api.deps.cache.get<{ items: unknown[] }>(cacheKeys.leaderboard));
     assert.ok(Array.isArray(leaderboard.items));
+  });
+
+  test('a manual prune-outbox run deletes entries dispatched before OUTBOX_RETENTION_DAYS, keeping newer ones and the dispatch count', async () => {
+    const { prisma } = api.deps.db;
+    const day = 24 * 3600_000;
+    const entry = (name: string, ageDays: number) => ({
+      workflowType: WorkflowType.refreshStats,
+      workflowId: `prune-test-${name}`,
+      args: [],
+      status: 'dispatched' as const,
+      createdAt: new Date(Date.now() - ageDays * day),
+      dispatchedAt: new Date(Date.now() - ageDays * day),
+    });
+    // The default retention is 7 days.
+    const old = ['old-1', 'old-2', 'old-3'].map((name) => entry(name, 8));
+    // Pending entries are covered in dispatch.test.ts: this worker's dispatcher would start them here.
+    const kept = [entry('recent', 6)];
+    await prisma.outboxEntry.createMany({ data: [...old, ...kept] });
+    const counts = await prisma.outboxDispatchCount.findMany();
+
+    const res = await api.request('POST', `/api/v1/admin/schedules/${ScheduleId.pruneOutbox}/trigger`, { token: admin });
+    assert.equal(res.status, 202);
+    await until('old dispatched entries to go', async () =>
+      (await prisma.outboxEntry.count({ where: { workflowId: { in: old.map((e) => e.workflowId) } } })) === 0 ? true : undefined,
+    );
+    const left = await prisma.outboxEntry.findMany({ where: { workflowId: { in: kept.map((e) => e.workflowId) } } });
+    assert.deepEqual(left.map((e) => [e.workflowId, e.status]), [['prune-test-recent', 'dispatched']]);
+    assert.deepEqual(await prisma.outboxDispatchCount.findMany(), counts);
   });
 
   test('triggering is for admins, and an unknown schedule is 404', async () => {

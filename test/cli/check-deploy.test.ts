@@ -73,7 +73,7 @@ describe('npm run check:deploy', () => {
     const r = byName(results);
     assert.match(r.Redis!.reason, /allkeys-lru, maxmemory 64\.00M/);
     assert.match(r['worker polling']!.reason, new RegExp(`polling ${QUEUE}: ${process.pid}@`));
-    assert.match(r.schedules!.reason, /^cleanup-sessions next \S+Z, refresh-stats next \S+Z$/);
+    assert.match(r.schedules!.reason, /^cleanup-sessions next \S+Z, refresh-stats next \S+Z, prune-outbox next \S+Z$/);
     assert.match(r.migrations!.reason, /^all \d+ applied \(latest \d{14}_\w+\)$/);
     assert.match(r['media folder']!.reason, /media does not exist yet; .* is writable, so it can be created$/);
     const lines = renderDeployChecks(results);

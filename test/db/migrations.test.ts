@@ -270,6 +270,22 @@ describe('migrations on PostgreSQL (pg)', () => {
     await db.exec('DROP SCHEMA public CASCADE; CREATE SCHEMA public;');
   });
 
+  test('the outbox retention migration starts the dispatch counts from the entries already dispatched', async () => {
+    await db.exec('DROP SCHEMA public CASCADE; CREATE SCHEMA public;');
+    const all = (await fs.readdir(DEFAULT_MIGRATIONS_DIR)).filter((name) => /^\d{14}_/.test(name)).sort();
+    const index = all.findIndex((name) => name.endsWith('_outbox_retention'));
+    assert.ok(index > 0);
+    const before: Record<string, string> = {};
+    for (const name of all.slice(0, index)) before[name] = await fs.readFile(path.join(DEFAULT_MIGRATIONS_DIR, name, 'migration.sql'), 'utf8');
+    await applyMigrations(db, await migrationsDir(before), quiet);
+    await db.exec(`INSERT INTO outbox (workflow_type, workflow_id, args, status) VALUES
+      ('sendEmail', 'e1', '[]', 'dispatched'), ('sendEmail', 'e2', '[]', 'dispatched'), ('sendEmail', 'e3', '[]', 'pending'),
+      ('contactForm', 'c1', '[]', 'dispatched')`);
+    await applyMigrations(db, DEFAULT_MIGRATIONS_DIR, quiet);
+    const counts = await db.query<{ workflow_type: string; dispatched: string }>('SELECT workflow_type, dispatched::text FROM outbox_dispatch_counts ORDER BY 1');
+    assert.deepEqual(counts, [{ workflow_type: 'contactForm', dispatched: '1' }, { workflow_type: 'sendEmail', dispatched: '2' }]);
+  });
+
   test('?schema= selects (and creates) the schema, as with Prisma', async () => {
     const other = await connectPostgres(`${url}?schema=tenant_a`);
     try {

@@ -69,11 +69,11 @@ test('cache hits and misses and SQL statements grow by exactly what the requests
   const grew = (name: string) => after.sum(name) - before.sum(name);
   assert.equal(grew('cache_hits_total'), 2);
   assert.equal(grew('cache_misses_total'), 1);
-  // The 3 statements, plus the two outbox readings (pending count, dispatched by type) the first scrape sent after reading the total.
+  // The 3 statements, plus the two outbox readings (pending count, dispatch counts) the first scrape sent after reading the total.
   assert.equal(grew('db_sql_statements_total'), 5);
 });
 
-test('workflows started are counted by type, and the outbox backlog and dispatched entries by what the table holds', async () => {
+test('workflows started are counted by type, the outbox backlog by the pending entries, and the dispatcher\'s starts by its counts', async () => {
   metrics.workflowStarted('sendEmail');
   metrics.workflowStarted('sendEmail');
   metrics.workflowStarted('processUpload');
@@ -84,11 +84,14 @@ test('workflows started are counted by type, and the outbox backlog and dispatch
     status: i < 3 ? ('pending' as const) : ('dispatched' as const),
   }));
   await probe.deps.db.prisma.outboxEntry.createMany({ data: rows });
+  // Dispatched entries are pruned after a while; the count of starts is kept beside them (dispatch.test.ts).
+  await probe.deps.db.prisma.outboxDispatchCount.createMany({ data: [{ workflowType: 'sendEmail', dispatched: 41n }, { workflowType: 'contactForm', dispatched: 7n }] });
   const exposition = await scrape();
   assert.equal(exposition.sum('workflows_started_total', { type: 'sendEmail' }), 2);
   assert.equal(exposition.sum('workflows_started_total', { type: 'processUpload' }), 1);
   assert.equal(exposition.sum('outbox_backlog'), 3);
-  assert.equal(exposition.sum('outbox_dispatched_total', { type: 'sendEmail' }), 1);
+  assert.equal(exposition.sum('outbox_dispatched_total', { type: 'sendEmail' }), 41);
+  assert.equal(exposition.sum('outbox_dispatched_total', { type: 'contactForm' }), 7);
 });
 
 test('with METRICS_TOKEN set, /metrics needs it as a Bearer token', async () => {
