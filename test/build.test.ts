@@ -72,7 +72,8 @@ test('the build refuses an output folder that is not dist or .dist-<name> in the
   assert.ok(fs.existsSync(path.join(ROOT, 'src/config.ts')), 'src/ is untouched');
 });
 
-test('compiled `npm start` with external services runs the compiled API and worker under plain node: both serve, SIGTERM stops them', { timeout: 120_000 }, async () => {
+// The timeout covers starting this file's PostgreSQL, Redis and Temporal (workerEnv) as well.
+test('compiled `npm start` with external services runs the compiled API and worker under plain node: both serve, SIGTERM stops them', { timeout: 300_000 }, async () => {
   const port = await freePort();
   const env = { ...process.env, ...(await workerEnv()), PORT: String(port), API_WORKERS: '1', LOG_LEVEL: 'info' };
   const child = spawn(process.execPath, [path.join(OUT, 'start.js')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
@@ -96,8 +97,15 @@ test('compiled `npm start` with external services runs the compiled API and work
 
     const health = await fetch(`http://127.0.0.1:${port}/healthz`);
     assert.equal(health.status, 200);
-    const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
-    assert.deepEqual(await ready.json(), { db: 'ok', cache: 'ok', temporal: 'ok' });
+    // The first answers may say `degraded` while the API's Redis and Temporal connections come up.
+    const readyBy = Date.now() + 30_000;
+    let ready: unknown;
+    do {
+      ready = await (await fetch(`http://127.0.0.1:${port}/readyz`)).json();
+      if (JSON.stringify(ready) === JSON.stringify({ db: 'ok', cache: 'ok', temporal: 'ok' })) break;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    } while (Date.now() < readyBy);
+    assert.deepEqual(ready, { db: 'ok', cache: 'ok', temporal: 'ok' });
 
     const commands = descendantCommands(child.pid!);
     assert.ok(commands.some((c) => c.endsWith(`${OUT}/api/cluster.js`)), `no compiled API primary in ${commands.join(' | ')}`);

@@ -32,6 +32,11 @@ export class OutboxDispatcher {
   private wakeable = false;
   private listener: Listener | undefined;
   private failures = 0;
+  /** The subscription is in place (or failed: polling only), so a commit from now on wakes a sleeping dispatcher. */
+  private listening = false;
+  /** In a poll pause that began after `listening`, after a pass that started nothing, with no notification since. */
+  private asleep = false;
+  private idleWaiters: (() => void)[] = [];
 
   constructor(private readonly deps: DispatchDeps, private readonly options: DispatcherOptions) {}
 
@@ -46,6 +51,16 @@ export class OutboxDispatcher {
     this.loop = this.run();
   }
 
+  /**
+   * Resolves once the dispatcher sleeps on its poll with nothing left to do: notifications are listened for
+   * (or cannot be), the pass they caused at connect is over, and it started nothing. From then on only a
+   * notification or the poll makes it look again. Never resolves while the database stays unreachable.
+   */
+  idle(): Promise<void> {
+    if (this.asleep) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
   /** Stops after the pass in progress. */
   async stop(): Promise<void> {
     this.running = false;
@@ -55,6 +70,7 @@ export class OutboxDispatcher {
 
   private notified = (): void => {
     this.woken = true;
+    this.asleep = false;
     if (this.wakeable) this.wake?.();
   };
 
@@ -64,6 +80,8 @@ export class OutboxDispatcher {
       this.deps.logger.warn({ err: (err as Error).message }, 'outbox notifications unavailable; polling only');
       return undefined;
     });
+    if (this.listener) void this.listener.ready.then(() => (this.listening = true));
+    else this.listening = true;
     while (this.running) {
       this.woken = false;
       const passStarted = performance.now();
@@ -94,10 +112,16 @@ export class OutboxDispatcher {
     this.failures = 0;
   }
 
-  private pause(): Promise<void> {
-    if (this.woken && this.failures === 0) return Promise.resolve();
+  private async pause(): Promise<void> {
+    if (this.woken && this.failures === 0) return;
     const backoff = this.failures === 0 ? this.options.pollMs : Math.min(this.options.pollMs * 2 ** this.failures, Math.max(MAX_BACKOFF_MS, this.options.pollMs));
-    return this.sleep(backoff, true);
+    const sleeping = this.sleep(backoff, true);
+    if (this.listening && this.failures === 0 && this.running) {
+      this.asleep = true;
+      for (const resolve of this.idleWaiters.splice(0)) resolve();
+    }
+    await sleeping;
+    this.asleep = false;
   }
 
   /** Waits `ms`; stop() always ends the wait early, a notification only when `wakeable`. */

@@ -137,7 +137,7 @@ export async function createEmbeddedDatabase(pglite: PGlite): Promise<Database> 
     },
     async listen(channel, onNotify) {
       const unlisten = await pglite.listen(channel, () => onNotify());
-      return { close: () => unlisten() };
+      return { ready: Promise.resolve(), close: () => unlisten() };
     },
     async close() {
       await prisma.$disconnect();

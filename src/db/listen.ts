@@ -3,6 +3,8 @@ import type { Logger } from '../lib/logger.js';
 
 /** A LISTEN subscription; close() ends it. */
 export interface Listener {
+  /** Settles once the subscription is first in place (and the catch-up notification made); never rejects. */
+  readonly ready: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -20,6 +22,8 @@ export function listenPostgres(connectionString: string, channel: string, onNoti
   let retryMs = RETRY_MIN_MS;
   let timer: NodeJS.Timeout | undefined;
   let warned = false;
+  let listening!: () => void;
+  const ready = new Promise<void>((resolve) => (listening = resolve));
 
   const retry = () => {
     if (closed) return;
@@ -44,6 +48,7 @@ export function listenPostgres(connectionString: string, channel: string, onNoti
       warned = false;
       retryMs = RETRY_MIN_MS;
       onNotify(); // whatever was notified while we were away
+      listening();
     } catch (err) {
       if (!warned) logger.warn({ channel, err: (err as Error).message }, 'cannot listen for notifications; polling only until the database answers');
       warned = true;
@@ -52,6 +57,7 @@ export function listenPostgres(connectionString: string, channel: string, onNoti
   };
   void connect();
   return {
+    ready,
     async close() {
       closed = true;
       clearTimeout(timer);

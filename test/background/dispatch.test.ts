@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { TemporalGateway } from '../../src/temporal/client.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createOutboxActivities } from '../../src/activities/outbox.js';
 import type { ActivityDeps } from '../../src/activities/index.js';
@@ -25,6 +27,34 @@ before(async () => {
 after(async () => {
   await infra?.close();
 });
+
+/**
+ * The infrastructure with its Temporal client counting, per workflow id, the starts that reached Temporal and
+ * found the id free or taken: a start that failed (a deadline on a loaded machine) and was retried counts once.
+ */
+async function countingStarts(): Promise<{ deps: Infrastructure; reached: Map<string, number> }> {
+  const reached = new Map<string, number>();
+  const real = await infra.temporal.client();
+  const workflow = new Proxy(real.workflow, {
+    get(target, prop, receiver) {
+      if (prop !== 'start') return Reflect.get(target, prop, receiver);
+      return async (...args: Parameters<Client['workflow']['start']>) => {
+        const count = () => reached.set(args[1].workflowId, (reached.get(args[1].workflowId) ?? 0) + 1);
+        try {
+          const handle = await target.start(...args);
+          count();
+          return handle;
+        } catch (err) {
+          if (err instanceof WorkflowExecutionAlreadyStartedError) count();
+          throw err;
+        }
+      };
+    },
+  });
+  const client = new Proxy(real, { get: (target, prop, receiver) => (prop === 'workflow' ? workflow : Reflect.get(target, prop, receiver)) });
+  const temporal = { client: async () => client } as unknown as TemporalGateway;
+  return { deps: { ...infra, temporal } as Infrastructure, reached };
+}
 
 /** Enqueues `count` workflows (never run: no worker listens) and backdates them past the dispatcher's grace period. */
 async function enqueue(count: number): Promise<number[]> {
@@ -70,7 +100,8 @@ describe('outbox dispatch', () => {
     const counted = async () => (await infra.db.prisma.outboxDispatchCount.findMany()).reduce((sum, row) => sum + row.dispatched, 0n);
     const [rowsBefore, countedBefore] = [await dispatchedRows(), await counted()];
     const ids = await enqueue(40);
-    const dispatchers = [new OutboxDispatcher(infra, { pollMs: 50, batchSize: 7 }), new OutboxDispatcher(infra, { pollMs: 50, batchSize: 7 })];
+    const { deps, reached } = await countingStarts();
+    const dispatchers = [new OutboxDispatcher(deps, { pollMs: 50, batchSize: 7 }), new OutboxDispatcher(deps, { pollMs: 50, batchSize: 7 })];
     dispatchers.forEach((d) => d.start());
     try {
       const deadline = Date.now() + 60_000;
@@ -82,7 +113,8 @@ describe('outbox dispatch', () => {
       await Promise.all(dispatchers.map((d) => d.stop()));
     }
     const rows = await infra.db.prisma.outboxEntry.findMany({ where: { id: { in: ids } } });
-    assert.deepEqual([...new Set(rows.map((r) => r.attempts))], [1], 'no entry was started by both');
+    // Both dispatchers starting an entry would show as 2: one start finds the id free, the other taken.
+    assert.deepEqual([...new Set(rows.map((r) => reached.get(r.workflowId)))], [1], 'no entry was started by both');
     const rowsAdded = (await dispatchedRows()) - rowsBefore;
     assert.ok(rowsAdded >= 40);
     assert.equal(await counted(), countedBefore + BigInt(rowsAdded));

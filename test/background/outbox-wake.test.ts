@@ -47,12 +47,12 @@ async function waitUntil(check: () => Promise<boolean>, what: string, timeoutMs 
   return Date.now() - started;
 }
 
-/** Runs `fn` beside a dispatcher that polls every `pollMs` (a minute), once its first pass (at start) is over. */
+/** Runs `fn` beside a dispatcher that polls every `pollMs` (a minute), once it listens and sleeps on its poll. */
 async function withIdleDispatcher(fn: () => Promise<void>, pollMs = 60_000): Promise<void> {
   const dispatcher = new OutboxDispatcher(infra, { pollMs });
   dispatcher.start();
   try {
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await dispatcher.idle();
     await fn();
   } finally {
     await dispatcher.stop();
