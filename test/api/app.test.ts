@@ -97,7 +97,13 @@ describe('the HTTP app', () => {
   test('/readyz reports the database, the cache and Temporal', async () => {
     const withTemporal = await startTestApi({ DATABASE_URL: api.env.DATABASE_URL }, { temporal: true });
     try {
-      const res = await withTemporal.request('GET', '/readyz');
+      // The probe gives Temporal 2 s to connect and 1 s to answer: a dev server just started may need another look.
+      const readyBy = Date.now() + 30_000;
+      let res = await withTemporal.request('GET', '/readyz');
+      while (res.body.temporal !== 'ok' && Date.now() < readyBy) {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        res = await withTemporal.request('GET', '/readyz');
+      }
       assert.equal(res.status, 200);
       assert.deepEqual(res.body, { db: 'ok', cache: 'ok', temporal: 'ok' });
     } finally {

@@ -107,6 +107,15 @@ export async function startTestApi(overrides: Env = {}, options: { temporal?: bo
   const env = await testEnv(overrides, options);
   const config = loadConfig({ ...env, PORT: '0' });
   const deps = await createInfrastructure(config, { name: 'test-api' });
+  // Cache writes made before Redis is connected are dropped, and the tests count hits and SQL exactly.
+  const cacheBy = Date.now() + 15_000;
+  while ((await deps.cache.ping()) !== 'ok') {
+    if (Date.now() > cacheBy) {
+      await deps.close();
+      throw new Error('the test API\'s Redis did not answer within 15 s');
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
   const app = createApp(deps);
   // Right after requestContext: keep each request's counters so request() can report them exactly.
   const stats = new Map<string, RequestStats>();

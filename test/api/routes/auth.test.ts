@@ -128,7 +128,7 @@ describe('auth routes', () => {
     const old = await createSession(api.deps.db, Number(user.id), -60);
     assert.equal((await api.request('GET', '/api/v1/me', { token: old.token })).status, 401);
 
-    const brief = await createSession(api.deps.db, Number(user.id), 1);
+    const brief = await createSession(api.deps.db, Number(user.id), 3); // long enough for a loaded machine's first GET
     assert.equal((await api.request('GET', '/api/v1/me', { token: brief.token })).status, 200, 'valid (and now cached) at first');
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, brief.expiresAt.getTime() - Date.now()) + 50));
     const res = await api.request('GET', '/api/v1/me', { token: brief.token });

@@ -145,7 +145,10 @@ describe('POST /api/v1/uploads', () => {
     assert.equal(done.status, 'failed');
     assert.match(done.error, /not a readable image|too large/);
     assert.equal(done.urls, null);
-    const history = await worker.client.workflow.getHandle(`upload-${res.body.id}`).fetchHistory();
+    // The row says failed before the activity returns; its started event is written when it completes.
+    const handle = worker.client.workflow.getHandle(`upload-${res.body.id}`);
+    await handle.result();
+    const history = await handle.fetchHistory();
     const attempts = history.events?.filter((e) => e.activityTaskStartedEventAttributes).map((e) => e.activityTaskStartedEventAttributes?.attempt);
     assert.deepEqual(attempts, [1]);
   });
