@@ -49,6 +49,7 @@ const variables = z.object({
     CACHE_TTL: int(1).default(300),
     CACHE_DISABLED: bool.default(false),
     CACHE_LOCAL_TTL_MS: int(0, 60_000).default(1000),
+    CACHE_TIMEOUT_MS: int(10, 10_000).default(250),
     RESPONSE_CACHE: bool.default(true),
 
     TEMPORAL_ADDRESS: optionalString,

@@ -7,8 +7,8 @@ import { INVALIDATE_ALL, type Copy, type NearCache } from './near-cache.js';
 
 /** Between KEY_PREFIX and an application key in Redis. */
 export const SEPARATOR = '::';
-/** A frozen (not dead) Redis must not stall a request: reads give up after this long. */
-const OPERATION_TIMEOUT_MS = 250;
+/** A frozen (not dead) Redis must not stall a request: operations give up after this long (CACHE_TIMEOUT_MS). */
+const DEFAULT_OPERATION_TIMEOUT_MS = 250;
 /** Health probes (GET /readyz, the deploy check) may wait this long for Redis to answer. */
 const PROBE_TIMEOUT_MS = 1000;
 /** clear() walks the whole prefix, so it gets more than one read's budget, but a frozen Redis must not hang it. */
@@ -77,6 +77,7 @@ export class Cache {
     /** CACHE_DISABLED: reads go to the loader and nothing is stored (the benchmark's "cache off"). */
     readonly disabled = false,
     private readonly near?: NearCache,
+    private readonly operationTimeoutMs = DEFAULT_OPERATION_TIMEOUT_MS,
   ) {}
 
   get backend(): 'redis' | 'memory' {
@@ -158,7 +159,7 @@ export class Cache {
       // Kept a little after settling for callers whose cache read was already on its way (bounded by the timeout).
       setTimeout(() => {
         if (this.inflight.get(key) === entry) this.inflight.delete(key);
-      }, 4 * OPERATION_TIMEOUT_MS).unref();
+      }, 4 * this.operationTimeoutMs).unref();
     };
     entry.result.then(forget, forget);
     return (await entry.result).value as T;
@@ -359,7 +360,7 @@ export class Cache {
   /** Runs a cache operation with a deadline; failures fall through to `fallback`, logged once per outage. */
   private async guard<T>(op: () => Promise<T>, fallback: T): Promise<T> {
     try {
-      const result = await withTimeout(op(), OPERATION_TIMEOUT_MS);
+      const result = await withTimeout(op(), this.operationTimeoutMs);
       if (!this.healthy) {
         this.healthy = true;
         this.logger.info('cache reachable again');

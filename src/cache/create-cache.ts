@@ -7,7 +7,7 @@ import { NearCache } from './near-cache.js';
 
 /** Builds the cache from config: Redis that fails fast and reconnects by itself, or memory. */
 export function createCache(
-  config: Pick<Config, 'REDIS_URL' | 'KEY_PREFIX' | 'CACHE_TTL'> & Partial<Pick<Config, 'CACHE_DISABLED' | 'CACHE_LOCAL_TTL_MS'>>,
+  config: Pick<Config, 'REDIS_URL' | 'KEY_PREFIX' | 'CACHE_TTL'> & Partial<Pick<Config, 'CACHE_DISABLED' | 'CACHE_LOCAL_TTL_MS' | 'CACHE_TIMEOUT_MS'>>,
   logger: Logger,
 ): Cache {
   const disabled = config.CACHE_DISABLED ?? false;
@@ -34,5 +34,5 @@ export function createCache(
     near = new NearCache(redis, subscriber, `${config.KEY_PREFIX}${SEPARATOR}#invalidate`, localTtlMs);
     near.start();
   }
-  return new Cache(keyv, redis, config.KEY_PREFIX, config.CACHE_TTL, logger, disabled, near);
+  return new Cache(keyv, redis, config.KEY_PREFIX, config.CACHE_TTL, logger, disabled, near, config.CACHE_TIMEOUT_MS);
 }

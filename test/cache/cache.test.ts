@@ -156,6 +156,24 @@ describe('the shared cache on Redis', () => {
     }
   });
 
+  test('a read gives up on a frozen Redis after CACHE_TIMEOUT_MS (250 ms by default), and waits longer when told to', async () => {
+    const patient = createCache({ REDIS_URL: redis.url, KEY_PREFIX: 'quiztest', CACHE_TTL: 120, CACHE_TIMEOUT_MS: 10_000 }, pino({ level: 'silent' }));
+    const admin = cache.redis!.duplicate();
+    admin.on('error', () => undefined);
+    await admin.connect();
+    try {
+      assert.equal(await patient.ping(10_000), 'ok');
+      await cache.set('paused', 'v');
+      await admin.sendCommand(['CLIENT', 'PAUSE', '3000', 'ALL']);
+      const [impatient, waited] = await Promise.all([cache.get('paused'), patient.get('paused')]);
+      assert.equal(impatient, undefined, 'the default gave up: a miss');
+      assert.equal(waited, 'v', 'CACHE_TIMEOUT_MS=10000 outlasted the pause');
+    } finally {
+      await eventually(async () => (await cache.ping()) === 'ok', 'the pause to end');
+      await Promise.all([admin.close(), patient.close()]);
+    }
+  });
+
   test('with Redis gone reads fall through to the loader, logged once; the cache recovers by itself', async () => {
     await cache.set('outage', 'cached');
     await redis.stopServer();

@@ -87,6 +87,9 @@ export async function testEnv(overrides: Env = {}, options: { temporal?: boolean
     REDIS_URL: await redisUrl(),
     KEY_PREFIX: `t${process.pid}-${instances}-${Math.random().toString(36).slice(2, 8)}`,
     DATABASE_POOL_MAX: '5',
+    // These tests count cache hits exactly: a loaded machine's stall past 250 ms must not turn a hit into a miss.
+    // The frozen-Redis tests (test/cache) keep the default.
+    CACHE_TIMEOUT_MS: '2000',
     ...(options.temporal ? { TEMPORAL_ADDRESS: await temporalAddress() } : {}),
     ...overrides,
   };
