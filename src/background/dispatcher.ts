@@ -52,9 +52,10 @@ export class OutboxDispatcher {
   }
 
   /**
-   * Resolves once the dispatcher sleeps on its poll with nothing left to do: notifications are listened for
-   * (or cannot be), the pass they caused at connect is over, and it started nothing. From then on only a
-   * notification or the poll makes it look again. Never resolves while the database stays unreachable.
+   * Resolves once the dispatcher sleeps on its poll: notifications are listened for (or cannot be), the pass
+   * they caused at connect is over, and its last pass started nothing (it found nothing, or another process
+   * held the dispatch lock). From then on only a notification or the poll makes it look again. Resolves at
+   * stop() too; never while the database stays unreachable.
    */
   idle(): Promise<void> {
     if (this.asleep) return Promise.resolve();
@@ -66,6 +67,7 @@ export class OutboxDispatcher {
     this.running = false;
     this.wake?.();
     await this.loop;
+    for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 
   private notified = (): void => {

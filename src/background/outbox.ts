@@ -23,7 +23,8 @@ export interface EnqueueRequest {
 
 /**
  * Writes the start of a workflow in the caller's transaction, so it exists exactly when the row it acts
- * on does. Enqueuing an id twice keeps the first entry.
+ * on does. Enqueuing an id twice keeps the first entry while it is kept (dispatched entries are pruned after
+ * OUTBOX_RETENTION_DAYS); ids come from the row acted on, so nothing enqueues an old one again.
  */
 export async function enqueueWorkflow(tx: OutboxTx, request: EnqueueRequest): Promise<OutboxRef> {
   const requestId = request.requestId ?? currentRequest()?.requestId;
