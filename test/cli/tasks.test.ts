@@ -131,7 +131,11 @@ describe('npm run tasks', () => {
       await client.workflow.start(WorkflowType.cleanupSessions, { taskQueue: IDLE_QUEUE, workflowId, args: [input], memo: { summary: `probe ${i}`, requestId: `req-${i}` } });
     }
     try {
-      const listed = await eventually(() => tasks('active', true, { queue: IDLE_QUEUE }), (r) => JSON.parse(r.text).total === 2);
+      // The count and the list are two visibility queries, and either may lag a start: wait for both.
+      const listed = await eventually(
+        () => tasks('active', true, { queue: IDLE_QUEUE }),
+        (r) => JSON.parse(r.text).total === 2 && JSON.parse(r.text).workflows.length === 2,
+      );
       const active = JSON.parse(listed.text) as { total: number; workflows: { workflowId: string; type: string; summary: string; requestId: string }[] };
       assert.equal(listed.code, 0);
       assert.deepEqual(active.workflows.map((w) => w.workflowId).sort(), ids);
