@@ -4,6 +4,7 @@ import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleWithSo
 import type { ActivityDeps, Activities } from '../activities/index.js';
 import { createActivities } from '../activities/index.js';
 import { createMailer } from '../lib/mailer.js';
+import type { Logger } from '../lib/logger.js';
 import { createStorage } from '../storage/filesystem-storage.js';
 
 /**
@@ -34,6 +35,29 @@ const quietBundlerLogger = {
  */
 export const WORKFLOW_TASK_SLOTS = 200;
 
+/** Longest pause between attempts to reach Temporal while it is unreachable. */
+const CONNECT_RETRY_MAX_MS = 10_000;
+
+/**
+ * Connects to Temporal, waiting for it while it does not answer: a worker started before its server (compose,
+ * a reboot), beside a restarting one, or on a machine too loaded for the first handshake keeps trying with
+ * backoff (0.5 s doubling to 10 s) instead of exiting. Logged once when the wait begins and once it is over.
+ */
+export async function connectTemporal(address: string, logger: Pick<Logger, 'warn' | 'info'>): Promise<NativeConnection> {
+  let delayMs = 500;
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      const connection = await NativeConnection.connect({ address });
+      if (attempt > 1) logger.info({ address, attempts: attempt }, 'Temporal reachable; the worker goes on');
+      return connection;
+    } catch (err) {
+      if (attempt === 1) logger.warn({ address, err: (err as Error).message }, 'Temporal unreachable; the worker waits for it');
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      delayMs = Math.min(delayMs * 2, CONNECT_RETRY_MAX_MS);
+    }
+  }
+}
+
 /** Activity dependencies; storage defaults to MEDIA_DIR on disk, the mailer to a pooled SMTP_URL transport. */
 export type WorkerDeps = Omit<ActivityDeps, 'storage' | 'mailer'> & Partial<Pick<ActivityDeps, 'storage' | 'mailer'>>;
 
@@ -53,7 +77,7 @@ export async function createWorker(
     wrapActivities?: (activities: Activities) => Activities;
   },
 ): Promise<CreatedWorker> {
-  const connection = await NativeConnection.connect({ address: deps.config.TEMPORAL_ADDRESS ?? 'localhost:7233' });
+  const connection = await connectTemporal(deps.config.TEMPORAL_ADDRESS ?? 'localhost:7233', deps.logger);
   const mailer = deps.mailer ?? createMailer(deps.config);
   const close = async () => {
     if (!deps.mailer) mailer.close();
