@@ -46,7 +46,8 @@ async function spawnWorker(): Promise<ChildProcess> {
 
 before(async () => {
   smtp = await startSmtpServer({ dataDelayMs: 150 });
-  env = await workerEnv({ SMTP_URL: smtp.url, WORKER_METRICS_PORT: '0', DATABASE_POOL_MAX: '20' });
+  // WORKER_NICE 0: at 19 the workers get next to no CPU while the other test files run, and niceness is not tested here.
+  env = await workerEnv({ SMTP_URL: smtp.url, WORKER_METRICS_PORT: '0', DATABASE_POOL_MAX: '20', WORKER_NICE: '0' });
   const config = loadConfig(env);
   infra = await createInfrastructure(config, { name: 'test' });
   connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS! });
