@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import type { Env } from '../../src/config.js';
 import { startTemporal, type TemporalService } from '../harness/services.js';
 import { workerEnv } from '../helpers/worker.js';
+import { spawnWorkerProcess } from '../helpers/worker-process.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 let temporal: TemporalService;
 let env: Env;
 const children: ChildProcess[] = [];
@@ -23,30 +22,10 @@ after(async () => {
   await temporal?.stop();
 });
 
-/** `npm run worker` as a process of its own, with its output collected; `seen(text)` resolves once it is printed. */
 function spawnWorker() {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/worker/main.ts'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let output = '';
-  const waiters: { text: string; resolve: () => void }[] = [];
-  const collect = (chunk: Buffer) => {
-    output += chunk.toString();
-    for (const waiter of waiters.filter((w) => output.includes(w.text))) {
-      waiters.splice(waiters.indexOf(waiter), 1);
-      waiter.resolve();
-    }
-  };
-  child.stdout.on('data', collect);
-  child.stderr.on('data', collect);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const seen = (text: string, timeoutMs = 120_000) =>
-    new Promise<void>((resolve, reject) => {
-      if (output.includes(text)) return resolve();
-      const timer = setTimeout(() => reject(new Error(`no "${text}" within ${timeoutMs} ms; output:\n${output.slice(-3000)}`)), timeoutMs);
-      waiters.push({ text, resolve: () => (clearTimeout(timer), resolve()) });
-      void exited.then((code) => reject(new Error(`the worker exited with ${code} before "${text}"; output:\n${output.slice(-3000)}`)));
-    });
-  return { child, seen, exited, output: () => output };
+  const worker = spawnWorkerProcess(env);
+  children.push(worker.child);
+  return worker;
 }
 
 test('a worker started while Temporal is down waits for it instead of exiting, then polls once it is back', { timeout: 300_000 }, async () => {

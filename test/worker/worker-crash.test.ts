@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig, type Env } from '../../src/config.js';
@@ -10,8 +9,8 @@ import { WorkflowType, workflowIds } from '../../src/temporal/constants.js';
 import type { TaskTuning } from '../../src/background/tuning.js';
 import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp.js';
 import { workerEnv } from '../helpers/worker.js';
+import { spawnWorkerProcess } from '../helpers/worker-process.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const MAILS = 100;
 // A killed worker's activities are retried once their 8 s deadline passes.
 const tuning: TaskTuning = { timeoutMs: 8000, initialIntervalMs: 200, maxIntervalMs: 1000, maxAttempts: 20 };
@@ -25,23 +24,10 @@ const workers: ChildProcess[] = [];
 
 /** `npm run worker` as its own process; resolves once it polls its task queue. */
 async function spawnWorker(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/worker/main.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, ...env, LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  workers.push(child);
-  let output = '';
-  const polling = new Promise<void>((resolve, reject) => {
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('"msg":"worker polling"')) resolve();
-    });
-    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('exit', (code) => reject(new Error(`worker exited with ${code}:\n${output.slice(-3000)}`)));
-  });
-  await polling;
-  return child;
+  const worker = spawnWorkerProcess({ ...env, LOG_LEVEL: 'info' });
+  workers.push(worker.child);
+  await worker.seen('"msg":"worker polling"');
+  return worker.child;
 }
 
 before(async () => {
