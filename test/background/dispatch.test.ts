@@ -151,7 +151,8 @@ describe('outbox dispatch', () => {
       await enqueueOgImage(tx, { subject: 'quiz', id: 424242, version: 1 }),
     ]);
     assert.equal(first?.id, second?.id);
-    assert.equal(first?.workflowId, 'og-quiz-424242-1');
+    assert.match(first?.workflowId ?? '', /^og-quiz-424242-1-[0-9a-f-]{36}$/, 'the key and the entry\'s own uid');
+    assert.equal(second?.workflowId, first?.workflowId);
     assert.equal(await infra.db.prisma.outboxEntry.count({ where: { workflowId: 'og-quiz-424242-1' } }), 1);
   });
 });
