@@ -117,10 +117,8 @@ export class Cache {
   }
 
   /**
-   * The full key of an application key in the store, `<prefix>::<key>`, the same for Redis and memory: every
-   * read, write and delete goes through it, so no store can keep a key under one spelling and drop another
-   * (Keyv's own namespacing skips keys that already start with `<namespace>:`, so it is never used).
-   * Also what tools that talk to Redis directly use.
+   * The full key of an application key, `<prefix>::<key>`, in every store (Redis and memory) and for tools that
+   * talk to Redis directly: all reads, writes and deletes use it, so none can miss what another stored.
    */
   redisKey(key: string): string {
     return `${this.prefix}${SEPARATOR}${key}`;
