@@ -20,7 +20,8 @@ export const JSON_BODY_LIMIT = '1mb';
  * when a reporter is given), API_TIMEOUT_S, security headers, host allow-list, JSON bodies, routes.
  */
 export function createApp(deps: AppDeps, options: { reportError?: ErrorReporter['report'] } = {}): Koa {
-  const app = new Koa({ proxy: deps.config.TRUST_PROXY });
+  // Each proxy appends the address it saw to X-Forwarded-For; entries left of the hops we run are client-written.
+  const app = new Koa({ proxy: deps.config.TRUST_PROXY, maxIpsCount: deps.config.TRUST_PROXY_HOPS });
   app.silent = true;
   installRequestSignal(app);
   app.use(requestContext());
