@@ -20,7 +20,7 @@ export function allowedHosts(hosts: readonly string[]): Middleware {
 }
 
 /** How many Host headers the client sent (rawHeaders alternates names and values). */
-function hostHeaderCount(raw: readonly string[]): number {
+export function hostHeaderCount(raw: readonly string[]): number {
   let count = 0;
   for (let i = 0; i < raw.length; i += 2) if (raw[i]!.length === 4 && raw[i]!.toLowerCase() === 'host') count += 1;
   return count;

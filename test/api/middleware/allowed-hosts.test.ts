@@ -33,6 +33,13 @@ describe('the Host allow-list', () => {
     assert.deepEqual(await get(['Host: evil.example', 'Host: localhost']), { status: 400, code: 'validation_failed' });
   });
 
+  test('a repeated Host is refused even where the response cache holds an answer for the first one', async () => {
+    // Two identical public reads: the first is recorded, the second answered from the record (RESPONSE_CACHE).
+    assert.equal((await get(['Host: localhost'])).status, 200);
+    assert.equal((await get(['Host: localhost'])).status, 200);
+    assert.deepEqual(await get(['Host: localhost', 'Host: evil.example']), { status: 400, code: 'validation_failed' });
+  });
+
   test('one Host header naming two hosts is refused with 400', async () => {
     assert.deepEqual(await get(['Host: localhost:8000, evil.example']), { status: 400, code: 'validation_failed' });
     assert.deepEqual(await get(['Host: localhost, evil.example']), { status: 400, code: 'validation_failed' });
