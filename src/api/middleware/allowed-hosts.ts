@@ -10,6 +10,8 @@ export function allowedHosts(hosts: readonly string[]): Middleware {
     // Node keeps the first of repeated Host headers, and Koa reads `Host: a:1, b` as host `a`: either way the
     // client names two hosts, and whatever checks or routes on the other one may disagree with this check.
     if (hostHeaderCount(ctx.req.rawHeaders) > 1 || ctx.get('Host').includes(',')) throw badRequest('Send exactly one Host header naming one host.');
+    // Behind a trusted proxy Koa reads the first X-Forwarded-Host; a list means a client wrote that first one.
+    if (ctx.app.proxy && ctx.get('X-Forwarded-Host').includes(',')) throw badRequest('X-Forwarded-Host must name one host.');
     if (any) return next();
     const host = ctx.hostname.toLowerCase();
     const bracketed = host.includes(':') ? `[${host}]` : host;

@@ -40,6 +40,19 @@ describe('the Host allow-list', () => {
     assert.deepEqual(await get(['Host: localhost', 'Host: evil.example']), { status: 400, code: 'validation_failed' });
   });
 
+  test('behind a trusted proxy, an X-Forwarded-Host naming two hosts is refused with 400', async () => {
+    const proxied = await startTestApi({ ...api.env, TRUST_PROXY: 'true' });
+    try {
+      const send = (forwardedHost: string) => proxied.request('GET', '/healthz', { headers: { 'X-Forwarded-Host': forwardedHost } });
+      assert.equal((await send('localhost')).status, 200);
+      const refused = await send('localhost, evil.example');
+      assert.equal(refused.status, 400);
+      assert.equal(refused.body.error.code, 'validation_failed');
+    } finally {
+      await proxied.close();
+    }
+  });
+
   test('one Host header naming two hosts is refused with 400', async () => {
     assert.deepEqual(await get(['Host: localhost:8000, evil.example']), { status: 400, code: 'validation_failed' });
     assert.deepEqual(await get(['Host: localhost, evil.example']), { status: 400, code: 'validation_failed' });
