@@ -1,14 +1,9 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { ActivityDeps } from './index.js';
 import { reencodeImage, UnreadableImageError } from '../images/process-image.js';
+import { uploadKeys } from '../domain/uploads.js';
 
 export type UploadOutcome = { status: 'ready'; width: number; height: number } | { status: 'failed'; error: string };
-
-/** Storage keys of a processed upload; immutable once written, so they are served with a long cache lifetime. */
-export const uploadKeys = {
-  original: (id: number, extension: string) => `uploads/${id}/original.${extension}`,
-  thumbnail: (id: number, extension: string) => `uploads/${id}/thumbnail.${extension}`,
-} as const;
 
 export function createUploadActivities({ db, storage, config, logger }: ActivityDeps) {
   const uploads = db.prisma.upload;
@@ -46,8 +41,8 @@ export function createUploadActivities({ db, storage, config, logger }: Activity
         await storage.delete(upload.storageKey);
         return fail(uploadId, err.message);
       }
-      const originalKey = uploadKeys.original(uploadId, image.extension);
-      const thumbnailKey = uploadKeys.thumbnail(uploadId, image.extension);
+      const originalKey = uploadKeys.original(upload.mediaToken, image.extension);
+      const thumbnailKey = uploadKeys.thumbnail(upload.mediaToken, image.extension);
       await storage.put(originalKey, image.original);
       await storage.put(thumbnailKey, image.thumbnail);
       await uploads.update({

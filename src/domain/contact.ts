@@ -11,24 +11,50 @@ export const CONTACT_MESSAGE_MAX = 5000;
 /** Headers must not carry line breaks a sender typed into their name. */
 const oneLine = (text: string) => text.replace(/[\r\n\t]+/g, ' ').trim();
 
-/** The two mails a contact message causes: the message to CONTACT_EMAIL (reply goes to the sender) and the sender's confirmation. */
-export function contactEmails(contact: Pick<ContactMessage, 'id' | 'name' | 'email' | 'message' | 'createdAt'>, site: { siteName: string; contactEmail: string }): [EmailInput, EmailInput] {
+/**
+ * The mails a contact message causes: the message to CONTACT_EMAIL (reply goes to the sender) and, when
+ * `confirm`, a confirmation to the address the sender typed. Anyone can type anyone's address, so the
+ * confirmation carries nothing the sender wrote: not the message, and not the name either (100 free
+ * characters are room enough for a spam line or a link); it is a fixed text, useless as a relay.
+ */
+export function contactEmails(
+  contact: Pick<ContactMessage, 'id' | 'name' | 'email' | 'message' | 'createdAt'>,
+  site: { siteName: string; contactEmail: string },
+  { confirm }: { confirm: boolean },
+): EmailInput[] {
   const name = oneLine(contact.name);
+  const notify: EmailInput = {
+    id: contactEmailIds.notify(contact.id),
+    to: site.contactEmail,
+    replyTo: contact.email,
+    subject: `[${site.siteName}] Contact form: ${name}`,
+    text: `From: ${name} <${contact.email}>\nSent: ${contact.createdAt.toISOString()}\n\n${contact.message}\n`,
+  };
+  if (!confirm) return [notify];
   return [
-    {
-      id: contactEmailIds.notify(contact.id),
-      to: site.contactEmail,
-      replyTo: contact.email,
-      subject: `[${site.siteName}] Contact form: ${name}`,
-      text: `From: ${name} <${contact.email}>\nSent: ${contact.createdAt.toISOString()}\n\n${contact.message}\n`,
-    },
+    notify,
     {
       id: contactEmailIds.confirm(contact.id),
       to: contact.email,
       subject: `${site.siteName}: we received your message`,
-      text: `Hello ${name},\n\nthank you for writing to ${site.siteName}. We received your message and will answer soon.\n\nYour message:\n\n${contact.message}\n`,
+      text: `Hello,\n\nthank you for writing to ${site.siteName}. We received your message and will answer soon.\n\nIf you did not write to us, someone typed your address into our contact form; you can ignore this mail.\n`,
     },
   ];
+}
+
+/**
+ * Whether a stored message gets its confirmation: only while fewer than `limit` earlier messages named the
+ * same address (case-insensitively) in the 24 hours before it. Counted in the database, so every process
+ * and every retry of the same message agrees; suppressed messages count too, so a flood stays suppressed.
+ */
+export async function confirmationAllowed(db: Database, contact: Pick<ContactMessage, 'id' | 'email' | 'createdAt'>, limit: number): Promise<boolean> {
+  if (limit === 0) return false;
+  const since = new Date(contact.createdAt.getTime() - 24 * 3600 * 1000);
+  const [row] = await db.prisma.$queryRaw<{ earlier: number }[]>`
+    SELECT count(*)::int AS earlier FROM contact_messages
+     WHERE created_at >= ${since} AND created_at <= ${contact.createdAt} AND id < ${contact.id}
+       AND lower(email) = lower(${contact.email})`;
+  return (row?.earlier ?? 0) < limit;
 }
 
 export interface ContactSubmission {
