@@ -1,6 +1,8 @@
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { ActivityDeps } from './index.js';
-import { reencodeImage, UnreadableImageError } from '../images/process-image.js';
+import { createImageDecoder } from '../images/image-decoder.js';
+import type { ProcessedImage } from '../images/process-image.js';
+import { UnreadableImageError } from '../images/unreadable-image.js';
 
 export type UploadOutcome = { status: 'ready'; width: number; height: number } | { status: 'failed'; error: string };
 
@@ -12,6 +14,12 @@ export const uploadKeys = {
 
 export function createUploadActivities({ db, storage, config, logger }: ActivityDeps) {
   const uploads = db.prisma.upload;
+  // One per worker, so per process: bounds how many images decode at once beside the API and the Temporal polls.
+  const decoder = createImageDecoder({
+    limits: { maxPixels: config.IMAGE_MAX_PIXELS, maxMemoryMb: config.IMAGE_DECODE_MAX_MB },
+    concurrency: config.IMAGE_DECODE_CONCURRENCY,
+    timeoutMs: config.IMAGE_DECODE_TIMEOUT_S * 1000,
+  });
 
   const fail = async (id: number, error: string): Promise<UploadOutcome> => {
     await uploads.updateMany({ where: { id, status: { not: 'ready' } }, data: { status: 'failed', error: error.slice(0, 1000) } });
@@ -37,9 +45,10 @@ export function createUploadActivities({ db, storage, config, logger }: Activity
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') return fail(uploadId, 'the uploaded file is missing');
         throw err;
       }
-      let image: Awaited<ReturnType<typeof reencodeImage>>;
+      let image: ProcessedImage;
       try {
-        image = await reencodeImage(bytes, config.THUMBNAIL_SIZE);
+        // Cancelled (the activity timed out or the workflow ended): a waiting decode is dropped, a running one stopped.
+        image = await decoder.reencode(bytes, config.THUMBNAIL_SIZE, Context.current().cancellationSignal);
       } catch (err) {
         if (!(err instanceof UnreadableImageError)) throw err;
         logger.info({ uploadId, reason: err.message }, 'upload is not a readable image');

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Jimp } from 'jimp';
-import { reencodeImage, UnreadableImageError } from '../../src/images/process-image.js';
+import { reencodeImage } from '../../src/images/process-image.js';
+import { UnreadableImageError } from '../../src/images/unreadable-image.js';
 
 test('a JPEG stays a JPEG; its thumbnail keeps the aspect ratio within the size; small images are not enlarged', async () => {
   const jpeg = await new Jimp({ width: 1000, height: 400, color: 0xff8800ff }).getBuffer('image/jpeg');

@@ -1,0 +1,129 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
+import { checkDecodeSize, type DecodeLimits } from './decode-limits.js';
+import type { ProcessedImage } from './process-image.js';
+import { UnreadableImageError } from './unreadable-image.js';
+
+/** What decode-worker.ts receives. */
+export interface DecodeJob {
+  bytes: Uint8Array;
+  thumbnailSize: number;
+  limits: DecodeLimits;
+}
+
+/** What decode-worker.ts posts back (Buffers arrive as Uint8Arrays). */
+export type DecodeReply = { ok: true; image: ProcessedImage } | { ok: false; unreadable: boolean; message: string };
+
+export interface ImageDecoderOptions {
+  limits: DecodeLimits;
+  /** Decodes running at once in this process; the rest wait their turn. */
+  concurrency: number;
+  /** A decode still running after this is stopped, and the image counts as unreadable. */
+  timeoutMs: number;
+}
+
+export interface ImageDecoder {
+  /** reencodeImage on its own thread: the caller's event loop stays free; `signal` drops or stops the decode. */
+  reencode(bytes: Buffer, thumbnailSize: number, signal?: AbortSignal): Promise<ProcessedImage>;
+  /** Decodes running now (not those waiting). */
+  readonly running: number;
+}
+
+const EXTENSION = path.extname(fileURLToPath(import.meta.url));
+/** decode-worker.js when running compiled (`npm run build`), decode-worker.ts under tsx. */
+const WORKER_FILE = new URL(`./decode-worker${EXTENSION}`, import.meta.url);
+
+/** A thread running decode-worker. Under tsx (tests, CLIs) its loader does not reach threads on Node 20: the thread loads it itself. */
+function startDecodeThread(options: WorkerOptions): Worker {
+  if (EXTENSION !== '.ts') return new Worker(WORKER_FILE, options);
+  const [tsx, file] = [JSON.stringify(import.meta.resolve('tsx/esm/api')), JSON.stringify(WORKER_FILE.href)];
+  return new Worker(`import(${tsx}).then(({ tsImport }) => tsImport(${file}, ${file}))`, { ...options, eval: true });
+}
+
+/**
+ * Runs image decoding off the event loop that serves requests and polls Temporal (one process in `npm start`).
+ * Each image gets a fresh thread, so its memory goes when the thread ends; the thread's V8 heap is capped by
+ * `maxMemoryMb` and its bitmaps (outside the heap) by the size check made here before it starts. A decode past
+ * `timeoutMs` is terminated (V8 stops even a tight loop).
+ */
+export function createImageDecoder(options: ImageDecoderOptions): ImageDecoder {
+  let running = 0;
+  const waiting: Array<() => void> = [];
+
+  const acquire = (signal?: AbortSignal): Promise<void> => {
+    if (running < options.concurrency) {
+      running += 1;
+      return Promise.resolve();
+    }
+    return new Promise((resolve, reject) => {
+      const start = () => {
+        signal?.removeEventListener('abort', cancel);
+        running += 1;
+        resolve();
+      };
+      const cancel = () => {
+        waiting.splice(waiting.indexOf(start), 1);
+        reject(signal?.reason);
+      };
+      waiting.push(start);
+      signal?.addEventListener('abort', cancel, { once: true });
+    });
+  };
+  const release = () => {
+    running -= 1;
+    waiting.shift()?.();
+  };
+
+  const decodeOnThread = (job: DecodeJob, signal?: AbortSignal) =>
+    new Promise<ProcessedImage>((resolve, reject) => {
+      const worker = startDecodeThread({
+        workerData: job,
+        resourceLimits: { maxOldGenerationSizeMb: job.limits.maxMemoryMb, maxYoungGenerationSizeMb: 64 },
+      });
+      let settled = false;
+      const settle = (outcome: () => void) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', abort);
+        void worker.terminate();
+        outcome();
+      };
+      const timer = setTimeout(() => {
+        settle(() => reject(new UnreadableImageError(`image took longer than ${options.timeoutMs / 1000} s to decode`)));
+      }, options.timeoutMs);
+      const abort = () => settle(() => reject(signal?.reason));
+      signal?.addEventListener('abort', abort, { once: true });
+      worker.once('message', (reply: DecodeReply) =>
+        settle(() => {
+          if (reply.ok) resolve({ ...reply.image, original: Buffer.from(reply.image.original), thumbnail: Buffer.from(reply.image.thumbnail) });
+          else reject(reply.unreadable ? new UnreadableImageError(reply.message) : new Error(reply.message));
+        }),
+      );
+      worker.once('error', (err: NodeJS.ErrnoException) =>
+        settle(() => {
+          if (err.code === 'ERR_WORKER_OUT_OF_MEMORY') reject(new UnreadableImageError(`image too large: decoding it needs more than ${job.limits.maxMemoryMb} MB`));
+          else reject(err);
+        }),
+      );
+      worker.once('exit', (code) => settle(() => reject(new Error(`the image decoder exited with code ${code} before answering`))));
+    });
+
+  return {
+    get running() {
+      return running;
+    },
+    async reencode(bytes, thumbnailSize, signal) {
+      // On this thread: the headers alone refuse a bomb (a 29-byte GIF) before a thread is started for it.
+      checkDecodeSize(bytes, options.limits);
+      signal?.throwIfAborted();
+      await acquire(signal);
+      try {
+        return await decodeOnThread({ bytes, thumbnailSize, limits: options.limits }, signal);
+      } finally {
+        release();
+      }
+    },
+  };
+}
