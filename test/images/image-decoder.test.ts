@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Jimp } from 'jimp';
+import { createImageDecoder, type ImageDecoderOptions } from '../../src/images/image-decoder.js';
+import { UnreadableImageError } from '../../src/images/unreadable-image.js';
+import { blankPng, gifBomb } from '../helpers/image-fixtures.js';
+
+const decoderWith = (options: Partial<ImageDecoderOptions> = {}) =>
+  createImageDecoder({ limits: { maxPixels: 40_000_000, maxMemoryMb: 1024 }, concurrency: 1, timeoutMs: 60_000, ...options });
+
+/** Event-loop turns of this thread while `decoder` has a decode running, and the most decodes seen running at once. */
+async function watch(decoder: { running: number }, work: Promise<unknown>): Promise<{ turnsWhileRunning: number; mostRunning: number }> {
+  let done = false;
+  void work.then(() => (done = true), () => (done = true));
+  let turnsWhileRunning = 0;
+  let mostRunning = 0;
+  while (!done) {
+    mostRunning = Math.max(mostRunning, decoder.running);
+    if (decoder.running > 0) turnsWhileRunning += 1;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return { turnsWhileRunning, mostRunning };
+}
+
+test('an image is decoded, re-encoded and thumbnailed on another thread', async () => {
+  const decoder = decoderWith();
+  const jpeg = await new Jimp({ width: 800, height: 400, color: 0x3366ccff }).getBuffer('image/jpeg');
+  const out = await decoder.reencode(jpeg, 100);
+  assert.deepEqual([out.mime, out.width, out.height], ['image/jpeg', 800, 400]);
+  assert.ok(Buffer.isBuffer(out.original) && Buffer.isBuffer(out.thumbnail));
+  assert.deepEqual([(await Jimp.fromBuffer(out.thumbnail)).width, (await Jimp.fromBuffer(out.thumbnail)).height], [100, 50]);
+  assert.equal(decoder.running, 0);
+});
+
+test('a heavy image past the deadline is stopped and unreadable, while this thread keeps turning', async () => {
+  const decoder = decoderWith({ timeoutMs: 1000 });
+  // 6000x6600 RGBA: several seconds of CPU to decode and re-encode, far past the deadline.
+  const work = decoder.reencode(blankPng(6000, 6600), 320);
+  const { turnsWhileRunning } = await watch(decoder, work);
+  await assert.rejects(work, (err: unknown) => err instanceof UnreadableImageError && /took longer than 1 s to decode/.test(err.message));
+  // A decode on this thread would have allowed no turn at all while it ran.
+  assert.ok(turnsWhileRunning > 50, `only ${turnsWhileRunning} turns of the event loop during the decode`);
+  assert.equal(decoder.running, 0);
+});
+
+test('decodes past the concurrency wait their turn, and all finish', async () => {
+  const decoder = decoderWith({ concurrency: 1 });
+  const images = await Promise.all([1, 2, 3].map((n) => new Jimp({ width: 40 * n, height: 30, color: 0x00ff00ff }).getBuffer('image/png')));
+  const work = Promise.all(images.map((bytes) => decoder.reencode(bytes, 320)));
+  const { mostRunning } = await watch(decoder, work);
+  assert.deepEqual((await work).map((out) => out.width), [40, 80, 120]);
+  assert.equal(mostRunning, 1);
+});
+
+test('a decode waiting for its turn is dropped when its signal aborts', async () => {
+  const decoder = decoderWith({ concurrency: 1 });
+  const png = await new Jimp({ width: 300, height: 300, color: 0x00ff00ff }).getBuffer('image/png');
+  const first = decoder.reencode(png, 50);
+  const controller = new AbortController();
+  const second = decoder.reencode(png, 50, controller.signal);
+  controller.abort(new Error('the activity was cancelled'));
+  await assert.rejects(second, /the activity was cancelled/);
+  assert.equal((await first).width, 300);
+  assert.equal(decoder.running, 0);
+});
+
+test('the GIF bomb is refused before a thread is started for it', async () => {
+  const decoder = decoderWith();
+  const work = decoder.reencode(gifBomb(), 320);
+  assert.equal(decoder.running, 0);
+  await assert.rejects(work, (err: unknown) => err instanceof UnreadableImageError && /too large/.test(err.message));
+});
