@@ -1,4 +1,4 @@
-import type { Middleware } from 'koa';
+import type { Context, Middleware } from 'koa';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { AppDeps } from '../deps.js';
 import { rateLimited } from '../../lib/errors.js';
@@ -9,13 +9,15 @@ const REDIS_WAIT_MS = 1000;
 export interface RateLimitOptions {
   /** Distinguishes this limit's counters from other limits'. */
   name: string;
-  /** Requests allowed per window and client address. */
+  /** Requests allowed per window and key. */
   points: number;
   windowS: number;
+  /** What is counted; the client address unless given (e.g. the signed-in user). */
+  key?: (ctx: Context) => string;
 }
 
 /**
- * Limits requests per client address, counted in Redis so every API process shares the budget. While
+ * Limits requests per client address (or `options.key`), counted in Redis so every API process shares the budget. While
  * Redis is unreachable each process counts on its own (an in-memory insurance limiter) instead of failing.
  */
 export function rateLimit({ cache, config }: Pick<AppDeps, 'cache' | 'config'>, options: RateLimitOptions): Middleware {
@@ -42,7 +44,7 @@ export function rateLimit({ cache, config }: Pick<AppDeps, 'cache' | 'config'>, 
   };
   return async (ctx, next) => {
     try {
-      await consume(ctx.ip || 'unknown');
+      await consume(options.key ? options.key(ctx) : ctx.ip || 'unknown');
     } catch (err) {
       if (err instanceof RateLimiterRes) throw rateLimited(err.msBeforeNext / 1000);
       throw err;
