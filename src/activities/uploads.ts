@@ -19,6 +19,7 @@ export function createUploadActivities({ db, storage, config, logger }: Activity
     limits: { maxPixels: config.IMAGE_MAX_PIXELS, maxMemoryMb: config.IMAGE_DECODE_MAX_MB },
     concurrency: config.IMAGE_DECODE_CONCURRENCY,
     timeoutMs: config.IMAGE_DECODE_TIMEOUT_S * 1000,
+    nice: config.WORKER_NICE,
   });
 
   const fail = async (id: number, error: string): Promise<UploadOutcome> => {

@@ -10,17 +10,22 @@ export interface DecodeJob {
   bytes: Uint8Array;
   thumbnailSize: number;
   limits: DecodeLimits;
+  nice: number;
 }
 
 /** What decode-worker.ts posts back (Buffers arrive as Uint8Arrays). */
 export type DecodeReply = { ok: true; image: ProcessedImage } | { ok: false; unreadable: boolean; message: string };
+/** 'ready' once its code is loaded, then the reply. */
+export type DecodeMessage = 'ready' | DecodeReply;
 
 export interface ImageDecoderOptions {
   limits: DecodeLimits;
   /** Decodes running at once in this process; the rest wait their turn. */
   concurrency: number;
-  /** A decode still running after this is stopped, and the image counts as unreadable. */
+  /** A decode still running this long after its thread was ready is stopped, and the image counts as unreadable. */
   timeoutMs: number;
+  /** CPU niceness of the decode threads (0-19): in `npm start` they share the CPU with the API's event loop. */
+  nice?: number;
 }
 
 export interface ImageDecoder {
@@ -29,6 +34,9 @@ export interface ImageDecoder {
   /** Decodes running now (not those waiting). */
   readonly running: number;
 }
+
+/** Loading jimp in a fresh thread takes about 0.5 s here, seconds under tsx or on a busy machine; this is a hang. */
+const THREAD_START_TIMEOUT_MS = 30_000;
 
 const EXTENSION = path.extname(fileURLToPath(import.meta.url));
 /** decode-worker.js when running compiled (`npm run build`), decode-worker.ts under tsx. */
@@ -87,20 +95,28 @@ export function createImageDecoder(options: ImageDecoderOptions): ImageDecoder {
         settled = true;
         clearTimeout(timer);
         signal?.removeEventListener('abort', abort);
-        void worker.terminate();
-        outcome();
+        // Answered once the thread is gone: its memory is back and its concurrency slot may be given on.
+        void worker.terminate().finally(outcome);
       };
-      const timer = setTimeout(() => {
-        settle(() => reject(new UnreadableImageError(`image took longer than ${options.timeoutMs / 1000} s to decode`)));
-      }, options.timeoutMs);
+      // Loading the thread's code does not depend on the image: its own deadline, and failing it is worth a retry.
+      let timer = setTimeout(() => {
+        settle(() => reject(new Error(`the image decoder did not start within ${THREAD_START_TIMEOUT_MS / 1000} s`)));
+      }, THREAD_START_TIMEOUT_MS);
       const abort = () => settle(() => reject(signal?.reason));
       signal?.addEventListener('abort', abort, { once: true });
-      worker.once('message', (reply: DecodeReply) =>
+      worker.on('message', (message: DecodeMessage) => {
+        if (message === 'ready') {
+          clearTimeout(timer);
+          timer = setTimeout(() => {
+            settle(() => reject(new UnreadableImageError(`image took longer than ${options.timeoutMs / 1000} s to decode`)));
+          }, options.timeoutMs);
+          return;
+        }
         settle(() => {
-          if (reply.ok) resolve({ ...reply.image, original: Buffer.from(reply.image.original), thumbnail: Buffer.from(reply.image.thumbnail) });
-          else reject(reply.unreadable ? new UnreadableImageError(reply.message) : new Error(reply.message));
-        }),
-      );
+          if (message.ok) resolve({ ...message.image, original: Buffer.from(message.image.original), thumbnail: Buffer.from(message.image.thumbnail) });
+          else reject(message.unreadable ? new UnreadableImageError(message.message) : new Error(message.message));
+        });
+      });
       worker.once('error', (err: NodeJS.ErrnoException) =>
         settle(() => {
           if (err.code === 'ERR_WORKER_OUT_OF_MEMORY') reject(new UnreadableImageError(`image too large: decoding it needs more than ${job.limits.maxMemoryMb} MB`));
@@ -120,7 +136,7 @@ export function createImageDecoder(options: ImageDecoderOptions): ImageDecoder {
       signal?.throwIfAborted();
       await acquire(signal);
       try {
-        return await decodeOnThread({ bytes, thumbnailSize, limits: options.limits }, signal);
+        return await decodeOnThread({ bytes, thumbnailSize, limits: options.limits, nice: options.nice ?? 0 }, signal);
       } finally {
         release();
       }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { test } from 'node:test';
 import { Jimp } from 'jimp';
 import { createImageDecoder, type ImageDecoderOptions } from '../../src/images/image-decoder.js';
@@ -8,18 +9,39 @@ import { blankPng, gifBomb } from '../helpers/image-fixtures.js';
 const decoderWith = (options: Partial<ImageDecoderOptions> = {}) =>
   createImageDecoder({ limits: { maxPixels: 40_000_000, maxMemoryMb: 1024 }, concurrency: 1, timeoutMs: 60_000, ...options });
 
-/** Event-loop turns of this thread while `decoder` has a decode running, and the most decodes seen running at once. */
-async function watch(decoder: { running: number }, work: Promise<unknown>): Promise<{ turnsWhileRunning: number; mostRunning: number }> {
+/** The nice value of each thread of this process (Linux: field 19 of /proc/self/task/<tid>/stat). */
+function threadNiceness(): number[] {
+  return fs.readdirSync('/proc/self/task').flatMap((tid) => {
+    try {
+      const stat = fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      return [Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])];
+    } catch {
+      return []; // the thread ended meanwhile
+    }
+  });
+}
+
+interface Watched {
+  turnsWhileRunning: number;
+  mostRunning: number;
+  /** Nice values of this process's threads seen while a decode ran. */
+  niceness: Set<number>;
+}
+
+/** Event-loop turns of this thread while `decoder` has a decode running, the most decodes seen running at once, thread niceness. */
+async function watch(decoder: { running: number }, work: Promise<unknown>): Promise<Watched> {
   let done = false;
   void work.then(() => (done = true), () => (done = true));
-  let turnsWhileRunning = 0;
-  let mostRunning = 0;
+  const watched: Watched = { turnsWhileRunning: 0, mostRunning: 0, niceness: new Set() };
   while (!done) {
-    mostRunning = Math.max(mostRunning, decoder.running);
-    if (decoder.running > 0) turnsWhileRunning += 1;
+    watched.mostRunning = Math.max(watched.mostRunning, decoder.running);
+    if (decoder.running > 0) {
+      watched.turnsWhileRunning += 1;
+      if (watched.turnsWhileRunning % 50 === 0) for (const nice of threadNiceness()) watched.niceness.add(nice);
+    }
     await new Promise((resolve) => setImmediate(resolve));
   }
-  return { turnsWhileRunning, mostRunning };
+  return watched;
 }
 
 test('an image is decoded, re-encoded and thumbnailed on another thread', async () => {
@@ -33,13 +55,15 @@ test('an image is decoded, re-encoded and thumbnailed on another thread', async 
 });
 
 test('a heavy image past the deadline is stopped and unreadable, while this thread keeps turning', async () => {
-  const decoder = decoderWith({ timeoutMs: 1000 });
+  const decoder = decoderWith({ timeoutMs: 1000, nice: 7 });
   // 6000x6600 RGBA: several seconds of CPU to decode and re-encode, far past the deadline.
   const work = decoder.reencode(blankPng(6000, 6600), 320);
-  const { turnsWhileRunning } = await watch(decoder, work);
+  const { turnsWhileRunning, niceness } = await watch(decoder, work);
   await assert.rejects(work, (err: unknown) => err instanceof UnreadableImageError && /took longer than 1 s to decode/.test(err.message));
   // A decode on this thread would have allowed no turn at all while it ran.
   assert.ok(turnsWhileRunning > 50, `only ${turnsWhileRunning} turns of the event loop during the decode`);
+  assert.ok(niceness.has(7), `the decode thread runs at its niceness; seen: ${[...niceness].join(', ')}`);
+  assert.ok(threadNiceness().every((nice) => nice !== 7), 'and it ends with the decode');
   assert.equal(decoder.running, 0);
 });
 
