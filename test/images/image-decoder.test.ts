@@ -94,3 +94,11 @@ test('the GIF bomb is refused before a thread is started for it', async () => {
   assert.equal(decoder.running, 0);
   await assert.rejects(work, (err: unknown) => err instanceof UnreadableImageError && /too large/.test(err.message));
 });
+
+test("the thread's heap is capped at maxMemoryMb: running out of it makes the image unreadable, and this process goes on", async () => {
+  // 4 MB cannot even hold jimp: the cap is real, and what exceeds it ends the thread, not the process.
+  const decoder = decoderWith({ limits: { maxPixels: 40_000_000, maxMemoryMb: 4 } });
+  const png = await new Jimp({ width: 100, height: 100, color: 0x336699ff }).getBuffer('image/png');
+  await assert.rejects(decoder.reencode(png, 50), (err: unknown) => err instanceof UnreadableImageError && /needs more than 4 MB/.test(err.message));
+  assert.equal(decoder.running, 0);
+});
