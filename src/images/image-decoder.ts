@@ -49,9 +49,13 @@ function startDecodeThread(options: WorkerOptions): Worker {
   return new Worker(`import(${tsx}).then(({ tsImport }) => tsImport(${file}, ${file}))`, { ...options, eval: true });
 }
 
+/** A Buffer over the Uint8Array a Buffer became in the message, without copying it. */
+const asBuffer = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
 /**
  * Runs image decoding off the event loop that serves requests and polls Temporal (one process in `npm start`).
- * Each image gets a fresh thread, so its memory goes when the thread ends; the thread's V8 heap is capped by
+ * Each image gets a fresh thread (loading jimp there costs about 0.5 s of CPU), so its memory goes when the
+ * thread ends, and a hostile file cannot leave anything behind for the next one; the thread's V8 heap is capped by
  * `maxMemoryMb` and its bitmaps (outside the heap) by the size check made here before it starts. A decode past
  * `timeoutMs` is terminated (V8 stops even a tight loop).
  */
@@ -113,7 +117,7 @@ export function createImageDecoder(options: ImageDecoderOptions): ImageDecoder {
           return;
         }
         settle(() => {
-          if (message.ok) resolve({ ...message.image, original: Buffer.from(message.image.original), thumbnail: Buffer.from(message.image.thumbnail) });
+          if (message.ok) resolve({ ...message.image, original: asBuffer(message.image.original), thumbnail: asBuffer(message.image.thumbnail) });
           else reject(message.unreadable ? new UnreadableImageError(message.message) : new Error(message.message));
         });
       });
