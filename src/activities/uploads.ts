@@ -48,8 +48,11 @@ export function createUploadActivities({ db, storage, config, logger }: Activity
       }
       let image: ProcessedImage;
       try {
-        // Cancelled (the activity timed out or the workflow ended): a waiting decode is dropped, a running one stopped.
-        image = await decoder.reencode(bytes, config.THUMBNAIL_SIZE, Context.current().cancellationSignal);
+        // Past this attempt's deadline (a machine too busy to give the decode its CPU) or cancelled (the worker
+        // stops): a waiting decode is dropped and a running one stopped, freeing its slot for the retry.
+        const { cancellationSignal, info } = Context.current();
+        const signal = AbortSignal.any([cancellationSignal, AbortSignal.timeout(info.startToCloseTimeoutMs)]);
+        image = await decoder.reencode(bytes, config.THUMBNAIL_SIZE, signal);
       } catch (err) {
         if (!(err instanceof UnreadableImageError)) throw err;
         logger.info({ uploadId, reason: err.message }, 'upload is not a readable image');

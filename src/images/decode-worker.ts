@@ -3,7 +3,8 @@ import os from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { reencodeImage } from './process-image.js';
 import { UnreadableImageError } from './unreadable-image.js';
-import type { DecodeJob, DecodeReply } from './image-decoder.js';
+import { currentThreadId } from './thread-cpu.js';
+import type { DecodeJob, DecodeMessage, DecodeReply } from './image-decoder.js';
 
 const job = workerData as DecodeJob;
 try {
@@ -12,8 +13,8 @@ try {
 } catch {
   // not permitted or not supported here: decode at the inherited priority
 }
-// Everything is loaded (static imports run first): the decode's deadline starts now.
-parentPort!.postMessage('ready');
+// Everything is loaded (static imports run first): the decode's CPU budget starts now.
+parentPort!.postMessage({ ready: true, threadId: currentThreadId() } satisfies DecodeMessage);
 let reply: DecodeReply;
 try {
   reply = { ok: true, image: await reencodeImage(Buffer.from(job.bytes.buffer, job.bytes.byteOffset, job.bytes.byteLength), job.thumbnailSize, job.limits) };

@@ -4,6 +4,7 @@ import { Worker, type WorkerOptions } from 'node:worker_threads';
 import { checkDecodeSize, type DecodeLimits } from './decode-limits.js';
 import type { ProcessedImage } from './process-image.js';
 import { UnreadableImageError } from './unreadable-image.js';
+import { threadCpuMs } from './thread-cpu.js';
 
 /** What decode-worker.ts receives. */
 export interface DecodeJob {
@@ -15,14 +16,18 @@ export interface DecodeJob {
 
 /** What decode-worker.ts posts back (Buffers arrive as Uint8Arrays). */
 export type DecodeReply = { ok: true; image: ProcessedImage } | { ok: false; unreadable: boolean; message: string };
-/** 'ready' once its code is loaded, then the reply. */
-export type DecodeMessage = 'ready' | DecodeReply;
+/** `ready` once its code is loaded (with its Linux thread id, for its CPU time), then the reply. */
+export type DecodeMessage = { ready: true; threadId: number | undefined } | DecodeReply;
 
 export interface ImageDecoderOptions {
   limits: DecodeLimits;
   /** Decodes running at once in this process; the rest wait their turn. */
   concurrency: number;
-  /** A decode still running this long after its thread was ready is stopped, and the image counts as unreadable. */
+  /**
+   * CPU time a decode may use once its thread is ready (wall time where the thread's CPU time cannot be read):
+   * past it the decode is stopped and the image counts as unreadable. A busy machine slows a decode, it does not
+   * fail it; the caller bounds the wall time with `signal`.
+   */
   timeoutMs: number;
   /** CPU niceness of the decode threads (0-19): in `npm start` they share the CPU with the API's event loop. */
   nice?: number;
@@ -37,6 +42,8 @@ export interface ImageDecoder {
 
 /** Loading jimp in a fresh thread takes about 0.5 s here, seconds under tsx or on a busy machine; this is a hang. */
 const THREAD_START_TIMEOUT_MS = 30_000;
+/** How often a running decode's CPU time is read (one small /proc read). */
+const CPU_CHECK_MS = 100;
 
 const EXTENSION = path.extname(fileURLToPath(import.meta.url));
 /** decode-worker.js when running compiled (`npm run build`), decode-worker.ts under tsx. */
@@ -57,7 +64,7 @@ const asBuffer = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffs
  * Each image gets a fresh thread (loading jimp there costs about 0.5 s of CPU), so its memory goes when the
  * thread ends, and a hostile file cannot leave anything behind for the next one; the thread's V8 heap is capped by
  * `maxMemoryMb` and its bitmaps (outside the heap) by the size check made here before it starts. A decode past
- * `timeoutMs` is terminated (V8 stops even a tight loop).
+ * `timeoutMs` of CPU is terminated (V8 stops even a tight loop).
  */
 export function createImageDecoder(options: ImageDecoderOptions): ImageDecoder {
   let running = 0;
@@ -94,26 +101,36 @@ export function createImageDecoder(options: ImageDecoderOptions): ImageDecoder {
         resourceLimits: { maxOldGenerationSizeMb: job.limits.maxMemoryMb, maxYoungGenerationSizeMb: 64 },
       });
       let settled = false;
+      let cpuCheck: NodeJS.Timeout | undefined;
       const settle = (outcome: () => void) => {
         if (settled) return;
         settled = true;
-        clearTimeout(timer);
+        clearTimeout(startDeadline);
+        clearInterval(cpuCheck);
         signal?.removeEventListener('abort', abort);
         // Answered once the thread is gone: its memory is back and its concurrency slot may be given on.
         void worker.terminate().finally(outcome);
       };
       // Loading the thread's code does not depend on the image: its own deadline, and failing it is worth a retry.
-      let timer = setTimeout(() => {
+      const startDeadline = setTimeout(() => {
         settle(() => reject(new Error(`the image decoder did not start within ${THREAD_START_TIMEOUT_MS / 1000} s`)));
       }, THREAD_START_TIMEOUT_MS);
       const abort = () => settle(() => reject(signal?.reason));
       signal?.addEventListener('abort', abort, { once: true });
+      const watchCpu = (threadId: number | undefined) => {
+        const readyAt = Date.now();
+        const cpuAtReady = threadId === undefined ? undefined : threadCpuMs(threadId);
+        cpuCheck = setInterval(() => {
+          const cpuNow = threadId === undefined ? undefined : threadCpuMs(threadId);
+          const spent = cpuAtReady !== undefined && cpuNow !== undefined ? cpuNow - cpuAtReady : Date.now() - readyAt;
+          if (spent <= options.timeoutMs) return;
+          settle(() => reject(new UnreadableImageError(`image took more than ${options.timeoutMs / 1000} s of CPU to decode`)));
+        }, CPU_CHECK_MS);
+      };
       worker.on('message', (message: DecodeMessage) => {
-        if (message === 'ready') {
-          clearTimeout(timer);
-          timer = setTimeout(() => {
-            settle(() => reject(new UnreadableImageError(`image took longer than ${options.timeoutMs / 1000} s to decode`)));
-          }, options.timeoutMs);
+        if ('ready' in message) {
+          clearTimeout(startDeadline);
+          watchCpu(message.threadId);
           return;
         }
         settle(() => {
