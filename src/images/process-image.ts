@@ -2,6 +2,7 @@ import { Jimp } from 'jimp';
 import { JPEG_QUALITY, outputFormatOf } from './formats.js';
 import { checkDecodeSize, DEFAULT_DECODE_LIMITS, jpegDecodeLimits, type DecodeLimits } from './decode-limits.js';
 import { UnreadableImageError } from './unreadable-image.js';
+import { checkPngInflation } from './png-inflation.js';
 
 export interface ProcessedImage {
   mime: 'image/jpeg' | 'image/png';
@@ -20,6 +21,7 @@ export interface ProcessedImage {
  */
 export async function reencodeImage(bytes: Buffer, thumbnailSize: number, limits: DecodeLimits = DEFAULT_DECODE_LIMITS): Promise<ProcessedImage> {
   checkDecodeSize(bytes, limits);
+  checkPngInflation(bytes);
   let image: Awaited<ReturnType<typeof Jimp.fromBuffer>>;
   try {
     // Never Jimp.read(path): it fetches URLs. Limits bound the JPEG decoder's memory.

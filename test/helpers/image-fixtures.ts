@@ -6,6 +6,7 @@
  *   tiff([{ width, height }, ...])  // one IFD per page, chained (or `subIfd` for a SubIFD)
  *   withExtraJpegFrame(jpeg, w, h)  // a second SOF0 after the scan of a real JPEG
  *   blankPng(6000, 6600)            // a legitimate PNG that decodes to 158 MB of RGBA, in about 150 KB
+ *   interlacedPng(40, 30)           // a legitimate Adam7-interlaced PNG; interlacedPng(1, 1, 50e6) inflates to 50 MB
  */
 import zlib from 'node:zlib';
 
@@ -75,14 +76,31 @@ function pngChunk(type: string, data: Buffer): Buffer {
   return out;
 }
 
-/** A valid, all-transparent RGBA PNG: tiny on disk, `width x height x 4` bytes once decoded. */
-export function blankPng(width: number, height: number): Buffer {
+/** An 8-bit RGBA PNG of the given size whose image data is `rows` (filter bytes included), deflated. */
+function rgbaPng(width: number, height: number, interlaced: boolean, rows: Buffer): Buffer {
   const header = Buffer.alloc(13);
   header.writeUInt32BE(width, 0);
   header.writeUInt32BE(height, 4);
   header[8] = 8; // bits per sample
   header[9] = 6; // RGBA
-  const rows = Buffer.alloc((width * 4 + 1) * height); // filter byte 0 and zero pixels on every row
+  header[12] = interlaced ? 1 : 0; // Adam7
   const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
   return Buffer.concat([signature, pngChunk('IHDR', header), pngChunk('IDAT', zlib.deflateSync(rows, { level: 9 })), pngChunk('IEND', Buffer.alloc(0))]);
+}
+
+/** A valid, all-transparent RGBA PNG: tiny on disk, `width x height x 4` bytes once decoded. */
+export function blankPng(width: number, height: number): Buffer {
+  return rgbaPng(width, height, false, Buffer.alloc((width * 4 + 1) * height)); // filter byte 0 and zero pixels on every row
+}
+
+/** Adam7's seven passes: first column and row, and the steps between them. */
+const ADAM7 = [[0, 0, 8, 8], [4, 0, 8, 8], [0, 4, 4, 8], [2, 0, 4, 4], [0, 2, 2, 4], [1, 0, 2, 2], [0, 1, 1, 2]] as const;
+
+/** An all-transparent interlaced RGBA PNG; with `inflatedBytes`, image data of that many zeros whatever the size says. */
+export function interlacedPng(width: number, height: number, inflatedBytes?: number): Buffer {
+  const size = ADAM7.reduce((sum, [x0, y0, dx, dy]) => {
+    const [w, h] = [Math.max(0, Math.ceil((width - x0) / dx)), Math.max(0, Math.ceil((height - y0) / dy))];
+    return w > 0 && h > 0 ? sum + h * (1 + w * 4) : sum;
+  }, 0);
+  return rgbaPng(width, height, true, Buffer.alloc(inflatedBytes ?? size));
 }
