@@ -3,6 +3,7 @@ import { JPEG_QUALITY, outputFormatOf } from './formats.js';
 import { checkDecodeSize, DEFAULT_DECODE_LIMITS, jpegDecodeLimits, type DecodeLimits } from './decode-limits.js';
 import { UnreadableImageError } from './unreadable-image.js';
 import { checkPngInflation } from './png-inflation.js';
+import { checkTiffInflation } from './tiff-inflation.js';
 
 export interface ProcessedImage {
   mime: 'image/jpeg' | 'image/png';
@@ -21,7 +22,9 @@ export interface ProcessedImage {
  */
 export async function reencodeImage(bytes: Buffer, thumbnailSize: number, limits: DecodeLimits = DEFAULT_DECODE_LIMITS): Promise<ProcessedImage> {
   checkDecodeSize(bytes, limits);
+  // Zip bombs inside a valid header: the PNG and TIFF decoders inflate some data without a bound.
   checkPngInflation(bytes);
+  checkTiffInflation(bytes);
   let image: Awaited<ReturnType<typeof Jimp.fromBuffer>>;
   try {
     // Never Jimp.read(path): it fetches URLs. Limits bound the JPEG decoder's memory.

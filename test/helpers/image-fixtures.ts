@@ -4,6 +4,7 @@
  *   gifBomb()                       // 29 bytes: screen 1x1, first frame 30000x30000
  *   gif({ width, height }, frames)  // a GIF whose image descriptors say what is given
  *   tiff([{ width, height }, ...])  // one IFD per page, chained (or `subIfd` for a SubIFD)
+ *   greyTiff(w, h, { compression, data })  // one 8-bit greyscale page in one strip (Deflate-compressed zeros by default)
  *   withExtraJpegFrame(jpeg, w, h)  // a second SOF0 after the scan of a real JPEG
  *   blankPng(6000, 6600)            // a legitimate PNG that decodes to 158 MB of RGBA, in about 150 KB
  *   interlacedPng(40, 30)           // a legitimate Adam7-interlaced PNG; interlacedPng(1, 1, 50e6) inflates to 50 MB
@@ -59,6 +60,28 @@ export function tiff(pages: Size[], options: { subIfd?: boolean } = {}): Buffer 
     out.writeUInt32LE(chained ? offsetOf(i + 1) : 0, at + 2 + entries * 12);
   });
   return out;
+}
+
+/** One 8-bit greyscale page in one strip: by default Deflate (8) of `width x height` zero bytes; `data` replaces the strip. */
+export function greyTiff(width: number, height: number, options: { compression?: number; data?: Buffer } = {}): Buffer {
+  const strip = options.data ?? zlib.deflateSync(Buffer.alloc(width * height));
+  // tag, type (3 SHORT, 4 LONG), value; the strip follows the IFD.
+  const tags: Array<[number, number, number]> = [[256, 4, width], [257, 4, height], [258, 3, 8], [259, 3, options.compression ?? 8], [262, 3, 1], [273, 4, 0], [277, 3, 1], [278, 4, height], [279, 4, strip.length]];
+  const ifdSize = 2 + tags.length * 12 + 4;
+  const out = Buffer.alloc(8 + ifdSize);
+  out.write('II', 0, 'ascii');
+  out.writeUInt16LE(42, 2);
+  out.writeUInt32LE(8, 4);
+  out.writeUInt16LE(tags.length, 8);
+  tags.forEach(([tag, type, value], i) => {
+    const at = 10 + i * 12;
+    out.writeUInt16LE(tag, at);
+    out.writeUInt16LE(type, at + 2);
+    out.writeUInt32LE(1, at + 4);
+    if (type === 3) out.writeUInt16LE(tag === 273 ? 0 : value, at + 8);
+    else out.writeUInt32LE(tag === 273 ? 8 + ifdSize : value, at + 8);
+  });
+  return Buffer.concat([out, strip]);
 }
 
 /** A real JPEG with a second baseline frame header (SOF0) of the given size placed after its scan, before EOI. */

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
+import zlib from 'node:zlib';
 import { test } from 'node:test';
 import { Jimp } from 'jimp';
 import { reencodeImage } from '../../src/images/process-image.js';
 import { UnreadableImageError } from '../../src/images/unreadable-image.js';
-import { interlacedPng } from '../helpers/image-fixtures.js';
+import { greyTiff, interlacedPng } from '../helpers/image-fixtures.js';
 
 test('a JPEG stays a JPEG; its thumbnail keeps the aspect ratio within the size; small images are not enlarged', async () => {
   const jpeg = await new Jimp({ width: 1000, height: 400, color: 0xff8800ff }).getBuffer('image/jpeg');
@@ -40,4 +41,13 @@ test('an interlaced PNG decodes; one whose data inflates past its declared size 
   const bomb = interlacedPng(1, 1, 50_000_000);
   assert.ok(bomb.length < 100_000);
   await assert.rejects(reencodeImage(bomb, 320), (err: unknown) => err instanceof UnreadableImageError && /inflates to more than the 1x1/.test(err.message));
+});
+
+test('a Deflate TIFF decodes; one whose strip inflates past its declared size, or a JPEG-compressed one, is refused', async () => {
+  const out = await reencodeImage(greyTiff(20, 10), 320);
+  assert.deepEqual([out.mime, out.width, out.height], ['image/png', 20, 10]);
+  // 1x1 declared, 50 MB inflated: utif inflates each strip with no bound before it looks at the size.
+  const bomb = greyTiff(1, 1, { data: zlib.deflateSync(Buffer.alloc(50_000_000)) });
+  await assert.rejects(reencodeImage(bomb, 320), (err: unknown) => err instanceof UnreadableImageError && /inflates to more than the 1x1/.test(err.message));
+  await assert.rejects(reencodeImage(greyTiff(20, 10, { compression: 7 }), 320), /TIFF compression 7 is not supported/);
 });
