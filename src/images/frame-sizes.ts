@@ -15,6 +15,9 @@ export interface DecodeSize {
   decodedPixels: number;
 }
 
+/** More frames than an upload has (a long animated GIF has hundreds): past it the file is refused, not listed. */
+export const MAX_FRAMES = 10_000;
+
 const startsWith = (bytes: Uint8Array, signature: number[]) => signature.every((byte, i) => bytes[i] === byte);
 
 /**
@@ -36,7 +39,7 @@ export function readDecodeSize(bytes: Uint8Array): DecodeSize {
   if (frames.length === 0) throw new UnreadableImageError('not a readable image: no frame');
   if (frames.some((f) => f.width <= 0 || f.height <= 0)) throw new UnreadableImageError('not a readable image: no dimensions');
   const pixels = frames.map((f) => f.width * f.height);
-  return { format, frames, decodedPixels: format === 'tiff' ? pixels.reduce((a, b) => a + b, 0) : Math.max(...pixels) };
+  return { format, frames, decodedPixels: pixels.reduce((a, b) => (format === 'tiff' ? a + b : Math.max(a, b)), 0) };
 }
 
 /** PNG (IHDR; APNG frames cannot exceed it and are not decoded) and BMP: one header, as the decoders read it. */
@@ -47,6 +50,11 @@ function headerSize(bytes: Uint8Array): FrameSize {
   } catch (err) {
     throw new UnreadableImageError(`not a readable image: ${(err as Error).message}`);
   }
+}
+
+function addFrame(frames: FrameSize[], frame: FrameSize): void {
+  if (frames.length >= MAX_FRAMES) throw new UnreadableImageError(`image too large: more than ${MAX_FRAMES} frames`);
+  frames.push(frame);
 }
 
 /** The logical screen and every image descriptor (omggif allocates a buffer of each frame's own size). */
@@ -62,7 +70,7 @@ export function readGifFrames(bytes: Uint8Array): FrameSize[] {
   while (at < bytes.length) {
     const block = bytes[at];
     if (block === 0x2c) {
-      frames.push({ width: u16(at + 5), height: u16(at + 7) });
+      addFrame(frames, { width: u16(at + 5), height: u16(at + 7) });
       at += 10 + colorTable(bytes[at + 9] ?? 0) + 1; // descriptor, local colour table, LZW code size
       skipSubBlocks();
     } else if (block === 0x21) {
@@ -99,7 +107,7 @@ export function readJpegFrames(bytes: Uint8Array): FrameSize[] {
       continue;
     }
     if (marker === 0xd9) break; // end of image: the decoder stops here
-    if (isStartOfFrame(marker)) frames.push({ width: u16(at + 7), height: u16(at + 5) });
+    if (isStartOfFrame(marker)) addFrame(frames, { width: u16(at + 7), height: u16(at + 5) });
     at += 2 + u16(at + 2);
   }
   return frames;

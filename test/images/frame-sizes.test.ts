@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Jimp } from 'jimp';
 import { imageSize } from 'image-size';
-import { readDecodeSize } from '../../src/images/frame-sizes.js';
+import { MAX_FRAMES, readDecodeSize } from '../../src/images/frame-sizes.js';
 import { checkDecodeSize } from '../../src/images/decode-limits.js';
 import { reencodeImage } from '../../src/images/process-image.js';
 import { UnreadableImageError } from '../../src/images/unreadable-image.js';
@@ -80,4 +80,10 @@ test('bytes of no accepted format, or without a frame, are unreadable, not a cra
   assert.throws(() => readDecodeSize(Buffer.from('GIF89a')), UnreadableImageError);
   assert.throws(() => readDecodeSize(Buffer.from([0xff, 0xd8, 0xff, 0xd9])), /no frame/);
   assert.throws(() => readDecodeSize(Buffer.from([0x49, 0x49, 0x2b, 0x00, 8, 0, 0, 0])), /BigTIFF/);
+});
+
+test('a file of countless tiny frames is refused past MAX_FRAMES instead of being listed', () => {
+  const frames = Array.from({ length: MAX_FRAMES + 1 }, () => ({ width: 1, height: 1 }));
+  assert.throws(() => readDecodeSize(gif({ width: 1, height: 1 }, frames)), /more than 10000 frames/);
+  assert.equal(readDecodeSize(gif({ width: 1, height: 1 }, frames.slice(0, 5000))).frames.length, 5001);
 });
