@@ -84,6 +84,11 @@ const variables = z.object({
     MEDIA_DIR: z.string().default('media'),
     UPLOAD_MAX_BYTES: int(1024).default(10 * 1024 * 1024),
     THUMBNAIL_SIZE: int(16, 4096).default(320),
+    UPLOAD_RATE_LIMIT: int(1).default(30),
+    IMAGE_MAX_PIXELS: int(1, 400_000_000).default(40_000_000),
+    IMAGE_DECODE_MAX_MB: int(64, 65_536).default(1024),
+    IMAGE_DECODE_TIMEOUT_S: z.coerce.number().positive().max(3600).default(30),
+    IMAGE_DECODE_CONCURRENCY: int(1, 64).default(1),
 
     PERF_HEADERS: bool.default(false),
     SLOW_REQUEST_MS: int(1).default(1000),

@@ -1,4 +1,4 @@
-import type { Middleware } from 'koa';
+import type { Context, Middleware } from 'koa';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { AppDeps } from '../deps.js';
 import { rateLimited } from '../../lib/errors.js';
@@ -9,9 +9,11 @@ const REDIS_WAIT_MS = 1000;
 export interface RateLimitOptions {
   /** Distinguishes this limit's counters from other limits'. */
   name: string;
-  /** Requests allowed per window and key (a client address, unless the caller keys it otherwise). */
+  /** Requests allowed per window and key (the client address, unless `key` says otherwise). */
   points: number;
   windowS: number;
+  /** What is counted; the client address unless given (e.g. the signed-in user). */
+  key?: (ctx: Context) => string;
 }
 
 /** A budget per key, shared by every API process through Redis. */
@@ -64,11 +66,11 @@ export function createLimiter({ cache, config }: Pick<AppDeps, 'cache' | 'config
   };
 }
 
-/** Limits requests per client address (see createLimiter), every request spending a point. */
+/** Limits requests per client address or `options.key` (see createLimiter), every request spending a point. */
 export function rateLimit(deps: Pick<AppDeps, 'cache' | 'config'>, options: RateLimitOptions): Middleware {
   const limiter = createLimiter(deps, options);
   return async (ctx, next) => {
-    await limiter.consume(ctx.ip || 'unknown');
+    await limiter.consume(options.key ? options.key(ctx) : ctx.ip || 'unknown');
     await next();
   };
 }
