@@ -169,7 +169,8 @@ export async function loadUntil(url: string, path: string, concurrency: number, 
 
 /**
  * Planned replacements that overlapped, from the primary's log lines in order: a replacement is in flight
- * from 'api worker replacing' to its old worker's 'api worker retired'; a second 'replacing' in between is one.
+ * from 'api worker replacing' to 'api worker replacement ended' (old worker gone, or its successor died); a
+ * second 'replacing' in between is an overlap.
  */
 export function overlappingReplacements(logs: readonly LogLine[]): string[] {
   const overlaps: string[] = [];
@@ -178,7 +179,7 @@ export function overlappingReplacements(logs: readonly LogLine[]): string[] {
     if (line.msg === 'api worker replacing') {
       if (inFlight !== undefined) overlaps.push(`worker ${String(line.workerPid)} (${String(line.reason)}) while worker ${String(inFlight)} was being replaced`);
       inFlight = line.workerPid;
-    } else if (line.msg === 'api worker retired' && line.workerPid === inFlight) {
+    } else if (line.msg === 'api worker replacement ended' && line.workerPid === inFlight) {
       inFlight = undefined;
     }
   }

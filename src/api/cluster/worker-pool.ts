@@ -244,16 +244,18 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
   private settleReplacement(member: Member): void {
     const replacement = this.inFlight;
     if (!replacement) return;
-    if (replacement.member === member) {
-      this.inFlight = undefined;
-      if (member.role === 'draining') this.logger.info({ workerPid: member.child.pid, reason: replacement.reason }, 'api worker retired');
-    } else if (replacement.successor === member && replacement.member.role !== 'draining') {
-      this.inFlight = undefined;
-      const { member: old, reason, detail } = replacement;
+    const { member: old, reason, detail } = replacement;
+    let outcome: string;
+    if (old === member) {
+      outcome = member.role === 'draining' ? 'retired' : 'died';
+    } else if (replacement.successor === member && old.role !== 'draining') {
+      outcome = 'successor died before taking over; asked again later';
       setTimeout(() => this.request(old, reason, false, detail), RETRY_REPLACEMENT_MS).unref();
     } else {
       return;
     }
+    this.inFlight = undefined;
+    this.logger.info({ workerPid: old.child.pid, reason, outcome }, 'api worker replacement ended');
     this.startNextReplacement();
   }
 
