@@ -22,7 +22,7 @@ test('a worker asks to be replaced once its RSS has stayed above API_MAX_RSS_MB 
     assert.deepEqual(sent, [], 'spikes shorter than the checks in a row');
     for (let check = 0; check < RSS_CHECKS; check += 1, i += 1) mock.timers.tick(1000);
     assert.equal(sent.length, 1);
-    assert.deepEqual({ ...sent[0], ageS: 0 }, { type: 'recycle', reason: 'max_rss', rssMb: 300, ageS: 0 });
+    assert.deepEqual({ ...sent[0]!, ageS: 0 }, { type: 'recycle', reason: 'max_rss', rssMb: 300, ageS: 0 });
     for (let check = 0; check < 5; check += 1) mock.timers.tick(1000);
     assert.equal(sent.length, 1, 'asks once');
     lifespan.stop();
