@@ -104,8 +104,15 @@ const variables = z.object({
     API_V8_THREADS: int(1, 64).optional(),
     API_TIMEOUT_S: z.coerce.number().positive().default(120),
     BODY_TIMEOUT_S: z.coerce.number().positive().max(3600).default(30),
-    API_MAX_REQUESTS: int(0).default(1000),
+    // Off by default: a Node worker does not leak per request the way the old stack's Python workers could,
+    // and replacing one costs a process start (seconds of CPU); see docs/configuration.md.
+    API_MAX_REQUESTS: int(0).default(0),
     API_MAX_REQUESTS_JITTER: int(0).default(50),
+    /** RSS (MiB) an HTTP worker may stay above for API_RSS_CHECK_S x 3 before it is replaced; 0: never. */
+    API_MAX_RSS_MB: int(0).default(1024),
+    API_RSS_CHECK_S: z.coerce.number().min(0.1).max(3600).default(10),
+    /** Age (s) after which an HTTP worker is replaced, plus up to 10 % jitter; 0: never. */
+    API_MAX_AGE_S: int(0).default(0),
 });
 
 /** Why a SECRET_KEY is unfit for production (missing, short or a known default); undefined when fine. */
