@@ -3,6 +3,8 @@
  * Every pass checks each answer against the document: no 5xx, a documented status, content type,
  * headers and body schema, and that routes needing credentials refuse requests without them.
  */
+import { fileURLToPath } from 'node:url';
+
 export interface Pass {
   name: string;
   /** Whose credentials the pass sends; `logout` is a session of its own, since signing out ends it. */
@@ -22,12 +24,15 @@ export const PASSES: Pass[] = [
   { name: 'logout', role: 'logout', include: [LOGOUT] },
 ];
 
+const CONFIG_FILE = fileURLToPath(new URL('./schemathesis.toml', import.meta.url));
+
 /** Test cases per operation and phase; bounded so that CI's fuzz step stays within a few minutes. */
 export const MAX_EXAMPLES = 25;
 
 /** `st run` for one pass against the document at `schemaUrl`; `extra` arguments come last, so they win. */
 export function schemathesisCommand(pass: Pass, schemaUrl: string, authorization: string | undefined, reportDir: string, extra: string[]): { command: string; args: string[] } {
   const args = [
+    '--config-file', CONFIG_FILE,
     'run',
     schemaUrl,
     '--checks', 'all',

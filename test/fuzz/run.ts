@@ -73,10 +73,10 @@ async function run(): Promise<number> {
     console.log(failed.length === 0 ? '\n==> fuzz: every pass passed' : `\n==> fuzz: failed passes: ${failed.join(', ')} (reports in ${REPORTS})`);
     return failed.length === 0 ? 0 : 1;
   } finally {
-    await api.close();
-    await worker.stop();
-    await smtp.close();
-    await stopServices();
+    // Each step on its own: after Ctrl-C (--serve) the Temporal SDK has already stopped the worker itself.
+    for (const stop of [() => api.close(), () => worker.stop(), () => smtp.close(), () => stopServices()]) {
+      await stop().catch((err: unknown) => console.error(`fuzz: cleanup: ${(err as Error).message}`));
+    }
   }
 }
 

@@ -96,7 +96,7 @@ function responses(spec: AnySpec): ZodOpenApiResponsesObject {
   const errors = new Set(spec.errors ?? []);
   if (spec.query || spec.body) errors.add(400);
   if (spec.body) errors.add(413).add(415);
-  if (spec.form) errors.add(413).add(415);
+  if (spec.form) errors.add(400).add(413).add(415);
   if (spec.params) errors.add(404);
   if (spec.auth && spec.auth !== 'metrics') errors.add(401);
   if (spec.auth === 'metrics') errors.add(401);

@@ -2,6 +2,7 @@ import type Router from '@koa/router';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.js';
 import { ApiRouter } from '../route.js';
+import { text } from '../validate.js';
 import { pathId } from '../params.js';
 import { IdString } from '../openapi/schemas.js';
 import { rateLimit } from '../middleware/rate-limit.js';
@@ -9,9 +10,10 @@ import { notFound } from '../../lib/errors.js';
 import { CONTACT_MESSAGE_MAX, CONTACT_NAME_MAX, loadContactStatus, storeContactMessage } from '../../domain/contact.js';
 
 const ContactBody = z.strictObject({
-  name: z.string().trim().min(1).max(CONTACT_NAME_MAX),
-  email: z.string().trim().max(254).email({ pattern: z.regexes.html5Email }),
-  message: z.string().trim().min(1).max(CONTACT_MESSAGE_MAX),
+  name: text(CONTACT_NAME_MAX),
+  // The address as a browser's <input type="email"> accepts it, checked as sent.
+  email: z.string().max(254).regex(z.regexes.html5Email, 'must be an email address'),
+  message: text(CONTACT_MESSAGE_MAX),
 });
 const DeliveryStatus = z.enum(['queued', 'sent', 'failed']);
 const Queued = z.strictObject({ id: IdString, status: DeliveryStatus });

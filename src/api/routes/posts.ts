@@ -3,6 +3,7 @@ import type Router from '@koa/router';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.js';
 import { ApiRouter } from '../route.js';
+import { text } from '../validate.js';
 import { pathSlug } from '../params.js';
 import { cursorId, cursorTime, decodeCursor, pageQuery, toPage } from '../pagination.js';
 import { cachedRead, pageOf, Timestamp } from '../openapi/schemas.js';
@@ -14,13 +15,15 @@ import { listPublishedPosts, loadPublicPost, presentAdminPost } from '../../doma
 
 const PostSlug = pathSlug;
 const CreatePost = z.strictObject({
-  title: z.string().trim().min(1).max(POST_TITLE_MAX),
-  body: z.string().trim().min(1).max(POST_BODY_MAX),
-  excerpt: z.string().trim().max(POST_EXCERPT_MAX).optional(),
+  title: text(POST_TITLE_MAX),
+  body: text(POST_BODY_MAX),
+  excerpt: text(POST_EXCERPT_MAX, { blank: true }).optional(),
   slug: PostSlug.optional(),
   published: z.boolean().optional(),
 });
-const UpdatePost = CreatePost.partial().refine((c) => Object.keys(c).length > 0, { message: 'give at least one field to change' });
+const UpdatePost = CreatePost.partial()
+  .refine((c) => Object.keys(c).length > 0, { message: 'give at least one field to change' })
+  .meta({ minProperties: 1 });
 // Unknown query parameters are ignored (as on every list): links carry utm_* tags and cache busters.
 const ListQuery = z.object(pageQuery);
 const ListCursor = z.strictObject({ publishedAt: cursorTime, id: cursorId });

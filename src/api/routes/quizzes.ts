@@ -3,6 +3,7 @@ import type Router from '@koa/router';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.js';
 import { ApiRouter } from '../route.js';
+import { text } from '../validate.js';
 import { pathSlug } from '../params.js';
 import { cursorId, cursorTime, decodeCursor, pageQuery, toPage } from '../pagination.js';
 import { cachedRead, IdString, pageOf, Timestamp } from '../openapi/schemas.js';
@@ -16,27 +17,29 @@ import { listPublishedQuizzes, loadAdminQuiz, loadPublicQuiz } from '../../domai
 const slugRule = 'lowercase letters, digits and single dashes';
 const CategorySlug = z.string().max(L.categorySlug).regex(SLUG_PATTERN, slugRule);
 const QuizSlug = pathSlug;
-const Text = (max: number) => z.string().trim().min(1).max(max);
 
-const OptionBody = z.strictObject({ text: Text(L.optionText), correct: z.boolean() });
+const OptionBody = z.strictObject({ text: text(L.optionText), correct: z.boolean() });
 const QuestionBody = z
   .strictObject({
-    text: Text(L.questionText),
-    explanation: z.string().trim().max(L.explanation).optional(),
-    options: z.array(OptionBody).min(L.options.min).max(L.options.max),
+    text: text(L.questionText),
+    explanation: text(L.explanation, { blank: true }).optional(),
+    // `contains` tells the document's readers what the refinement below checks.
+    options: z.array(OptionBody).min(L.options.min).max(L.options.max).meta({ contains: { type: 'object', properties: { correct: { const: true } }, required: ['correct'] } }),
   })
   .refine(hasCorrectOption, { message: 'at least one option must be correct', path: ['options'] });
 const Questions = z.array(QuestionBody).min(L.questions.min).max(L.questions.max);
 
 const CreateQuiz = z.strictObject({
-  title: Text(L.title),
-  description: z.string().trim().max(L.description).optional(),
+  title: text(L.title),
+  description: text(L.description, { blank: true }).optional(),
   category: CategorySlug,
   slug: QuizSlug.optional(),
   published: z.boolean().optional(),
   questions: Questions,
 });
-const UpdateQuiz = CreateQuiz.partial().refine((c) => Object.keys(c).length > 0, { message: 'give at least one field to change' });
+const UpdateQuiz = CreateQuiz.partial()
+  .refine((c) => Object.keys(c).length > 0, { message: 'give at least one field to change' })
+  .meta({ minProperties: 1 });
 const ListQuery = z.object({ category: CategorySlug.optional(), ...pageQuery });
 const ListCursor = z.strictObject({ createdAt: cursorTime, id: cursorId });
 const QuizPath = z.object({ slug: QuizSlug });

@@ -17,7 +17,7 @@ import { INCOMING_KEY_PREFIX } from '../../storage/storage.js';
 import { createStorage } from '../../storage/filesystem-storage.js';
 import { presentUpload, storeUpload } from '../../domain/uploads.js';
 
-const UploadForm = z.strictObject({ file: z.file().meta({ description: 'PNG, JPEG, GIF, BMP or TIFF, at most UPLOAD_MAX_BYTES' }) });
+const UploadForm = z.strictObject({ file: z.file().min(1).meta({ description: 'PNG, JPEG, GIF, BMP or TIFF, at most UPLOAD_MAX_BYTES' }) });
 const UploadStatus = z.enum(['pending', 'processing', 'ready', 'failed']);
 const Accepted = z.strictObject({ id: IdString, status: UploadStatus });
 const UploadView = z
