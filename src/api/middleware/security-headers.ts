@@ -9,19 +9,24 @@ export const API_CSP: Directives = { defaultSrc: ["'none'"], imgSrc: ["'self'"],
 
 /**
  * /docs only: Swagger UI (swagger-ui-dist, served by this API, no CDN) runs its own script and stylesheet,
- * shows the data: images its stylesheet embeds, sets inline styles, and fetches this origin (the document,
- * "Try it out"). Nothing from another origin, no eval, no framing, no form posts.
+ * shows the data: images its stylesheet embeds and fetches this origin (the document, "Try it out").
+ * Exactly that, without helmet's defaults (fonts from any https: origin, among others). Checked in
+ * Chromium with an operation open: no violation; its inline styles are set through the DOM, which
+ * style-src does not restrict, so no 'unsafe-inline'.
  */
-export const DOCS_CSP: Directives = {
-  defaultSrc: ["'none'"],
-  scriptSrc: ["'self'"],
-  styleSrc: ["'self'", "'unsafe-inline'"],
-  imgSrc: ["'self'", 'data:'],
-  connectSrc: ["'self'"],
-  frameAncestors: ["'none'"],
-  baseUri: ["'none'"],
-  formAction: ["'none'"],
-};
+export const DOCS_CSP = {
+  useDefaults: false,
+  directives: {
+    defaultSrc: ["'none'"],
+    scriptSrc: ["'self'"],
+    styleSrc: ["'self'"],
+    imgSrc: ["'self'", 'data:'],
+    connectSrc: ["'self'"],
+    frameAncestors: ["'none'"],
+    baseUri: ["'none'"],
+    formAction: ["'none'"],
+  },
+} satisfies HelmetOptions['contentSecurityPolicy'];
 
 /**
  * Helmet's security headers for `options`. They do not depend on the request, so helmet runs once here

@@ -48,7 +48,7 @@ const ASSET_TYPES = ['text/css', 'text/javascript', 'image/png'];
 export function docsRoutes(deps: AppDeps, routers: () => Router[]): Router {
   const api = new ApiRouter(deps, { tag: 'Operations' });
   const uiDir = path.dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
-  const docsHeaders = securityHeaders({ contentSecurityPolicy: { directives: DOCS_CSP } });
+  const docsHeaders = securityHeaders({ contentSecurityPolicy: DOCS_CSP });
   let document: CachedBody | undefined;
   const assets = new Map<string, Buffer>();
 
