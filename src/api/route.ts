@@ -57,7 +57,7 @@ export interface RouteInput<P extends Schema, Q extends Schema, B extends Schema
   body: Out<B>;
 }
 
-export type Method = 'get' | 'post' | 'patch' | 'put' | 'delete';
+type Method = 'get' | 'post' | 'patch' | 'delete';
 
 // Keyed by the route's final middleware, which only this module creates: the document builder finds each
 // layer's declaration through it, whichever router the layer ends up in.
@@ -97,6 +97,7 @@ export class ApiRouter {
   private add<P extends Schema, Q extends Schema, B extends Schema>(method: Method, path: string, spec: RouteSpec<P, Q, B>, handler: Handler<P, Q, B>): this {
     const guards: Middleware[] = [];
     if (spec.auth) {
+      // `metrics` is documented only: METRICS_TOKEN is optional, so /metrics checks it itself.
       const guard = { user: requireUser, admin: requireAdmin, bot: requireBot, metrics: undefined }[spec.auth];
       if (guard) guards.push(guard(this.deps));
     }

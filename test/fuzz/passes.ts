@@ -1,6 +1,7 @@
 /**
  * The Schemathesis passes of `npm run fuzz` (test/fuzz/run.ts) and the command line of each.
- * Every pass checks each answer against the document: no 5xx, a documented status, content type,
+ * Every pass checks each answer against the document (each operation alone, then chains of them along
+ * links Schemathesis infers, e.g. a created quiz read back): no 5xx, a documented status, content type,
  * headers and body schema, and that routes needing credentials refuse requests without them.
  */
 import { fileURLToPath } from 'node:url';
@@ -36,7 +37,7 @@ export function schemathesisCommand(pass: Pass, schemaUrl: string, authorization
     'run',
     schemaUrl,
     '--checks', 'all',
-    '--phases', 'examples,coverage,fuzzing',
+    '--phases', 'examples,coverage,fuzzing,stateful',
     '--max-examples', String(MAX_EXAMPLES),
     '--workers', '2',
     '--seed', '14',

@@ -20,6 +20,7 @@ import { startTestWorker, workerEnv } from '../helpers/worker.js';
 import { ADMIN_TELEGRAM_IDS, BOT_TOKEN, startApiProcess } from '../helpers/api.js';
 import { stopServices } from '../harness/env.js';
 import { PASSES, schemathesisCommand, type Pass } from './passes.js';
+import { seedFuzzData } from './seed.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const REPORTS = path.join(ROOT, '.fuzz');
@@ -64,6 +65,7 @@ async function run(): Promise<number> {
       // Only for the pass that signs out: the other passes' sessions must stay alive.
       logout: await signIn(api.url, 777_000_002),
     };
+    await seedFuzzData(api.url, tokens, path.join(REPORTS, 'dicts'));
     if (extra[0] === '--serve') {
       console.log(JSON.stringify({ url: api.url, schema: `${api.url}/openapi.json`, tokens, bot: `Bot ${BOT_TOKEN}` }, null, 2));
       await new Promise((resolve) => process.once('SIGINT', resolve).once('SIGTERM', resolve));
