@@ -9,7 +9,7 @@ import { installRequestSignal, requestTimeout } from './middleware/timeout.js';
 import type { ErrorReporter } from '../lib/error-reporting.js';
 import { allowedHosts } from './middleware/allowed-hosts.js';
 import { bodyTimeout } from './middleware/body-timeout.js';
-import { securityHeaders } from './middleware/security-headers.js';
+import { API_CSP, securityHeaders } from './middleware/security-headers.js';
 import { resourceRouters } from './routes/index.js';
 import { ResponseCache } from './response-cache.js';
 
@@ -30,7 +30,7 @@ export function createApp(deps: AppDeps, options: { reportError?: ErrorReporter[
   app.use(performance(deps.config, deps.logger));
   app.use(errorHandler(deps.logger, options.reportError));
   app.use(requestTimeout(deps.config.API_TIMEOUT_S, deps.logger));
-  app.use(securityHeaders({ contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], imgSrc: ["'self'"], frameAncestors: ["'none'"] } } }));
+  app.use(securityHeaders({ contentSecurityPolicy: { directives: API_CSP } }));
   app.use(allowedHosts(deps.config.ALLOWED_HOSTS));
   app.use(bodyTimeout(deps.config.BODY_TIMEOUT_S));
   app.use(bodyParser({ enableTypes: ['json'], jsonLimit: JSON_BODY_LIMIT, encoding: 'utf-8' }));

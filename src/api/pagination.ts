@@ -13,7 +13,9 @@ export function limitQuery(max: number, fallback: number) {
     .regex(/^\d{1,6}$/, rule)
     .transform(Number)
     .pipe(z.number().min(1, rule).max(max, rule))
-    .default(fallback);
+    .default(fallback)
+    // The document states the rule itself (a pattern of digits would also admit 0 and 1000).
+    .meta({ override: { type: 'integer', minimum: 1, maximum: max, default: fallback, pattern: undefined } });
 }
 
 /**

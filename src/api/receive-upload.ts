@@ -30,10 +30,20 @@ export async function receiveSingleFile(req: IncomingMessage, options: { spoolDi
     minFileSize: 1,
     filter: ({ name }) => name === options.field,
   });
+  // RFC 7578 makes a part's Content-Type optional (text/plain when absent); formidable takes a part without
+  // one for a text field even when it names a file, so such an upload answered "a file is required".
+  const unknown = new Set<string>();
+  form.onPart = (part) => {
+    if (part.name !== options.field) unknown.add(part.name ?? '');
+    if (typeof part.originalFilename === 'string' && !part.mimetype) part.mimetype = 'application/octet-stream';
+    form._handlePart(part);
+  };
   const started: string[] = [];
   form.on('fileBegin', (_name, file) => started.push(file.filepath));
   try {
     const [, files] = await form.parse(req);
+    // Like a JSON body with unknown keys, a form with parts this route does not know is refused.
+    if (unknown.size > 0) throw badRequest('The form has unknown fields.', [...unknown].map((name) => ({ path: name, message: 'unknown field' })));
     const file = files[options.field]?.[0];
     if (!file) throw badRequest(`A file is required in the multipart field "${options.field}".`, [{ path: options.field, message: 'required' }]);
     return { path: file.filepath, originalName: cleanFileName(file.originalFilename), size: file.size };

@@ -1,5 +1,5 @@
 import type { Request } from 'koa';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { unsupportedMediaType, validationFailed, type ErrorDetail } from '../lib/errors.js';
 
 /** Parses input with a zod schema; every bad field is named in the 400's details. */
@@ -37,4 +37,30 @@ function findNulCharacters(value: unknown, path: string[]): ErrorDetail[] {
     return Object.entries(value).flatMap(([key, item]) => findNulCharacters(item, [...path, key]));
   }
   return [];
+}
+
+/**
+ * What String.prototype.trim removes, spelled out: the pattern is published in the OpenAPI document, where
+ * other regex engines (Schemathesis's Python) must read `\s` the way JavaScript does.
+ */
+const WHITESPACE = '\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff';
+const NOT_BLANK = new RegExp(`[^${WHITESPACE}]`);
+
+/**
+ * Control characters (C0, DEL, C1), as anchored patterns the document publishes: PostgreSQL text cannot hold
+ * U+0000, and the others garble logs, mail headers and terminals. `lines` allows tab, line feed and carriage return.
+ */
+const NO_CONTROL = /^[^\x00-\x1f\x7f-\x9f]*$/;
+const NO_CONTROL_EXCEPT_LINES = /^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$/;
+
+/**
+ * Text as people type it: at most `max` characters as sent (so the document's maxLength is the rule), kept
+ * trimmed; unless `blank` is allowed, it must hold something besides whitespace. `control` refuses control
+ * characters: all of them (`'none'`, a one-line field) or all but line breaks and tabs (`'lines'`).
+ */
+export function text(max: number, options: { blank?: boolean; control?: 'none' | 'lines' } = {}) {
+  let sent = z.string().max(max);
+  if (options.control === 'none') sent = sent.regex(NO_CONTROL, 'must not contain control characters');
+  if (options.control === 'lines') sent = sent.regex(NO_CONTROL_EXCEPT_LINES, 'must not contain control characters other than line breaks and tabs');
+  return (options.blank ? sent : sent.regex(NOT_BLANK, 'must not be blank')).trim();
 }

@@ -65,6 +65,9 @@ const EXPECTED: Record<string, Access> = {
   'POST /api/v1/admin/cache/clear': ADMIN,
   'GET /api/v1/admin/tasks': ADMIN,
   'POST /api/v1/admin/schedules/:id/trigger': ADMIN,
+  'GET /openapi.json': PUBLIC,
+  'GET /docs': PUBLIC,
+  'GET /docs/:file': PUBLIC,
 };
 
 const TELEGRAM_TOKEN = '123456:TEST-telegram-bot-token';

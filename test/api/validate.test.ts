@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { z } from 'zod';
-import { parseInput } from '../../src/api/validate.js';
+import { parseInput, text } from '../../src/api/validate.js';
 import { AppError } from '../../src/lib/errors.js';
 
 const Body = z.strictObject({
@@ -37,5 +37,20 @@ describe('parseInput', () => {
       { path: 'title', message: 'must not contain NUL characters' },
       { path: 'tags.1.name', message: 'must not contain NUL characters' },
     ]);
+  });
+});
+
+describe('text', () => {
+  test('keeps the text trimmed; refuses blank text (any whitespace String.prototype.trim removes), unless blank is allowed', () => {
+    assert.equal(parseInput(text(10), '  Quiz \n'), 'Quiz');
+    for (const blank of ['', ' ', '\n\t', '\u00a0\u2003\ufeff']) {
+      assert.deepEqual(detailsOf(() => parseInput(text(10), blank)), [{ path: '(body)', message: 'must not be blank' }], JSON.stringify(blank));
+      assert.equal(parseInput(text(10, { blank: true }), blank), '');
+    }
+  });
+
+  test('counts its length as sent, as the OpenAPI document states it (maxLength)', () => {
+    assert.equal(parseInput(text(4), 'abcd'), 'abcd');
+    assert.equal(detailsOf(() => parseInput(text(4), ' abcd')).length, 1);
   });
 });

@@ -1,14 +1,14 @@
-import Router from '@koa/router';
+import type Router from '@koa/router';
 import type { AppDeps } from '../deps.js';
-import { requireAdmin } from '../middleware/auth.js';
+import { ApiRouter } from '../route.js';
 import { unavailable } from '../../lib/errors.js';
 
 /** POST /api/v1/admin/cache/clear: drops this application's cache keys (its KEY_PREFIX only) on every process. */
 export function adminCacheRoutes(deps: AppDeps): Router {
   const { cache, logger } = deps;
-  const router = new Router({ prefix: '/api/v1/admin' });
+  const api = new ApiRouter(deps, { prefix: '/api/v1/admin', tag: 'Admin' });
 
-  router.post('/cache/clear', requireAdmin(deps), async (ctx) => {
+  api.post('/cache/clear', { summary: "Drop this application's cache keys on every process", auth: 'admin', responses: { 204: null } }, async (ctx) => {
     try {
       await cache.clear();
     } catch (err) {
@@ -19,5 +19,5 @@ export function adminCacheRoutes(deps: AppDeps): Router {
     ctx.status = 204;
   });
 
-  return router;
+  return api.router;
 }

@@ -1,59 +1,79 @@
-import Router from '@koa/router';
+import type Router from '@koa/router';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.js';
-import { jsonBody, parseInput } from '../validate.js';
-import { idParam, MAX_ID } from '../params.js';
-import { currentUser, requireUser } from '../middleware/auth.js';
-import { notFound } from '../../lib/errors.js';
+import { ApiRouter } from '../route.js';
+import { MAX_ID, pathId, pathSlug } from '../params.js';
+import { IdString, Timestamp } from '../openapi/schemas.js';
+import { currentUser } from '../middleware/auth.js';
 import { answerQuestion, finishAttempt, loadAttempt, startAttempt } from '../../domain/attempts.js';
 import { invalidateUserStats } from '../../domain/statistics.js';
-import { SLUG_MAX_LENGTH, SLUG_PATTERN } from '../../domain/slugs.js';
 
 const Id = z.number().int().positive().max(MAX_ID);
 // Ids travel as strings (API.md); numbers are accepted too.
 const IdValue = z.union([Id, z.string().regex(/^\d{1,10}$/, 'must be an id').transform(Number).pipe(Id)]);
 const AnswerBody = z.strictObject({ questionId: IdValue, optionId: IdValue });
+const AttemptPath = z.object({ id: pathId });
+
+const StartedAttempt = z.strictObject({ id: IdString, quizSlug: z.string(), startedAt: Timestamp, questionCount: z.number().int() });
+const AnswerResult = z.strictObject({ correct: z.boolean(), correctOptionId: IdString, explanation: z.string().nullable() });
+const FinishedAttempt = z.strictObject({ id: IdString, score: z.number().int(), total: z.number().int(), finishedAt: Timestamp });
+const AttemptView = z
+  .strictObject({
+    id: IdString,
+    userId: IdString,
+    quizSlug: z.string(),
+    questionCount: z.number().int(),
+    total: z.number().int(),
+    score: z.number().int().nullable(),
+    startedAt: Timestamp,
+    finishedAt: Timestamp.nullable(),
+    answers: z.array(z.strictObject({ questionId: IdString, optionId: IdString, correct: z.boolean() })),
+  })
+  .meta({ id: 'Attempt' });
 
 /** Attempts: started, answered and finished by their owner; readable by the owner or an admin. Never cached. */
 export function attemptRoutes(deps: AppDeps): Router {
   const { db, cache } = deps;
-  const router = new Router({ prefix: '/api/v1' });
-  const signedIn = requireUser(deps);
+  const api = new ApiRouter(deps, { prefix: '/api/v1', tag: 'Attempts' });
+  const ofAttempt = { auth: 'user', params: AttemptPath, notFound: 'Attempt' } as const;
 
-  router.post('/quizzes/:slug/attempts', signedIn, async (ctx) => {
-    const user = currentUser(ctx);
-    const slug = ctx.params.slug ?? '';
-    // Anything that cannot be a slug names no quiz (and a NUL in it would fail at the database).
-    if (slug.length > SLUG_MAX_LENGTH || !SLUG_PATTERN.test(slug)) throw notFound('Quiz');
-    const attempt = await startAttempt(db, user.id, slug);
-    await invalidateUserStats(cache, [user.id], false);
-    ctx.status = 201;
-    ctx.set('Cache-Control', 'no-store');
-    ctx.body = attempt;
-  });
+  api.post(
+    '/quizzes/:slug/attempts',
+    { summary: 'Start an attempt at a published quiz', auth: 'user', params: z.object({ slug: pathSlug }), notFound: 'Quiz', responses: { 201: StartedAttempt } },
+    async (ctx, { params }) => {
+      const user = currentUser(ctx);
+      const attempt = await startAttempt(db, user.id, params.slug);
+      await invalidateUserStats(cache, [user.id], false);
+      ctx.status = 201;
+      ctx.set('Cache-Control', 'no-store');
+      ctx.body = attempt;
+    },
+  );
 
-  router.post('/attempts/:id/answers', signedIn, async (ctx) => {
-    const user = currentUser(ctx);
-    const attemptId = idParam(ctx.params.id, 'Attempt');
-    const body = parseInput(AnswerBody, jsonBody(ctx));
-    const result = await answerQuestion(db, user.id, attemptId, body);
-    await invalidateUserStats(cache, [user.id], false);
-    ctx.set('Cache-Control', 'no-store');
-    ctx.body = result;
-  });
+  api.post(
+    '/attempts/:id/answers',
+    { summary: 'Answer one question of an attempt', ...ofAttempt, body: AnswerBody, responses: { 200: AnswerResult }, errors: [409] },
+    async (ctx, { params, body }) => {
+      const user = currentUser(ctx);
+      const result = await answerQuestion(db, user.id, params.id, body);
+      await invalidateUserStats(cache, [user.id], false);
+      ctx.set('Cache-Control', 'no-store');
+      ctx.body = result;
+    },
+  );
 
-  router.post('/attempts/:id/finish', signedIn, async (ctx) => {
+  api.post('/attempts/:id/finish', { summary: 'Finish an attempt (again: the same result)', ...ofAttempt, responses: { 200: FinishedAttempt } }, async (ctx, { params }) => {
     const user = currentUser(ctx);
-    const { result, changed } = await finishAttempt(db, user.id, idParam(ctx.params.id, 'Attempt'));
+    const { result, changed } = await finishAttempt(db, user.id, params.id);
     if (changed) await invalidateUserStats(cache, [user.id], true);
     ctx.set('Cache-Control', 'no-store');
     ctx.body = result;
   });
 
-  router.get('/attempts/:id', signedIn, async (ctx) => {
+  api.get('/attempts/:id', { summary: 'An attempt with its answers (owner or admin)', ...ofAttempt, responses: { 200: AttemptView } }, async (ctx, { params }) => {
     ctx.set('Cache-Control', 'private, no-store');
-    ctx.body = await loadAttempt(db, currentUser(ctx), idParam(ctx.params.id, 'Attempt'));
+    ctx.body = await loadAttempt(db, currentUser(ctx), params.id);
   });
 
-  return router;
+  return api.router;
 }

@@ -1,9 +1,10 @@
-import Router from '@koa/router';
+import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.js';
-import { jsonBody, parseInput } from '../validate.js';
-import { currentUser, requireBot, requireUser, SESSION_COOKIE, sessionToken } from '../middleware/auth.js';
+import { ApiRouter } from '../route.js';
+import { Timestamp, UserView } from '../openapi/schemas.js';
+import { currentUser, requireBot, SESSION_COOKIE, sessionToken } from '../middleware/auth.js';
 import { createLimiter, rateLimit } from '../middleware/rate-limit.js';
 import { unauthenticated, unavailable } from '../../lib/errors.js';
 import { stripControl } from '../../lib/text.js';
@@ -19,11 +20,12 @@ const BotLogin = z.strictObject({
   username: z.string().min(1).max(64).transform(stripControl).optional(),
   firstName: z.string().min(1).max(128).transform(stripControl).optional(),
 });
+const Session = z.strictObject({ token: z.string(), expiresAt: Timestamp, user: UserView }).meta({ id: 'Session' });
 
 /** Sign-in (Telegram Mini App, bot server), sign-out and the current user. */
 export function authRoutes(deps: AppDeps): Router {
   const { config, db, cache, logger } = deps;
-  const router = new Router({ prefix: '/api/v1' });
+  const api = new ApiRouter(deps, { prefix: '/api/v1', tag: 'Auth' });
   const loginLimit = { name: 'login', points: config.LOGIN_RATE_LIMIT, windowS: 60 };
   const badBotTokens = createLimiter(deps, loginLimit);
   // The session cookie, set and cleared with the same attributes (a clearing cookie without them is one a
@@ -50,8 +52,9 @@ export function authRoutes(deps: AppDeps): Router {
     ctx.body = { token, expiresAt: expiresAt.toISOString(), user: presentUser(user) };
   };
 
-  router.post('/auth/telegram', rateLimit(deps, loginLimit), async (ctx) => {
-    const { initData } = parseInput(TelegramLogin, jsonBody(ctx));
+  const signInSpec = { responses: { 200: Session }, errors: [401] };
+  api.post('/auth/telegram', { summary: 'Sign in with Telegram Mini App init data', body: TelegramLogin, limit: rateLimit(deps, loginLimit), ...signInSpec }, async (ctx, { body }) => {
+    const { initData } = body;
     if (!config.TELEGRAM_BOT_TOKEN) throw unauthenticated('Telegram sign-in is not configured.');
     const result = verifyInitData(initData, config.TELEGRAM_BOT_TOKEN, config.TELEGRAM_AUTH_MAX_AGE);
     if (!result.ok) {
@@ -63,12 +66,11 @@ export function authRoutes(deps: AppDeps): Router {
   });
 
   // A bot server signs in all its users from one address: only its bad tokens count against the address.
-  router.post('/auth/bot', requireBot(deps, badBotTokens), async (ctx) => {
-    const body = parseInput(BotLogin, jsonBody(ctx));
+  api.post('/auth/bot', { summary: "A bot server obtains a session for one of its users", auth: 'bot', authGuard: requireBot(deps, badBotTokens), body: BotLogin, responses: { 200: Session }, errors: [401, 429] }, async (ctx, { body }) => {
     await signIn(ctx, { telegramId: body.telegramId, username: body.username, firstName: body.firstName });
   });
 
-  router.post('/auth/logout', requireUser(deps), async (ctx) => {
+  api.post('/auth/logout', { summary: 'End the session', auth: 'user', responses: { 204: null } }, async (ctx) => {
     const token = sessionToken(ctx);
     if (token && !(await endSession({ db, cache, adminTelegramIds: config.ADMIN_TELEGRAM_IDS }, token))) {
       throw unavailable('The session was ended but could not be dropped from the cache; retry the logout.');
@@ -78,10 +80,10 @@ export function authRoutes(deps: AppDeps): Router {
     ctx.status = 204;
   });
 
-  router.get('/me', requireUser(deps), (ctx) => {
+  api.get('/me', { summary: 'The signed-in user', auth: 'user', responses: { 200: UserView } }, (ctx) => {
     ctx.set('Cache-Control', 'private, no-store');
     ctx.body = presentUser(currentUser(ctx));
   });
 
-  return router;
+  return api.router;
 }

@@ -1,6 +1,8 @@
-import Router from '@koa/router';
+import type Router from '@koa/router';
 import type { Context } from 'koa';
+import { z } from 'zod';
 import type { AppDeps } from '../deps.js';
+import { ApiRouter, type ResponseSpec } from '../route.js';
 import { notFound } from '../../lib/errors.js';
 import { INCOMING_KEY_PREFIX, OG_KEY_PREFIX, isValidKey } from '../../storage/storage.js';
 import { createStorage } from '../../storage/filesystem-storage.js';
@@ -8,11 +10,15 @@ import { createStorage } from '../../storage/filesystem-storage.js';
 const CONTENT_TYPES: Record<string, string> = { png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg' };
 /** Every stored file is immutable (a new image gets a new key), so clients and CDNs may keep it for a year. */
 const IMMUTABLE = 'public, max-age=31536000, immutable';
+const IMAGE: Record<number, ResponseSpec> = {
+  200: { description: 'The image', content: { 'image/png': z.file(), 'image/jpeg': z.file() } },
+  304: null,
+};
 
 /** Processed uploads under /media/... and Open Graph images under /og/..., straight from storage. */
 export function mediaRoutes(deps: AppDeps): Router {
   const storage = createStorage(deps.config);
-  const router = new Router();
+  const api = new ApiRouter(deps, { tag: 'Media' });
 
   const serve = async (ctx: Context, key: string) => {
     const contentType = CONTENT_TYPES[key.split('.').pop()?.toLowerCase() ?? ''];
@@ -35,11 +41,10 @@ export function mediaRoutes(deps: AppDeps): Router {
     ctx.body = file.body;
   };
 
-  router.get('/media/{*path}', (ctx) => serve(ctx, String(ctx.params.path ?? '')));
-  router.get('/og/:name', (ctx) => {
-    const name = String(ctx.params.name ?? '');
-    if (name.includes('/')) throw notFound('File');
-    return serve(ctx, `${OG_KEY_PREFIX}${name}`);
+  api.get('/media/{*path}', { summary: 'A processed upload', params: z.object({ path: z.string().min(1) }), notFound: 'File', responses: IMAGE }, (ctx, { params }) => serve(ctx, params.path));
+  api.get('/og/:name', { summary: 'An Open Graph image', params: z.object({ name: z.string().min(1) }), notFound: 'File', responses: IMAGE }, (ctx, { params }) => {
+    if (params.name.includes('/')) throw notFound('File');
+    return serve(ctx, `${OG_KEY_PREFIX}${params.name}`);
   });
-  return router;
+  return api.router;
 }

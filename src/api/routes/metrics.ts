@@ -1,14 +1,18 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import Router from '@koa/router';
+import type Router from '@koa/router';
+import { z } from 'zod';
 import type { AppDeps } from '../deps.js';
+import { ApiRouter } from '../route.js';
 import { AppError, unavailable } from '../../lib/errors.js';
 import { metrics } from '../../metrics/metrics.js';
 import { isHttpWorker, requestClusterMetrics } from '../cluster/worker-ipc.js';
 
 /** GET /metrics: Prometheus text; in the cluster the sum over every HTTP worker. Bearer METRICS_TOKEN when set. */
-export function metricsRoutes({ config, db, cache, logger }: AppDeps): Router {
-  const router = new Router();
-  router.get('/metrics', async (ctx) => {
+export function metricsRoutes(deps: AppDeps): Router {
+  const { config, db, cache, logger } = deps;
+  const api = new ApiRouter(deps, { tag: 'Operations' });
+  const responses = { 200: { description: 'Prometheus text format', content: { 'text/plain': z.string() } } };
+  api.get('/metrics', { summary: 'Prometheus metrics (of every HTTP worker in the cluster)', auth: 'metrics', responses }, async (ctx) => {
     if (config.METRICS_TOKEN && !sameSecret(bearerToken(ctx.get('Authorization')), config.METRICS_TOKEN)) {
       throw new AppError(401, 'unauthenticated', 'A valid metrics token is required.', undefined, { 'WWW-Authenticate': 'Bearer realm="metrics"' });
     }
@@ -23,7 +27,7 @@ export function metricsRoutes({ config, db, cache, logger }: AppDeps): Router {
     ctx.type = metrics.contentType;
     ctx.body = text;
   });
-  return router;
+  return api.router;
 }
 
 function bearerToken(header: string): string {

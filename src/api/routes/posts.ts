@@ -1,43 +1,47 @@
 import { randomUUID } from 'node:crypto';
-import Router from '@koa/router';
+import type Router from '@koa/router';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.js';
-import { jsonBody, parseInput } from '../validate.js';
+import { ApiRouter } from '../route.js';
+import { text } from '../validate.js';
+import { pathSlug } from '../params.js';
 import { cursorId, cursorTime, decodeCursor, pageQuery, toPage } from '../pagination.js';
-import { requireAdmin } from '../middleware/auth.js';
+import { cachedRead, pageOf, Timestamp } from '../openapi/schemas.js';
 import { sendCachedBody, toCachedBody, type CachedBody } from '../cached-response.js';
 import { notFound } from '../../lib/errors.js';
 import { cacheKeys } from '../../domain/cache-keys.js';
-import { SLUG_MAX_LENGTH, SLUG_PATTERN } from '../../domain/slugs.js';
 import { createPost, deletePost, invalidatePostCaches, POST_BODY_MAX, POST_EXCERPT_MAX, POST_TITLE_MAX, updatePost } from '../../domain/posts.js';
 import { listPublishedPosts, loadPublicPost, presentAdminPost } from '../../domain/post-reads.js';
 
-const PostSlug = z.string().max(SLUG_MAX_LENGTH).regex(SLUG_PATTERN, 'lowercase letters, digits and single dashes');
+const PostSlug = pathSlug;
 const CreatePost = z.strictObject({
-  title: z.string().trim().min(1).max(POST_TITLE_MAX),
-  body: z.string().trim().min(1).max(POST_BODY_MAX),
-  excerpt: z.string().trim().max(POST_EXCERPT_MAX).optional(),
+  title: text(POST_TITLE_MAX),
+  body: text(POST_BODY_MAX),
+  excerpt: text(POST_EXCERPT_MAX, { blank: true }).optional(),
   slug: PostSlug.optional(),
   published: z.boolean().optional(),
 });
-const UpdatePost = CreatePost.partial().refine((c) => Object.keys(c).length > 0, { message: 'give at least one field to change' });
+const UpdatePost = CreatePost.partial()
+  .refine((c) => Object.keys(c).length > 0, { message: 'give at least one field to change' })
+  .meta({ minProperties: 1 });
 // Unknown query parameters are ignored (as on every list): links carry utm_* tags and cache busters.
 const ListQuery = z.object(pageQuery);
 const ListCursor = z.strictObject({ publishedAt: cursorTime, id: cursorId });
+const PostPath = z.object({ slug: PostSlug });
 
-/** The post of a path's slug, or a 404 for anything that cannot be a slug. */
-function slugParam(value: string | undefined): string {
-  if (!value || !PostSlug.safeParse(value).success) throw notFound('Post');
-  return value;
-}
+const PostSummary = z
+  .strictObject({ slug: z.string(), title: z.string(), excerpt: z.string(), publishedAt: Timestamp.nullable(), ogImageUrl: z.string().nullable() })
+  .meta({ id: 'PostSummary' });
+const PublicPost = PostSummary.extend({ body: z.string() }).meta({ id: 'Post' });
+const AdminPost = PublicPost.extend({ published: z.boolean(), version: z.number().int(), createdAt: Timestamp, updatedAt: Timestamp }).meta({ id: 'AdminPost' });
 
 /** The blog: public cached reads (list, detail) and admin writes that invalidate exactly what they change. */
 export function postRoutes(deps: AppDeps): Router {
   const { db, cache } = deps;
-  const router = new Router({ prefix: '/api/v1/posts' });
+  const api = new ApiRouter(deps, { prefix: '/api/v1/posts', tag: 'Blog' });
+  const admin = { auth: 'admin', params: PostPath, notFound: 'Post' } as const;
 
-  router.get('/', async (ctx) => {
-    const query = parseInput(ListQuery, ctx.query);
+  api.get('/', { summary: 'Published posts, newest first', query: ListQuery, responses: cachedRead(pageOf(PostSummary)) }, async (ctx, { query }) => {
     const after = decodeCursor(query.cursor, ListCursor);
     // Pages live under a generation that every post write replaces: one invalidation drops them all.
     const generation = await cache.getOrLoad(cacheKeys.postListGeneration, async () => randomUUID());
@@ -48,8 +52,8 @@ export function postRoutes(deps: AppDeps): Router {
     sendCachedBody(ctx, entry);
   });
 
-  router.get('/:slug', async (ctx) => {
-    const slug = slugParam(ctx.params.slug);
+  api.get('/:slug', { summary: 'A published post with its body', params: PostPath, notFound: 'Post', responses: cachedRead(PublicPost) }, async (ctx, { params }) => {
+    const { slug } = params;
     const entry = await cache.getOrLoad<CachedBody | undefined>(cacheKeys.post(slug), async () => {
       const post = await loadPublicPost(db, slug);
       return post && toCachedBody(post);
@@ -58,9 +62,8 @@ export function postRoutes(deps: AppDeps): Router {
     sendCachedBody(ctx, entry);
   });
 
-  router.post('/', requireAdmin(deps), async (ctx) => {
-    const draft = parseInput(CreatePost, jsonBody(ctx));
-    const { post } = await createPost(db, draft);
+  api.post('/', { summary: 'Create a post', auth: 'admin', body: CreatePost, responses: { 201: AdminPost }, errors: [409] }, async (ctx, { body }) => {
+    const { post } = await createPost(db, body);
     await invalidatePostCaches(cache, post.slug);
     ctx.status = 201;
     ctx.set('Location', `/api/v1/posts/${post.slug}`);
@@ -68,21 +71,19 @@ export function postRoutes(deps: AppDeps): Router {
     ctx.body = presentAdminPost(post);
   });
 
-  router.patch('/:slug', requireAdmin(deps), async (ctx) => {
-    const slug = slugParam(ctx.params.slug);
-    const changes = parseInput(UpdatePost, jsonBody(ctx));
-    const { before, post } = await updatePost(db, slug, changes);
+  api.patch('/:slug', { summary: 'Change a post', ...admin, body: UpdatePost, responses: { 200: AdminPost }, errors: [409] }, async (ctx, { params, body }) => {
+    const { before, post } = await updatePost(db, params.slug, body);
     await invalidatePostCaches(cache, before.slug, post.slug);
     ctx.set('Cache-Control', 'no-store');
     ctx.body = presentAdminPost(post);
   });
 
-  router.delete('/:slug', requireAdmin(deps), async (ctx) => {
-    const slug = slugParam(ctx.params.slug);
+  api.delete('/:slug', { summary: 'Delete a post', ...admin, responses: { 204: null } }, async (ctx, { params }) => {
+    const { slug } = params;
     await deletePost(db, slug);
     await invalidatePostCaches(cache, slug);
     ctx.status = 204;
   });
 
-  return router;
+  return api.router;
 }

@@ -1,49 +1,76 @@
 import { randomUUID } from 'node:crypto';
-import Router from '@koa/router';
+import type Router from '@koa/router';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.js';
-import { jsonBody, parseInput } from '../validate.js';
+import { ApiRouter } from '../route.js';
+import { text } from '../validate.js';
+import { pathSlug } from '../params.js';
 import { cursorId, cursorTime, decodeCursor, pageQuery, toPage } from '../pagination.js';
-import { requireAdmin } from '../middleware/auth.js';
+import { cachedRead, IdString, pageOf, Timestamp } from '../openapi/schemas.js';
 import { sendCachedBody, toCachedBody, type CachedBody } from '../cached-response.js';
 import { notFound } from '../../lib/errors.js';
 import { cacheKeys } from '../../domain/cache-keys.js';
-import { SLUG_MAX_LENGTH, SLUG_PATTERN } from '../../domain/slugs.js';
+import { SLUG_PATTERN } from '../../domain/slugs.js';
 import { createQuiz, deleteQuiz, hasCorrectOption, invalidateDeletedQuiz, invalidateQuizCaches, QUIZ_LIMITS as L, updateQuiz } from '../../domain/quizzes.js';
 import { listPublishedQuizzes, loadAdminQuiz, loadPublicQuiz } from '../../domain/quiz-reads.js';
 
 const slugRule = 'lowercase letters, digits and single dashes';
 const CategorySlug = z.string().max(L.categorySlug).regex(SLUG_PATTERN, slugRule);
-const QuizSlug = z.string().max(SLUG_MAX_LENGTH).regex(SLUG_PATTERN, slugRule);
-const Text = (max: number) => z.string().trim().min(1).max(max);
+const QuizSlug = pathSlug;
 
-const OptionBody = z.strictObject({ text: Text(L.optionText), correct: z.boolean() });
+const OptionBody = z.strictObject({ text: text(L.optionText), correct: z.boolean() });
 const QuestionBody = z
   .strictObject({
-    text: Text(L.questionText),
-    explanation: z.string().trim().max(L.explanation).optional(),
-    options: z.array(OptionBody).min(L.options.min).max(L.options.max),
+    text: text(L.questionText),
+    explanation: text(L.explanation, { blank: true }).optional(),
+    // `contains` tells the document's readers what the refinement below checks.
+    options: z.array(OptionBody).min(L.options.min).max(L.options.max).meta({ contains: { type: 'object', properties: { correct: { const: true } }, required: ['correct'] } }),
   })
   .refine(hasCorrectOption, { message: 'at least one option must be correct', path: ['options'] });
 const Questions = z.array(QuestionBody).min(L.questions.min).max(L.questions.max);
 
 const CreateQuiz = z.strictObject({
-  title: Text(L.title),
-  description: z.string().trim().max(L.description).optional(),
+  title: text(L.title),
+  description: text(L.description, { blank: true }).optional(),
   category: CategorySlug,
   slug: QuizSlug.optional(),
   published: z.boolean().optional(),
   questions: Questions,
 });
-const UpdateQuiz = CreateQuiz.partial().refine((c) => Object.keys(c).length > 0, { message: 'give at least one field to change' });
+const UpdateQuiz = CreateQuiz.partial()
+  .refine((c) => Object.keys(c).length > 0, { message: 'give at least one field to change' })
+  .meta({ minProperties: 1 });
 const ListQuery = z.object({ category: CategorySlug.optional(), ...pageQuery });
 const ListCursor = z.strictObject({ createdAt: cursorTime, id: cursorId });
+const QuizPath = z.object({ slug: QuizSlug });
 
-/** The quiz of a path's slug, or a 404 for anything that cannot be a slug. */
-function slugParam(value: string | undefined): string {
-  if (!value || !QuizSlug.safeParse(value).success) throw notFound('Quiz');
-  return value;
-}
+const QuizSummary = z
+  .strictObject({
+    slug: z.string(),
+    title: z.string(),
+    description: z.string(),
+    category: z.string(),
+    questionCount: z.number().int(),
+    ogImageUrl: z.string().nullable(),
+    createdAt: Timestamp,
+  })
+  .meta({ id: 'QuizSummary' });
+const PublicQuiz = QuizSummary.extend({
+  questions: z.array(z.strictObject({ id: IdString, text: z.string(), options: z.array(z.strictObject({ id: IdString, text: z.string() })) })),
+}).meta({ id: 'Quiz' });
+const AdminQuiz = QuizSummary.extend({
+  published: z.boolean(),
+  version: z.number().int(),
+  updatedAt: Timestamp,
+  questions: z.array(
+    z.strictObject({
+      id: IdString,
+      text: z.string(),
+      explanation: z.string().nullable(),
+      options: z.array(z.strictObject({ id: IdString, text: z.string(), correct: z.boolean() })),
+    }),
+  ),
+}).meta({ id: 'AdminQuiz' });
 
 /** A quiz deleted by someone else between our write and the read of its result. */
 function notFoundNow(): never {
@@ -53,10 +80,10 @@ function notFoundNow(): never {
 /** Quizzes: public cached reads (list, detail) and admin writes that invalidate exactly what they change. */
 export function quizRoutes(deps: AppDeps): Router {
   const { db, cache } = deps;
-  const router = new Router({ prefix: '/api/v1/quizzes' });
+  const api = new ApiRouter(deps, { prefix: '/api/v1/quizzes', tag: 'Quizzes' });
+  const admin = { auth: 'admin', params: QuizPath, notFound: 'Quiz' } as const;
 
-  router.get('/', async (ctx) => {
-    const query = parseInput(ListQuery, ctx.query);
+  api.get('/', { summary: 'Published quizzes, newest first', query: ListQuery, responses: cachedRead(pageOf(QuizSummary)) }, async (ctx, { query }) => {
     const after = decodeCursor(query.cursor, ListCursor);
     // Pages live under a generation that every quiz write replaces: one invalidation drops them all.
     const generation = await cache.getOrLoad(cacheKeys.quizListGeneration, async () => randomUUID());
@@ -68,8 +95,8 @@ export function quizRoutes(deps: AppDeps): Router {
     sendCachedBody(ctx, entry);
   });
 
-  router.get('/:slug', async (ctx) => {
-    const slug = slugParam(ctx.params.slug);
+  api.get('/:slug', { summary: 'A published quiz with its questions (never which option is correct)', params: QuizPath, notFound: 'Quiz', responses: cachedRead(PublicQuiz) }, async (ctx, { params }) => {
+    const { slug } = params;
     const entry = await cache.getOrLoad<CachedBody | undefined>(cacheKeys.quiz(slug), async () => {
       const quiz = await loadPublicQuiz(db, slug);
       return quiz && toCachedBody(quiz);
@@ -78,9 +105,8 @@ export function quizRoutes(deps: AppDeps): Router {
     sendCachedBody(ctx, entry);
   });
 
-  router.post('/', requireAdmin(deps), async (ctx) => {
-    const draft = parseInput(CreateQuiz, jsonBody(ctx));
-    const { quiz } = await createQuiz(db, draft);
+  api.post('/', { summary: 'Create a quiz', auth: 'admin', body: CreateQuiz, responses: { 201: AdminQuiz }, errors: [409] }, async (ctx, { body }) => {
+    const { quiz } = await createQuiz(db, body);
     await invalidateQuizCaches(cache, quiz.slug);
     ctx.status = 201;
     ctx.set('Location', `/api/v1/quizzes/${quiz.slug}`);
@@ -88,21 +114,19 @@ export function quizRoutes(deps: AppDeps): Router {
     ctx.body = (await loadAdminQuiz(db, quiz.slug)) ?? notFoundNow();
   });
 
-  router.patch('/:slug', requireAdmin(deps), async (ctx) => {
-    const slug = slugParam(ctx.params.slug);
-    const changes = parseInput(UpdateQuiz, jsonBody(ctx));
-    const { before, quiz } = await updateQuiz(db, slug, changes);
+  api.patch('/:slug', { summary: 'Change a quiz', ...admin, body: UpdateQuiz, responses: { 200: AdminQuiz }, errors: [409] }, async (ctx, { params, body }) => {
+    const { before, quiz } = await updateQuiz(db, params.slug, body);
     await invalidateQuizCaches(cache, before.slug, quiz.slug);
     ctx.set('Cache-Control', 'no-store');
     ctx.body = (await loadAdminQuiz(db, quiz.slug)) ?? notFoundNow();
   });
 
-  router.delete('/:slug', requireAdmin(deps), async (ctx) => {
-    const slug = slugParam(ctx.params.slug);
+  api.delete('/:slug', { summary: 'Delete a quiz', ...admin, responses: { 204: null } }, async (ctx, { params }) => {
+    const { slug } = params;
     const { affectedUserIds } = await deleteQuiz(db, slug);
     await invalidateDeletedQuiz(cache, slug, affectedUserIds);
     ctx.status = 204;
   });
 
-  return router;
+  return api.router;
 }

@@ -1,11 +1,12 @@
-import Router from '@koa/router';
+import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.js';
-import { parseInput } from '../validate.js';
-import { idParam } from '../params.js';
+import { ApiRouter } from '../route.js';
+import { pathId } from '../params.js';
 import { limitQuery } from '../pagination.js';
-import { currentUser, requireUser } from '../middleware/auth.js';
+import { cachedRead, IdString, Timestamp } from '../openapi/schemas.js';
+import { currentUser } from '../middleware/auth.js';
 import { PRIVATE_CACHE_CONTROL, PUBLIC_CACHE_CONTROL, sendCachedBody, toCachedBody, type CachedBody } from '../cached-response.js';
 import { notFound } from '../../lib/errors.js';
 import { cacheKeys } from '../../domain/cache-keys.js';
@@ -13,11 +14,26 @@ import { loadUserStats } from '../../domain/statistics.js';
 import { LEADERBOARD_SIZE, readLeaderboard, type LeaderboardSnapshot } from '../../domain/leaderboard.js';
 
 const LeaderboardQuery = z.object({ limit: limitQuery(LEADERBOARD_SIZE, 10) });
+const UserStats = z
+  .strictObject({
+    attempts: z.number().int(),
+    finished: z.number().int(),
+    correctAnswers: z.number().int(),
+    totalAnswers: z.number().int(),
+    accuracy: z.number().min(0).max(1),
+    bestScore: z.number().int(),
+    points: z.number().int(),
+    updatedAt: Timestamp.nullable(),
+  })
+  .meta({ id: 'UserStats' });
+const Leaderboard = z.strictObject({
+  items: z.array(z.strictObject({ rank: z.number().int().min(1), userId: IdString, username: z.string().nullable(), points: z.number().int() })),
+});
 
 /** Statistics of one user and the leaderboard, served from the shared cache. */
 export function statsRoutes(deps: AppDeps): Router {
   const { db, cache } = deps;
-  const router = new Router({ prefix: '/api/v1' });
+  const api = new ApiRouter(deps, { prefix: '/api/v1', tag: 'Statistics' });
 
   const sendStats = async (ctx: Context, userId: number, cacheControl: string) => {
     const entry = await cache.getOrLoad<CachedBody | undefined>(cacheKeys.userStats(userId), async () => {
@@ -28,8 +44,14 @@ export function statsRoutes(deps: AppDeps): Router {
     sendCachedBody(ctx, entry, cacheControl);
   };
 
-  router.get('/me/stats', requireUser(deps), (ctx) => sendStats(ctx, currentUser(ctx).id, PRIVATE_CACHE_CONTROL));
-  router.get('/users/:id/stats', (ctx) => sendStats(ctx, idParam(ctx.params.id, 'User'), PUBLIC_CACHE_CONTROL));
+  api.get('/me/stats', { summary: "The signed-in user's statistics", auth: 'user', responses: cachedRead(UserStats) }, (ctx) =>
+    sendStats(ctx, currentUser(ctx).id, PRIVATE_CACHE_CONTROL),
+  );
+  api.get(
+    '/users/:id/stats',
+    { summary: "A user's statistics", params: z.object({ id: pathId }), notFound: 'User', responses: cachedRead(UserStats) },
+    (ctx, { params }) => sendStats(ctx, params.id, PUBLIC_CACHE_CONTROL),
+  );
 
   // The near cache hands every reader the same snapshot object: its bodies are serialised once per limit.
   const bodies = new WeakMap<LeaderboardSnapshot, Map<number, CachedBody>>();
@@ -42,10 +64,10 @@ export function statsRoutes(deps: AppDeps): Router {
     return body;
   };
 
-  router.get('/leaderboard', async (ctx) => {
-    const { limit } = parseInput(LeaderboardQuery, ctx.query);
+  api.get('/leaderboard', { summary: 'Users by points, best first', query: LeaderboardQuery, responses: cachedRead(Leaderboard) }, async (ctx, { query }) => {
+    const { limit } = query;
     sendCachedBody(ctx, leaderboardBody(await readLeaderboard(deps), limit));
   });
 
-  return router;
+  return api.router;
 }
