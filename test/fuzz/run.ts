@@ -54,8 +54,9 @@ async function run(): Promise<number> {
   // Fuzzed contact addresses that the SMTP sink refuses fail their mail activity by design: not worth a warning each.
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   const smtp = await startSmtpServer();
-  // Rate limits stay on (their 429 is part of the contract) but high enough that the routes behind them get fuzzed.
-  const env = await workerEnv({ SMTP_URL: smtp.url, CONTACT_RATE_LIMIT: '1000000', LOG_LEVEL: 'error' });
+  // Rate limits stay on (their 429 is part of the contract) but high enough that the routes behind them get fuzzed,
+  // and that the fuzzer's missing or bad credentials get their 401, not the login limit's 429.
+  const env = await workerEnv({ SMTP_URL: smtp.url, CONTACT_RATE_LIMIT: '1000000', LOGIN_RATE_LIMIT: '1000000', UPLOAD_RATE_LIMIT: '1000000', LOG_LEVEL: 'error' });
   const worker = await startTestWorker(env, { background: true });
   const api = await startApiProcess(env);
   try {
