@@ -1,0 +1,55 @@
+-- Scoring (issue 16): several correct options, timed questions, seeded shuffling, and answers that carry
+-- their credit, points, timing and streak position (src/domain/scoring.ts). Statistics keep the sum of
+-- credit so accuracy = credit_sum / total_answers, and `points` becomes the points of answers in finished
+-- attempts instead of their count of correct answers.
+
+-- AlterTable
+ALTER TABLE "answers" ADD COLUMN     "credit" DECIMAL(7,6) NOT NULL DEFAULT 0,
+ADD COLUMN     "elapsed_ms" INTEGER NOT NULL DEFAULT 0,
+ADD COLUMN     "option_ids" INTEGER[] DEFAULT ARRAY[]::INTEGER[],
+ADD COLUMN     "points" INTEGER,
+ADD COLUMN     "seq" INTEGER NOT NULL DEFAULT 0,
+ADD COLUMN     "streak" INTEGER NOT NULL DEFAULT 0,
+ADD COLUMN     "timed_out" BOOLEAN NOT NULL DEFAULT false;
+
+-- AlterTable
+ALTER TABLE "attempts" ADD COLUMN     "answered" INTEGER NOT NULL DEFAULT 0,
+ADD COLUMN     "last_answer_at" TIMESTAMP(3),
+ADD COLUMN     "points" INTEGER,
+ADD COLUMN     "served_at" TIMESTAMP(3),
+ADD COLUMN     "served_question_id" INTEGER,
+ADD COLUMN     "streak" INTEGER NOT NULL DEFAULT 0;
+
+-- AlterTable
+ALTER TABLE "questions" ADD COLUMN     "time_limit_s" INTEGER;
+
+-- AlterTable
+ALTER TABLE "quizzes" ADD COLUMN     "shuffle" BOOLEAN NOT NULL DEFAULT false;
+
+-- AlterTable
+ALTER TABLE "user_stats" ADD COLUMN     "credit_sum" DECIMAL(14,6) NOT NULL DEFAULT 0;
+
+-- Answers given before this migration: single-option, untimed, never shuffled. Their credit is 1 or 0 and
+-- those in finished attempts get the points of an untimed answer; streak bonuses are not replayed for
+-- them (their order within an attempt was not recorded exactly), so seq follows their ids.
+UPDATE "answers" a
+   SET "option_ids" = ARRAY["option_id"],
+       "credit" = CASE WHEN a."correct" THEN 1 ELSE 0 END,
+       "points" = CASE WHEN t."finished_at" IS NULL THEN NULL WHEN a."correct" THEN 1000 ELSE 0 END,
+       "seq" = s."seq"
+  FROM "attempts" t,
+       (SELECT "id", row_number() OVER (PARTITION BY "attempt_id" ORDER BY "id")::int AS "seq" FROM "answers") s
+ WHERE t."id" = a."attempt_id" AND s."id" = a."id";
+
+UPDATE "attempts" t
+   SET "answered" = c."answered",
+       "points" = CASE WHEN t."finished_at" IS NULL THEN NULL ELSE c."points" END
+  FROM (SELECT "attempt_id", count(*)::int AS "answered", coalesce(sum("points"), 0)::int AS "points"
+          FROM "answers" GROUP BY "attempt_id") c
+ WHERE c."attempt_id" = t."id";
+
+UPDATE "attempts" SET "points" = 0 WHERE "finished_at" IS NOT NULL AND "points" IS NULL;
+
+UPDATE "user_stats" s
+   SET "credit_sum" = s."correct_answers",
+       "points" = coalesce((SELECT sum(t."points") FROM "attempts" t WHERE t."user_id" = s."user_id" AND t."finished_at" IS NOT NULL), 0);
