@@ -1,25 +1,20 @@
 /**
- * Attempts and scoring. The score of an attempt is the number of its answers that chose a correct option;
- * unanswered questions count as wrong (the total is the quiz's question count when the attempt started).
- * Each write updates the user's statistics in its own transaction (recomputeStats), and the attempt row is
- * locked while answering or finishing, so an answer can never slip in after the score was taken.
+ * Attempts: started, finished and read by their owner; answered through answers.ts and served question by
+ * question through next-question.ts. The score of an attempt is the number of its fully correct answers
+ * (unanswered questions count as wrong; the total is the quiz's question count when the attempt started);
+ * its points are those of its answers (scoring.ts). Each write adds its own change to the user's statistics
+ * in the same statement (statistics.ts keeps the rule that recomputes them, for the repair pass).
  */
 import type { Database } from '../db/database.js';
 import { Prisma } from '../generated/prisma/client.js';
-import { badRequest, conflict, notFound } from '../lib/errors.js';
-import { recomputeStats } from './statistics.js';
+import { notFound } from '../lib/errors.js';
+import { pointsOf } from './scoring.js';
 
 export interface StartedAttempt {
   id: string;
   quizSlug: string;
   startedAt: string;
   questionCount: number;
-}
-
-export interface AnswerResult {
-  correct: boolean;
-  correctOptionId: string;
-  explanation: string | null;
 }
 
 export interface FinishedAttempt {
@@ -41,101 +36,93 @@ export interface AttemptView {
   answers: { questionId: string; optionId: string; correct: boolean }[];
 }
 
-/** Starts an attempt at a published quiz for a user; 404 when there is none under `slug`. */
+/**
+ * Starts an attempt at a published quiz for a user and counts it in their statistics: one statement.
+ * 404 when no quiz is published under `slug`.
+ */
 export async function startAttempt(db: Database, userId: number, slug: string): Promise<StartedAttempt> {
-  const quiz = await db.prisma.quiz.findUnique({
-    where: { slug },
-    select: { id: true, slug: true, published: true, _count: { select: { questions: true } } },
-  });
-  if (!quiz || !quiz.published) throw notFound('Quiz');
-  const attempt = await db.prisma
-    .$transaction(async (tx) => {
-      const created = await tx.attempt.create({ data: { userId, quizId: quiz.id, total: quiz._count.questions } });
-      await recomputeStats(tx, [userId]);
-      return created;
-    })
+  const rows = await db.prisma
+    .$queryRaw<{ id: number; total: number; started_at: Date }[]>`
+      WITH quiz AS (
+        SELECT id, (SELECT count(*) FROM questions WHERE quiz_id = quizzes.id)::int AS total
+          FROM quizzes WHERE slug = ${slug} AND published
+      ),
+      started AS (
+        INSERT INTO attempts (user_id, quiz_id, total, started_at)
+        SELECT ${userId}, quiz.id, quiz.total, clock_timestamp() FROM quiz
+        RETURNING id, total, started_at
+      ),
+      stats AS (
+        INSERT INTO user_stats AS st (user_id, attempts, updated_at) SELECT ${userId}, 1, now() FROM started
+        ON CONFLICT (user_id) DO UPDATE SET attempts = st.attempts + 1, updated_at = EXCLUDED.updated_at
+      )
+      SELECT id, total, started_at FROM started`
     .catch((err: unknown) => {
-      // The quiz was deleted between the read above and the insert (its foreign key no longer holds).
-      if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2003') throw notFound('Quiz');
+      // The quiz was deleted between the read and the insert (its foreign key no longer holds).
+      if (isForeignKeyViolation(err)) throw notFound('Quiz');
       throw err;
     });
-  return { id: String(attempt.id), quizSlug: quiz.slug, startedAt: attempt.startedAt.toISOString(), questionCount: attempt.total };
-}
-
-interface LockedAttempt {
-  user_id: number;
-  quiz_id: number;
-  score: number | null;
-  total: number;
-  finished_at: Date | null;
-}
-
-/** The attempt row locked for this transaction; 404 unless it exists and belongs to `userId`. */
-async function lockOwnAttempt(tx: Prisma.TransactionClient, attemptId: number, userId: number): Promise<LockedAttempt> {
-  const rows = await tx.$queryRaw<LockedAttempt[]>`
-    SELECT user_id, quiz_id, score, total, finished_at FROM attempts WHERE id = ${attemptId} FOR UPDATE`;
   const attempt = rows[0];
-  // Another user's attempt reads exactly like a missing one: its existence is not theirs to learn.
-  if (!attempt || attempt.user_id !== userId) throw notFound('Attempt');
-  return attempt;
+  if (!attempt) throw notFound('Quiz');
+  return { id: String(attempt.id), quizSlug: slug, startedAt: attempt.started_at.toISOString(), questionCount: attempt.total };
+}
+
+function isForeignKeyViolation(err: unknown): boolean {
+  if (!(err instanceof Prisma.PrismaClientKnownRequestError)) return false;
+  // P2003 from the query builder; a raw query reports the database's own code (23503) in its meta.
+  return err.code === 'P2003' || (err.meta as { code?: unknown } | undefined)?.code === '23503';
+}
+
+interface AnsweredRow {
+  id: number;
+  credit: number;
+  elapsed_ms: number;
+  streak: number;
+  time_limit_s: number | null;
 }
 
 /**
- * Records the answer to one question of an attempt and tells whether it was right. A question of another
- * quiz or an option of another question is a 400; a question answered before, or a finished attempt, a 409.
- */
-export async function answerQuestion(
-  db: Database,
-  userId: number,
-  attemptId: number,
-  answer: { questionId: number; optionId: number },
-): Promise<AnswerResult> {
-  try {
-    return await db.prisma.$transaction(async (tx) => {
-      const attempt = await lockOwnAttempt(tx, attemptId, userId);
-      const options = await tx.$queryRaw<{ quiz_id: number; explanation: string | null; option_id: number; correct: boolean }[]>`
-        SELECT q.quiz_id, q.explanation, o.id AS option_id, o.correct
-          FROM questions q JOIN options o ON o.question_id = q.id
-         WHERE q.id = ${answer.questionId}
-         ORDER BY o.position`;
-      if (options.length === 0 || options[0]!.quiz_id !== attempt.quiz_id) {
-        throw badRequest('The question is not part of this quiz.', [{ path: 'questionId', message: 'not a question of this quiz' }]);
-      }
-      const chosen = options.find((o) => o.option_id === answer.optionId);
-      if (!chosen) throw badRequest('The option is not one of this question.', [{ path: 'optionId', message: 'not an option of this question' }]);
-      if (attempt.finished_at) throw conflict('The attempt is finished; it takes no more answers.');
-      await tx.answer.create({ data: { attemptId, questionId: answer.questionId, optionId: answer.optionId, correct: chosen.correct } });
-      await recomputeStats(tx, [userId]);
-      const firstCorrect = options.find((o) => o.correct) ?? chosen;
-      return { correct: chosen.correct, correctOptionId: String(firstCorrect.option_id), explanation: options[0]!.explanation };
-    });
-  } catch (err) {
-    if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
-      throw conflict('This question was already answered in this attempt.');
-    }
-    throw err;
-  }
-}
-
-/**
- * Finishes an attempt: scores it and updates the user's statistics. Finishing again changes nothing and
- * returns the same result; `changed` tells whether this call did it.
+ * Finishes an attempt: takes its score and points and adds them to the user's statistics. Finishing again
+ * changes nothing and returns the same result; `changed` tells whether this call did it. The first statement
+ * marks the attempt finished under its row lock, after which no answer can join it, so the answers read next
+ * are all of them.
  */
 export async function finishAttempt(db: Database, userId: number, attemptId: number): Promise<{ result: FinishedAttempt; changed: boolean }> {
   return db.prisma.$transaction(async (tx) => {
-    const attempt = await lockOwnAttempt(tx, attemptId, userId);
-    if (attempt.finished_at && attempt.score !== null) {
-      return { result: { id: String(attemptId), score: attempt.score, total: attempt.total, finishedAt: attempt.finished_at.toISOString() }, changed: false };
+    const [marked] = await tx.$queryRaw<{ total: number; finished_at: Date }[]>`
+      UPDATE attempts SET finished_at = clock_timestamp()
+       WHERE id = ${attemptId} AND user_id = ${userId} AND finished_at IS NULL
+      RETURNING total, finished_at`;
+    if (!marked) {
+      const [done] = await tx.$queryRaw<{ user_id: number; score: number | null; total: number; finished_at: Date | null }[]>`
+        SELECT user_id, score, total, finished_at FROM attempts WHERE id = ${attemptId}`;
+      // Another user's attempt reads exactly like a missing one: its existence is not theirs to learn.
+      if (!done || done.user_id !== userId || !done.finished_at) throw notFound('Attempt');
+      const result = { id: String(attemptId), score: done.score ?? 0, total: done.total, finishedAt: done.finished_at.toISOString() };
+      return { result, changed: false };
     }
-    const rows = await tx.$queryRaw<{ score: number; finished_at: Date }[]>`
-      UPDATE attempts
-         SET finished_at = now(),
-             score = (SELECT count(*)::int FROM answers WHERE attempt_id = ${attemptId} AND correct)
-       WHERE id = ${attemptId}
-      RETURNING score, finished_at`;
-    const row = rows[0]!;
-    await recomputeStats(tx, [userId]);
-    return { result: { id: String(attemptId), score: row.score, total: attempt.total, finishedAt: row.finished_at.toISOString() }, changed: true };
+    const answers = await tx.$queryRaw<AnsweredRow[]>`
+      SELECT an.id, an.credit::float8 AS credit, an.elapsed_ms, an.streak, q.time_limit_s
+        FROM answers an JOIN questions q ON q.id = an.question_id
+       WHERE an.attempt_id = ${attemptId}`;
+    const points = answers.map((a) => pointsOf({ credit: a.credit, elapsedMs: a.elapsed_ms, limitS: a.time_limit_s, streak: a.streak }));
+    const total = points.reduce((sum, p) => sum + p, 0);
+    const score = answers.filter((a) => a.credit === 1).length;
+    await tx.$executeRaw`
+      WITH scored AS (
+        UPDATE answers an SET points = x.points
+          FROM unnest(${answers.map((a) => a.id)}::int[], ${points}::int[]) AS x(id, points)
+         WHERE an.id = x.id
+      ),
+      attempt AS (
+        UPDATE attempts SET score = ${score}, points = ${total} WHERE id = ${attemptId}
+      )
+      INSERT INTO user_stats AS st (user_id, finished, points, best_score, updated_at)
+      VALUES (${userId}, 1, ${total}, ${score}, now())
+      ON CONFLICT (user_id) DO UPDATE
+         SET finished = st.finished + 1, points = st.points + EXCLUDED.points,
+             best_score = greatest(st.best_score, EXCLUDED.best_score), updated_at = EXCLUDED.updated_at`;
+    return { result: { id: String(attemptId), score, total: marked.total, finishedAt: marked.finished_at.toISOString() }, changed: true };
   });
 }
 

@@ -21,6 +21,7 @@ export const QUIZ_LIMITS = {
   explanation: 2000,
   optionText: 500,
   categorySlug: 64,
+  timeLimitS: { min: 5, max: 600 },
 } as const;
 /** Tries with a fresh random suffix when a slug made from the title is taken. */
 const SLUG_TRIES = 3;
@@ -32,6 +33,8 @@ export interface OptionDraft {
 export interface QuestionDraft {
   text: string;
   explanation?: string | undefined;
+  /** Seconds to answer once served; unset: untimed. */
+  timeLimitS?: number | undefined;
   options: OptionDraft[];
 }
 export interface QuizDraft {
@@ -40,6 +43,8 @@ export interface QuizDraft {
   category: string;
   slug?: string | undefined;
   published?: boolean | undefined;
+  /** Options shown in a per-attempt seeded order. */
+  shuffle?: boolean | undefined;
   questions: QuestionDraft[];
 }
 export type QuizChanges = Partial<QuizDraft>;
@@ -81,9 +86,9 @@ async function ensureCategory(tx: Prisma.TransactionClient, slug: string): Promi
  */
 async function insertQuestions(tx: Prisma.TransactionClient, quizId: number, questions: readonly QuestionDraft[]): Promise<void> {
   const created = await tx.$queryRaw<{ id: number; position: number }[]>`
-    INSERT INTO questions (quiz_id, position, text, explanation)
+    INSERT INTO questions (quiz_id, position, text, explanation, time_limit_s)
     SELECT ${quizId}, * FROM unnest(${questions.map((_, i) => i)}::int[], ${questions.map((q) => q.text)}::text[],
-                                    ${questions.map((q) => q.explanation ?? null)}::text[])
+                                    ${questions.map((q) => q.explanation ?? null)}::text[], ${questions.map((q) => q.timeLimitS ?? null)}::int[])
     RETURNING id, position`;
   const idAt = new Map(created.map((q) => [q.position, q.id]));
   const options = questions.flatMap((q, i) => q.options.map((o, position) => ({ questionId: idAt.get(i)!, position, text: o.text, correct: o.correct })));
@@ -105,7 +110,7 @@ export async function createQuiz(db: Database, draft: QuizDraft): Promise<QuizWr
       return await db.prisma.$transaction(async (tx) => {
         const categoryId = await ensureCategory(tx, draft.category);
         const quiz = await tx.quiz.create({
-          data: { slug, title: draft.title, description: draft.description ?? '', categoryId, published: draft.published ?? true },
+          data: { slug, title: draft.title, description: draft.description ?? '', categoryId, published: draft.published ?? true, shuffle: draft.shuffle ?? false },
         });
         await insertQuestions(tx, quiz.id, draft.questions);
         return { quiz, jobs: await enqueueQuizImage(tx, quiz) };
@@ -153,6 +158,7 @@ export async function updateQuiz(
           ...(changes.description !== undefined ? { description: changes.description } : {}),
           ...(changes.slug !== undefined ? { slug: changes.slug } : {}),
           ...(changes.published !== undefined ? { published: changes.published } : {}),
+          ...(changes.shuffle !== undefined ? { shuffle: changes.shuffle } : {}),
           ...(categoryId !== undefined ? { categoryId } : {}),
           ...(imageOutdated ? { version: { increment: 1 } } : {}),
         },

@@ -1,8 +1,9 @@
 /**
- * User statistics: ONE rule, `recomputeStats`, derives a user's row of `user_stats` from their attempts
- * and answers. Starting, answering and finishing call it for one user inside their transaction (so the
- * row is current the moment the write returns), deleting a quiz calls it for the users who lose
- * attempts, and the refresh-stats job calls it for everyone. All set-based: one statement per call.
+ * User statistics. Starting, answering and finishing add their own change to the user's row of `user_stats`
+ * in the statement that makes it (attempts.ts, answers.ts: `points = points + $1`), so the row is current
+ * the moment the write returns and no write re-reads a user's history. `recomputeStats` is the rule those
+ * increments must agree with: it derives the row from attempts and answers, and serves the users who lose
+ * attempts when a quiz is deleted and the refresh-stats repair pass, which counts what it had to correct.
  */
 import type { PrismaClient } from '../generated/prisma/client.js';
 import type { Cache } from '../cache/cache.js';
@@ -19,10 +20,10 @@ export interface UserStatsView {
   finished: number;
   correctAnswers: number;
   totalAnswers: number;
-  /** correctAnswers / totalAnswers, 0 before any answer. */
+  /** Sum of credit / totalAnswers, 0 before any answer. */
   accuracy: number;
   bestScore: number;
-  /** Correct answers in finished attempts. */
+  /** Points of the answers in finished attempts (scoring.ts). */
   points: number;
   updatedAt: string | null;
 }
@@ -48,30 +49,31 @@ export async function recomputeStats(sql: SqlClient, userIds?: readonly number[]
              count(*)::int AS attempts,
              count(a.finished_at)::int AS finished,
              coalesce(max(a.score) FILTER (WHERE a.finished_at IS NOT NULL), 0)::int AS best_score,
-             coalesce(sum(a.score) FILTER (WHERE a.finished_at IS NOT NULL), 0)::int AS points
+             coalesce(sum(a.points) FILTER (WHERE a.finished_at IS NOT NULL), 0)::int AS points
         FROM attempts a JOIN target t ON t.id = a.user_id
        GROUP BY a.user_id
     ),
     per_answer AS (
       SELECT a.user_id,
              count(*) FILTER (WHERE an.correct)::int AS correct_answers,
-             count(*)::int AS total_answers
+             count(*)::int AS total_answers,
+             coalesce(sum(an.credit), 0) AS credit_sum
         FROM answers an JOIN attempts a ON a.id = an.attempt_id JOIN target t ON t.id = a.user_id
        GROUP BY a.user_id
     )
-    INSERT INTO user_stats AS s (user_id, attempts, finished, correct_answers, total_answers, best_score, points, updated_at)
+    INSERT INTO user_stats AS s (user_id, attempts, finished, correct_answers, total_answers, credit_sum, best_score, points, updated_at)
     SELECT t.id, coalesce(pa.attempts, 0), coalesce(pa.finished, 0), coalesce(an.correct_answers, 0),
-           coalesce(an.total_answers, 0), coalesce(pa.best_score, 0), coalesce(pa.points, 0), now()
+           coalesce(an.total_answers, 0), coalesce(an.credit_sum, 0), coalesce(pa.best_score, 0), coalesce(pa.points, 0), now()
       FROM target t
       LEFT JOIN per_attempt pa ON pa.user_id = t.id
       LEFT JOIN per_answer an ON an.user_id = t.id
     ON CONFLICT (user_id) DO UPDATE
        SET attempts = EXCLUDED.attempts, finished = EXCLUDED.finished, correct_answers = EXCLUDED.correct_answers,
-           total_answers = EXCLUDED.total_answers, best_score = EXCLUDED.best_score, points = EXCLUDED.points,
+           total_answers = EXCLUDED.total_answers, credit_sum = EXCLUDED.credit_sum, best_score = EXCLUDED.best_score, points = EXCLUDED.points,
            updated_at = EXCLUDED.updated_at
-     WHERE (s.attempts, s.finished, s.correct_answers, s.total_answers, s.best_score, s.points)
+     WHERE (s.attempts, s.finished, s.correct_answers, s.total_answers, s.credit_sum, s.best_score, s.points)
            IS DISTINCT FROM (EXCLUDED.attempts, EXCLUDED.finished, EXCLUDED.correct_answers,
-                             EXCLUDED.total_answers, EXCLUDED.best_score, EXCLUDED.points)
+                             EXCLUDED.total_answers, EXCLUDED.credit_sum, EXCLUDED.best_score, EXCLUDED.points)
     RETURNING s.user_id`;
   return rows.map((r) => r.user_id);
 }
@@ -81,6 +83,7 @@ interface StatsRow {
   finished: number | null;
   correct_answers: number | null;
   total_answers: number | null;
+  credit_sum: number | null;
   best_score: number | null;
   points: number | null;
   updated_at: Date | null;
@@ -89,7 +92,7 @@ interface StatsRow {
 /** A user's statistics (zeros before their first attempt); undefined when the user does not exist. One statement. */
 export async function loadUserStats(db: Database, userId: number): Promise<UserStatsView | undefined> {
   const rows = await db.prisma.$queryRaw<StatsRow[]>`
-    SELECT s.attempts, s.finished, s.correct_answers, s.total_answers, s.best_score, s.points, s.updated_at
+    SELECT s.attempts, s.finished, s.correct_answers, s.total_answers, s.credit_sum::float8 AS credit_sum, s.best_score, s.points, s.updated_at
       FROM users u LEFT JOIN user_stats s ON s.user_id = u.id
      WHERE u.id = ${userId}`;
   const row = rows[0];
@@ -101,7 +104,7 @@ export async function loadUserStats(db: Database, userId: number): Promise<UserS
     finished: row.finished ?? 0,
     correctAnswers: correct,
     totalAnswers: total,
-    accuracy: total === 0 ? 0 : Math.round((correct / total) * 10_000) / 10_000,
+    accuracy: total === 0 ? 0 : Math.round(((row.credit_sum ?? 0) / total) * 10_000) / 10_000,
     bestScore: row.best_score ?? 0,
     points: row.points ?? 0,
     updatedAt: row.updated_at?.toISOString() ?? null,

@@ -22,6 +22,7 @@ const QuestionBody = z
   .strictObject({
     text: Text(L.questionText),
     explanation: z.string().trim().max(L.explanation).optional(),
+    timeLimitS: z.number().int().min(L.timeLimitS.min).max(L.timeLimitS.max).optional(),
     options: z.array(OptionBody).min(L.options.min).max(L.options.max),
   })
   .refine(hasCorrectOption, { message: 'at least one option must be correct', path: ['options'] });
@@ -33,6 +34,7 @@ const CreateQuiz = z.strictObject({
   category: CategorySlug,
   slug: QuizSlug.optional(),
   published: z.boolean().optional(),
+  shuffle: z.boolean().optional(),
   questions: Questions,
 });
 const UpdateQuiz = CreateQuiz.partial().refine((c) => Object.keys(c).length > 0, { message: 'give at least one field to change' });
