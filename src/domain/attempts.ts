@@ -89,18 +89,27 @@ interface AnsweredRow {
  */
 export async function finishAttempt(db: Database, userId: number, attemptId: number): Promise<{ result: FinishedAttempt; changed: boolean }> {
   return db.prisma.$transaction(async (tx) => {
-    const [marked] = await tx.$queryRaw<{ total: number; finished_at: Date }[]>`
-      UPDATE attempts SET finished_at = clock_timestamp()
-       WHERE id = ${attemptId} AND user_id = ${userId} AND finished_at IS NULL
-      RETURNING total, finished_at`;
-    if (!marked) {
-      const [done] = await tx.$queryRaw<{ user_id: number; score: number | null; total: number; finished_at: Date | null }[]>`
-        SELECT user_id, score, total, finished_at FROM attempts WHERE id = ${attemptId}`;
-      // Another user's attempt reads exactly like a missing one: its existence is not theirs to learn.
-      if (!done || done.user_id !== userId || !done.finished_at) throw notFound('Attempt');
+    // One statement marks it finished or, when it already was, reads the result taken then (the outer
+    // SELECT sees the row as it was before this statement's UPDATE).
+    const [row] = await tx.$queryRaw<{ user_id: number; score: number | null; total: number; finished_at: Date | null; marked_at: Date | null }[]>`
+      WITH marked AS (
+        UPDATE attempts SET finished_at = clock_timestamp()
+         WHERE id = ${attemptId} AND user_id = ${userId} AND finished_at IS NULL
+        RETURNING finished_at
+      )
+      SELECT a.user_id, a.score, a.total, a.finished_at, marked.finished_at AS marked_at
+        FROM attempts a LEFT JOIN marked ON true WHERE a.id = ${attemptId}`;
+    // Another user's attempt reads exactly like a missing one: its existence is not theirs to learn.
+    if (!row || row.user_id !== userId) throw notFound('Attempt');
+    if (!row.marked_at) {
+      // Finished before. When our snapshot still shows it open, a concurrent finish committed while our UPDATE
+      // waited for its lock: a new statement sees what it wrote.
+      const done = row.finished_at ? row : (await tx.$queryRaw<typeof row[]>`SELECT score, total, finished_at FROM attempts WHERE id = ${attemptId}`)[0];
+      if (!done?.finished_at) throw notFound('Attempt');
       const result = { id: String(attemptId), score: done.score ?? 0, total: done.total, finishedAt: done.finished_at.toISOString() };
       return { result, changed: false };
     }
+    const marked = { total: row.total, finished_at: row.marked_at };
     const answers = await tx.$queryRaw<AnsweredRow[]>`
       SELECT an.id, an.credit::float8 AS credit, an.elapsed_ms, an.streak, q.time_limit_s
         FROM answers an JOIN questions q ON q.id = an.question_id

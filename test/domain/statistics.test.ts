@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestApi, type TestApi } from '../helpers/api.js';
-import { createQuiz, playQuiz } from '../helpers/quizzes.js';
+import { createQuiz, playQuiz, runPoints } from '../helpers/quizzes.js';
 import { loadUserStats, recomputeStats, refreshAllStatistics } from '../../src/domain/statistics.js';
 import { cacheKeys } from '../../src/domain/cache-keys.js';
 import { runWithRequest, currentRequest } from '../../src/lib/request-context.js';
@@ -29,10 +29,10 @@ describe('statistics rules', () => {
   });
   after(() => api.close());
 
-  test('points are correct answers of finished attempts; accuracy counts every answer given', async () => {
+  test('points are the points of answers in finished attempts; accuracy counts every answer given', async () => {
     const first = await loadUserStats(api.deps.db, players[0]!.id);
     assert.deepEqual({ ...first, updatedAt: undefined }, {
-      attempts: 2, finished: 2, correctAnswers: 4, totalAnswers: 5, accuracy: 0.8, bestScore: 3, points: 4, updatedAt: undefined,
+      attempts: 2, finished: 2, correctAnswers: 4, totalAnswers: 5, accuracy: 0.8, bestScore: 3, points: runPoints(3) + runPoints(1), updatedAt: undefined,
     });
     const third = await loadUserStats(api.deps.db, players[2]!.id);
     assert.equal(third?.attempts, 1);
