@@ -48,8 +48,7 @@ export async function recomputeStats(sql: SqlClient, userIds?: readonly number[]
       SELECT a.user_id,
              count(*)::int AS attempts,
              count(a.finished_at)::int AS finished,
-             coalesce(max(a.score) FILTER (WHERE a.finished_at IS NOT NULL), 0)::int AS best_score,
-             coalesce(sum(a.points) FILTER (WHERE a.finished_at IS NOT NULL), 0)::int AS points
+             coalesce(max(a.score) FILTER (WHERE a.finished_at IS NOT NULL), 0)::int AS best_score
         FROM attempts a JOIN target t ON t.id = a.user_id
        GROUP BY a.user_id
     ),
@@ -57,13 +56,14 @@ export async function recomputeStats(sql: SqlClient, userIds?: readonly number[]
       SELECT a.user_id,
              count(*) FILTER (WHERE an.correct)::int AS correct_answers,
              count(*)::int AS total_answers,
-             coalesce(sum(an.credit), 0) AS credit_sum
+             coalesce(sum(an.credit), 0) AS credit_sum,
+             coalesce(sum(an.points) FILTER (WHERE a.finished_at IS NOT NULL), 0)::int AS points
         FROM answers an JOIN attempts a ON a.id = an.attempt_id JOIN target t ON t.id = a.user_id
        GROUP BY a.user_id
     )
     INSERT INTO user_stats AS s (user_id, attempts, finished, correct_answers, total_answers, credit_sum, best_score, points, updated_at)
     SELECT t.id, coalesce(pa.attempts, 0), coalesce(pa.finished, 0), coalesce(an.correct_answers, 0),
-           coalesce(an.total_answers, 0), coalesce(an.credit_sum, 0), coalesce(pa.best_score, 0), coalesce(pa.points, 0), now()
+           coalesce(an.total_answers, 0), coalesce(an.credit_sum, 0), coalesce(pa.best_score, 0), coalesce(an.points, 0), now()
       FROM target t
       LEFT JOIN per_attempt pa ON pa.user_id = t.id
       LEFT JOIN per_answer an ON an.user_id = t.id
@@ -121,22 +121,30 @@ export async function invalidateUserStats(cache: Cache, userIds: readonly number
 }
 
 export interface StatsRefreshResult {
-  /** Users whose statistics row was rewritten because it differed from their attempts. */
+  /** Users whose statistics row was rewritten because it differed from their attempts (0 when every increment was right). */
   usersUpdated: number;
+  /** Some of them, for the log. */
+  sampleUserIds: number[];
   /** Entries now at the top of the leaderboard. */
   leaderboardSize: number;
 }
 
 /**
- * The refresh-stats job: recomputes every user's statistics set-based, drops the cached statistics of
- * those that changed, and rebuilds the cached leaderboard.
+ * The refresh-stats repair pass: recomputes every user's statistics set-based, rewrites (and counts, in
+ * stats_repair_counts) the rows the increments got wrong, drops their cached statistics, and rebuilds the
+ * cached leaderboard. After any load it should find nothing.
  */
 export async function refreshAllStatistics(deps: { db: Database; cache: Cache }): Promise<StatsRefreshResult> {
   const changed = await recomputeStats(deps.db.prisma);
+  if (changed.length > 0) {
+    await deps.db.prisma.$executeRaw`
+      INSERT INTO stats_repair_counts (id, repaired) VALUES (1, ${changed.length})
+      ON CONFLICT (id) DO UPDATE SET repaired = stats_repair_counts.repaired + EXCLUDED.repaired`;
+  }
   // In slices: one MULTI of a million keys would block Redis for everyone else.
   for (let i = 0; i < changed.length; i += 1000) {
     await deps.cache.invalidate(...changed.slice(i, i + 1000).map((id) => cacheKeys.userStats(id)));
   }
   const top = await refreshLeaderboard(deps);
-  return { usersUpdated: changed.length, leaderboardSize: top.items.length };
+  return { usersUpdated: changed.length, sampleUserIds: changed.slice(0, 20), leaderboardSize: top.items.length };
 }

@@ -29,6 +29,15 @@ ALTER TABLE "quizzes" ADD COLUMN     "shuffle" BOOLEAN NOT NULL DEFAULT false;
 -- AlterTable
 ALTER TABLE "user_stats" ADD COLUMN     "credit_sum" DECIMAL(14,6) NOT NULL DEFAULT 0;
 
+-- The repair pass counts the statistics rows it had to rewrite (stats_repaired_total).
+-- CreateTable
+CREATE TABLE "stats_repair_counts" (
+    "id" INTEGER NOT NULL DEFAULT 1,
+    "repaired" BIGINT NOT NULL DEFAULT 0,
+
+    CONSTRAINT "stats_repair_counts_pkey" PRIMARY KEY ("id")
+);
+
 -- Answers given before this migration: single-option, untimed, never shuffled. Their credit is 1 or 0 and
 -- those in finished attempts get the points of an untimed answer; streak bonuses are not replayed for
 -- them (their order within an attempt was not recorded exactly), so seq follows their ids.
