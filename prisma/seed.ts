@@ -22,7 +22,7 @@ async function run(): Promise<void> {
   try {
     const started = performance.now();
     const added = await seedDemo(db);
-    const stats = await refreshAllStatistics({ db, cache });
+    const stats = await refreshAllStatistics({ db, cache }, config.SCHEDULE_TIMEZONE);
     await invalidateQuizCaches(cache, ...added.quizzes);
     await invalidatePostCaches(cache, ...added.posts);
     const seconds = ((performance.now() - started) / 1000).toFixed(1);

@@ -9,6 +9,14 @@ import type { Database } from '../db/database.js';
 import { Prisma } from '../generated/prisma/client.js';
 import { notFound } from '../lib/errors.js';
 import { pointsOf } from './scoring.js';
+import { timedBucketsOf, type Period } from './periods.js';
+
+/** A user's points in one leaderboard bucket after a write. */
+export interface PointsStanding {
+  period: Period;
+  bucket: string;
+  points: number;
+}
 
 export interface StartedAttempt {
   id: string;
@@ -87,7 +95,12 @@ interface AnsweredRow {
  * marks the attempt finished under its row lock, after which no answer can join it, so the answers read next
  * are all of them.
  */
-export async function finishAttempt(db: Database, userId: number, attemptId: number): Promise<{ result: FinishedAttempt; changed: boolean }> {
+export async function finishAttempt(
+  db: Database,
+  userId: number,
+  attemptId: number,
+  timeZone: string,
+): Promise<{ result: FinishedAttempt; changed: boolean; standings: PointsStanding[] }> {
   return db.prisma.$transaction(async (tx) => {
     // One statement marks it finished or, when it already was, reads the result taken then (the outer
     // SELECT sees the row as it was before this statement's UPDATE).
@@ -107,7 +120,7 @@ export async function finishAttempt(db: Database, userId: number, attemptId: num
       const done = row.finished_at ? row : (await tx.$queryRaw<typeof row[]>`SELECT score, total, finished_at FROM attempts WHERE id = ${attemptId}`)[0];
       if (!done?.finished_at) throw notFound('Attempt');
       const result = { id: String(attemptId), score: done.score ?? 0, total: done.total, finishedAt: done.finished_at.toISOString() };
-      return { result, changed: false };
+      return { result, changed: false, standings: [] };
     }
     const marked = { total: row.total, finished_at: row.marked_at };
     const answers = await tx.$queryRaw<AnsweredRow[]>`
@@ -117,7 +130,9 @@ export async function finishAttempt(db: Database, userId: number, attemptId: num
     const points = answers.map((a) => pointsOf({ credit: a.credit, elapsedMs: a.elapsed_ms, limitS: a.time_limit_s, streak: a.streak }));
     const total = points.reduce((sum, p) => sum + p, 0);
     const score = answers.filter((a) => a.credit === 1).length;
-    await tx.$executeRaw`
+    const [day, week, month] = timedBucketsOf(marked.finished_at, timeZone).map((b) => b.bucket);
+    // The user's totals after this finish, all time and in its day, week and month: the leaderboards take them as they are.
+    const standings = await tx.$queryRaw<PointsStanding[]>`
       WITH scored AS (
         UPDATE answers an SET points = x.points
           FROM unnest(${answers.map((a) => a.id)}::int[], ${points}::int[]) AS x(id, points)
@@ -125,13 +140,26 @@ export async function finishAttempt(db: Database, userId: number, attemptId: num
       ),
       attempt AS (
         UPDATE attempts SET score = ${score}, points = ${total} WHERE id = ${attemptId}
+      ),
+      stats AS (
+        INSERT INTO user_stats AS st (user_id, finished, points, best_score, updated_at)
+        VALUES (${userId}, 1, ${total}, ${score}, now())
+        ON CONFLICT (user_id) DO UPDATE
+           SET finished = st.finished + 1, points = st.points + EXCLUDED.points,
+               best_score = greatest(st.best_score, EXCLUDED.best_score), updated_at = EXCLUDED.updated_at
+        RETURNING points
+      ),
+      periods AS (
+        INSERT INTO period_points AS pp (period, bucket, user_id, points)
+        SELECT p.period, p.bucket::date, ${userId}, ${total}
+          FROM (VALUES ('day', ${day}), ('week', ${week}), ('month', ${month})) AS p(period, bucket)
+         WHERE ${total} > 0
+        ON CONFLICT (period, bucket, user_id) DO UPDATE SET points = pp.points + EXCLUDED.points
+        RETURNING period, to_char(bucket, 'YYYY-MM-DD') AS bucket, points
       )
-      INSERT INTO user_stats AS st (user_id, finished, points, best_score, updated_at)
-      VALUES (${userId}, 1, ${total}, ${score}, now())
-      ON CONFLICT (user_id) DO UPDATE
-         SET finished = st.finished + 1, points = st.points + EXCLUDED.points,
-             best_score = greatest(st.best_score, EXCLUDED.best_score), updated_at = EXCLUDED.updated_at`;
-    return { result: { id: String(attemptId), score, total: marked.total, finishedAt: marked.finished_at.toISOString() }, changed: true };
+      SELECT 'all' AS period, 'all' AS bucket, points FROM stats WHERE ${total} > 0
+      UNION ALL SELECT period, bucket, points FROM periods`;
+    return { result: { id: String(attemptId), score, total: marked.total, finishedAt: marked.finished_at.toISOString() }, changed: true, standings };
   });
 }
 

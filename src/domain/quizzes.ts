@@ -10,6 +10,8 @@ import { cacheKeys } from './cache-keys.js';
 import { slugify, withSlugSuffix } from './slugs.js';
 import { recomputeStats, invalidateUserStats } from './statistics.js';
 import { dropLeaderboard } from './leaderboard.js';
+import { dropPeriodLeaderboards } from './period-leaderboard.js';
+import { recomputePeriodPoints } from './period-points.js';
 import { enqueueOgImage, type OutboxRef } from '../background/outbox.js';
 
 export const QUIZ_LIMITS = {
@@ -175,7 +177,7 @@ export async function updateQuiz(
  * Deletes a quiz with its questions and attempts, and recomputes the statistics of the users who lose
  * attempts, in one transaction. Returns the quiz's id and those users' ids.
  */
-export async function deleteQuiz(db: Database, slug: string): Promise<{ quizId: number; affectedUserIds: number[] }> {
+export async function deleteQuiz(db: Database, slug: string, timeZone: string): Promise<{ quizId: number; affectedUserIds: number[] }> {
   return db.prisma.$transaction(async (tx) => {
     // Locked first: an attempt being started holds a key-share lock on this row until it commits, so the
     // players read below include it, and later starts wait and then find no quiz.
@@ -188,6 +190,7 @@ export async function deleteQuiz(db: Database, slug: string): Promise<{ quizId: 
     await tx.quiz.delete({ where: { id: quiz.id } });
     const affectedUserIds = players.map((p) => p.user_id);
     await recomputeStats(tx, affectedUserIds);
+    await recomputePeriodPoints(tx, timeZone, affectedUserIds);
     return { quizId: quiz.id, affectedUserIds };
   });
 }
@@ -198,11 +201,12 @@ export async function invalidateQuizCaches(cache: Cache, ...slugs: string[]): Pr
 }
 
 /** After a deletion: the quiz's caches, the statistics of the users who lost attempts, and the leaderboard. */
-export async function invalidateDeletedQuiz(cache: Cache, slug: string, affectedUserIds: readonly number[]): Promise<void> {
+export async function invalidateDeletedQuiz(cache: Cache, slug: string, affectedUserIds: readonly number[], timeZone: string): Promise<void> {
   await invalidateQuizCaches(cache, slug);
   if (affectedUserIds.length === 0) return;
   await invalidateUserStats(cache, affectedUserIds, false);
   await dropLeaderboard(cache);
+  await dropPeriodLeaderboards(cache, timeZone);
 }
 
 function isUniqueViolation(err: unknown): boolean {

@@ -10,6 +10,8 @@ import type { Cache } from '../cache/cache.js';
 import type { Database } from '../db/database.js';
 import { cacheKeys } from './cache-keys.js';
 import { markLeaderboardChanged, refreshLeaderboard } from './leaderboard.js';
+import { dropPeriodLeaderboards } from './period-leaderboard.js';
+import { recomputePeriodPoints } from './period-points.js';
 
 /** What runs SQL: the client, or the client of an interactive transaction. */
 export type SqlClient = Pick<PrismaClient, '$queryRaw' | '$executeRaw'>;
@@ -123,6 +125,8 @@ export async function invalidateUserStats(cache: Cache, userIds: readonly number
 export interface StatsRefreshResult {
   /** Users whose statistics row was rewritten because it differed from their attempts (0 when every increment was right). */
   usersUpdated: number;
+  /** Users whose period points (period_points) were rewritten. */
+  periodUsersUpdated: number;
   /** Some of them, for the log. */
   sampleUserIds: number[];
   /** Entries now at the top of the leaderboard. */
@@ -134,11 +138,13 @@ export interface StatsRefreshResult {
  * stats_repair_counts) the rows the increments got wrong, drops their cached statistics, and rebuilds the
  * cached leaderboard. After any load it should find nothing.
  */
-export async function refreshAllStatistics(deps: { db: Database; cache: Cache }): Promise<StatsRefreshResult> {
+export async function refreshAllStatistics(deps: { db: Database; cache: Cache }, timeZone: string): Promise<StatsRefreshResult> {
   const changed = await recomputeStats(deps.db.prisma);
-  if (changed.length > 0) {
+  const periodsChanged = await recomputePeriodPoints(deps.db.prisma, timeZone);
+  const repaired = changed.length + periodsChanged.length;
+  if (repaired > 0) {
     await deps.db.prisma.$executeRaw`
-      INSERT INTO stats_repair_counts (id, repaired) VALUES (1, ${changed.length})
+      INSERT INTO stats_repair_counts (id, repaired) VALUES (1, ${repaired})
       ON CONFLICT (id) DO UPDATE SET repaired = stats_repair_counts.repaired + EXCLUDED.repaired`;
   }
   // In slices: one MULTI of a million keys would block Redis for everyone else.
@@ -146,5 +152,7 @@ export async function refreshAllStatistics(deps: { db: Database; cache: Cache })
     await deps.cache.invalidate(...changed.slice(i, i + 1000).map((id) => cacheKeys.userStats(id)));
   }
   const top = await refreshLeaderboard(deps);
-  return { usersUpdated: changed.length, sampleUserIds: changed.slice(0, 20), leaderboardSize: top.items.length };
+  // Rebuilt from Postgres at their next read: this also heals a set that missed a write while Redis failed.
+  await dropPeriodLeaderboards(deps.cache, timeZone);
+  return { usersUpdated: changed.length, periodUsersUpdated: periodsChanged.length, sampleUserIds: [...changed, ...periodsChanged].slice(0, 20), leaderboardSize: top.items.length };
 }

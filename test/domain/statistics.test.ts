@@ -59,7 +59,7 @@ describe('statistics rules', () => {
     await api.deps.db.prisma.userStats.update({ where: { userId: target.id }, data: { points: 999 } });
     await api.request('GET', `/api/v1/users/${target.id}/stats`);
     const repairedBefore = (await api.deps.db.prisma.statsRepairCount.findUnique({ where: { id: 1 } }))?.repaired ?? 0n;
-    const outcome = await refreshAllStatistics(api.deps);
+    const outcome = await refreshAllStatistics(api.deps, 'UTC');
     assert.equal(outcome.usersUpdated, 1);
     assert.deepEqual(outcome.sampleUserIds, [target.id]);
     // Counted for stats_repaired_total; a pass with nothing to repair (below) adds nothing.
@@ -69,7 +69,7 @@ describe('statistics rules', () => {
     assert.equal(await api.deps.cache.get(cacheKeys.userStats(target.id)), undefined, 'cached statistics dropped');
     const after = await api.request('GET', `/api/v1/users/${target.id}/stats`);
     assert.deepEqual({ ...after.body, updatedAt: null }, { ...before.body, updatedAt: null });
-    assert.equal((await refreshAllStatistics(api.deps)).usersUpdated, 0);
+    assert.equal((await refreshAllStatistics(api.deps, 'UTC')).usersUpdated, 0);
     assert.equal(await repaired(), repairedBefore + 1n);
   });
 

@@ -38,6 +38,26 @@ CREATE TABLE "stats_repair_counts" (
     CONSTRAINT "stats_repair_counts_pkey" PRIMARY KEY ("id")
 );
 
+-- Points per user and day, week, month: what the period leaderboards are rebuilt from.
+-- CreateTable
+CREATE TABLE "period_points" (
+    "period" VARCHAR(8) NOT NULL,
+    "bucket" DATE NOT NULL,
+    "user_id" INTEGER NOT NULL,
+    "points" INTEGER NOT NULL DEFAULT 0,
+
+    CONSTRAINT "period_points_pkey" PRIMARY KEY ("period","bucket","user_id")
+);
+
+-- CreateIndex
+CREATE INDEX "period_points_period_bucket_points_user_id_idx" ON "period_points"("period", "bucket", "points" DESC, "user_id");
+
+-- CreateIndex
+CREATE INDEX "period_points_user_id_idx" ON "period_points"("user_id");
+
+-- AddForeignKey
+ALTER TABLE "period_points" ADD CONSTRAINT "period_points_user_id_fkey" FOREIGN KEY ("user_id") REFERENCES "users"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
 -- Answers given before this migration: single-option, untimed, never shuffled. Their credit is 1 or 0 and
 -- those in finished attempts get the points of an untimed answer; streak bonuses are not replayed for
 -- them (their order within an attempt was not recorded exactly), so seq follows their ids.
@@ -62,3 +82,14 @@ UPDATE "attempts" SET "points" = 0 WHERE "finished_at" IS NOT NULL AND "points" 
 UPDATE "user_stats" s
    SET "credit_sum" = s."correct_answers",
        "points" = coalesce((SELECT sum(t."points") FROM "attempts" t WHERE t."user_id" = s."user_id" AND t."finished_at" IS NOT NULL), 0);
+
+-- Period points of the attempts finished before, by UTC dates; the refresh-stats repair pass recounts them
+-- in SCHEDULE_TIMEZONE when that is another zone.
+INSERT INTO "period_points" ("period", "bucket", "user_id", "points")
+SELECT p."period", p."bucket", t."user_id", sum(t."points")::int
+  FROM "attempts" t
+ CROSS JOIN LATERAL (VALUES ('day', t."finished_at"::date),
+                            ('week', date_trunc('week', t."finished_at")::date),
+                            ('month', date_trunc('month', t."finished_at")::date)) AS p("period", "bucket")
+ WHERE t."finished_at" IS NOT NULL AND t."points" > 0
+ GROUP BY 1, 2, 3;

@@ -8,6 +8,7 @@ import { notFound } from '../../lib/errors.js';
 import { finishAttempt, loadAttempt, startAttempt } from '../../domain/attempts.js';
 import { answerQuestion } from '../../domain/answers.js';
 import { serveNextQuestion } from '../../domain/next-question.js';
+import { publishStandings } from '../../domain/period-leaderboard.js';
 import { invalidateUserStats } from '../../domain/statistics.js';
 import { SLUG_MAX_LENGTH, SLUG_PATTERN } from '../../domain/slugs.js';
 
@@ -68,8 +69,11 @@ export function attemptRoutes(deps: AppDeps): Router {
 
   router.post('/attempts/:id/finish', signedIn, async (ctx) => {
     const user = currentUser(ctx);
-    const { result, changed } = await finishAttempt(db, user.id, idParam(ctx.params.id, 'Attempt'));
-    if (changed) await invalidateUserStats(cache, [user.id], true);
+    const { result, changed, standings } = await finishAttempt(db, user.id, idParam(ctx.params.id, 'Attempt'), deps.config.SCHEDULE_TIMEZONE);
+    if (changed) {
+      await invalidateUserStats(cache, [user.id], true);
+      await publishStandings(deps, user, standings, deps.config.SCHEDULE_TIMEZONE);
+    }
     ctx.set('Cache-Control', 'no-store');
     ctx.body = result;
   });

@@ -101,8 +101,8 @@ export function quizRoutes(deps: AppDeps): Router {
 
   router.delete('/:slug', requireAdmin(deps), async (ctx) => {
     const slug = slugParam(ctx.params.slug);
-    const { affectedUserIds } = await deleteQuiz(db, slug);
-    await invalidateDeletedQuiz(cache, slug, affectedUserIds);
+    const { affectedUserIds } = await deleteQuiz(db, slug, deps.config.SCHEDULE_TIMEZONE);
+    await invalidateDeletedQuiz(cache, slug, affectedUserIds, deps.config.SCHEDULE_TIMEZONE);
     ctx.status = 204;
   });
 

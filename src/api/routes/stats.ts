@@ -11,8 +11,10 @@ import { notFound } from '../../lib/errors.js';
 import { cacheKeys } from '../../domain/cache-keys.js';
 import { loadUserStats } from '../../domain/statistics.js';
 import { LEADERBOARD_SIZE, readLeaderboard, type LeaderboardSnapshot } from '../../domain/leaderboard.js';
+import { readPeriodLeaderboard } from '../../domain/period-leaderboard.js';
+import { PERIODS } from '../../domain/periods.js';
 
-const LeaderboardQuery = z.object({ limit: limitQuery(LEADERBOARD_SIZE, 10) });
+const LeaderboardQuery = z.object({ limit: limitQuery(LEADERBOARD_SIZE, 10), period: z.enum(PERIODS).optional() });
 
 /** Statistics of one user and the leaderboard, served from the shared cache. */
 export function statsRoutes(deps: AppDeps): Router {
@@ -38,13 +40,17 @@ export function statsRoutes(deps: AppDeps): Router {
     if (!byLimit) bodies.set(snapshot, (byLimit = new Map()));
     let body = byLimit.get(limit);
     // Same snapshot, same limit: same body, so the snapshot's hash identifies the response.
-    if (!body) byLimit.set(limit, (body = { etag: `"${snapshot.etag}-${limit}"`, json: JSON.stringify({ items: snapshot.items.slice(0, limit) }) }));
+    if (!body) byLimit.set(limit, (body = { etag: `"${snapshot.etag}-${limit}"`, json: JSON.stringify({ items: snapshot.items.slice(0, limit), period: 'all', from: null }) }));
     return body;
   };
 
   router.get('/leaderboard', async (ctx) => {
-    const { limit } = parseInput(LeaderboardQuery, ctx.query);
-    sendCachedBody(ctx, leaderboardBody(await readLeaderboard(deps), limit));
+    const { limit, period } = parseInput(LeaderboardQuery, ctx.query);
+    // Without a period: all time from the snapshot (one per second at most, near-cached, ETag); with one, the
+    // period's sorted set in Redis (period-leaderboard.ts). Both rank user_stats.points for all time.
+    if (period === undefined) return sendCachedBody(ctx, leaderboardBody(await readLeaderboard(deps), limit));
+    ctx.set('Cache-Control', 'no-cache');
+    ctx.body = await readPeriodLeaderboard(deps, period, limit, deps.config.SCHEDULE_TIMEZONE);
   });
 
   return router;

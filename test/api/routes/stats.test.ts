@@ -108,7 +108,8 @@ describe('statistics routes', () => {
       assert.equal((await api.request('GET', '/api/v1/leaderboard?limit=2')).body.items.length, 2);
       const byDefault = await api.request('GET', '/api/v1/leaderboard');
       assert.ok(byDefault.body.items.length <= 10);
-      assert.deepEqual(Object.keys(byDefault.body), ['items']);
+      assert.deepEqual(Object.keys(byDefault.body), ['items', 'period', 'from']);
+      assert.deepEqual([byDefault.body.period, byDefault.body.from], ['all', null]);
     });
 
     test('a finish shows on the leaderboard within a second', async () => {
