@@ -15,7 +15,7 @@ const BUDGET = {
   quizDetail: 4,
   patchQuiz: 12,
   replaceQuestions: 14, // includes the quiz row lock taken before counting attempts
-  deleteQuiz: 8,
+  deleteQuiz: 9, // statistics and period points of the players recounted
   startAttempt: 1,
   answer: 2, // 1, plus reading the question's answer key the first time this process sees the question
   next: 1,
