@@ -120,15 +120,16 @@ async function insertAttempts(db: Database, now: Date): Promise<{ attempts: numb
         total: quiz.questions.length,
         startedAt,
         score: plan.finished ? plan.answers.filter(Boolean).length : null,
-        points: plan.finished ? scored[i]!.reduce((sum, a) => sum + a.points, 0) : null,
+        points: scored[i]!.reduce((sum, a) => sum + a.points, 0),
+        correct: plan.answers.filter(Boolean).length,
         answered: plan.answers.length,
         finishedAt: plan.finished ? new Date(startedAt.getTime() + plan.answers.length * PER_ANSWER_MS) : null,
       }));
       const rows = await tx.$queryRaw<{ id: number; user_id: number; started_at: Date }[]>`
-        INSERT INTO attempts (user_id, quiz_id, total, started_at, score, points, answered, finished_at)
+        INSERT INTO attempts (user_id, quiz_id, total, started_at, score, points, correct, answered, finished_at)
         SELECT * FROM unnest(${attempts.map((a) => a.userId)}::int[], ${attempts.map((a) => a.quizId)}::int[], ${attempts.map((a) => a.total)}::int[],
                              ${attempts.map((a) => a.startedAt)}::timestamptz[], ${attempts.map((a) => a.score)}::int[], ${attempts.map((a) => a.points)}::int[],
-                             ${attempts.map((a) => a.answered)}::int[], ${attempts.map((a) => a.finishedAt)}::timestamptz[])
+                             ${attempts.map((a) => a.correct)}::int[], ${attempts.map((a) => a.answered)}::int[], ${attempts.map((a) => a.finishedAt)}::timestamptz[])
         RETURNING id, user_id, started_at`;
       const attemptId = new Map(rows.map((r) => [`${r.user_id}:${r.started_at.getTime()}`, r.id]));
       const data = batch.flatMap(({ userId, startedAt, plan, quiz }, b) =>
@@ -141,7 +142,7 @@ async function insertAttempts(db: Database, now: Date): Promise<{ attempts: numb
             optionId: correct ? question.correctOptionId : question.wrongOptionId,
             correct,
             credit: s.credit,
-            points: plan.finished ? s.points : null,
+            points: s.points,
             streak: s.streak,
             seq: i + 1,
             createdAt: new Date(startedAt.getTime() + (i + 1) * PER_ANSWER_MS),

@@ -6,15 +6,18 @@
  * before a finish takes that lock or finds the attempt finished; the unique (attempt, question) index makes
  * a duplicate, concurrent or not, do nothing (409).
  *
- * The deadline comparison and the streak step are written in SQL here because the statistics they feed are
- * written by the same statement; they are the same rules as isTimedOut and nextStreak in scoring.ts (the
- * answer tests cover both). Points come from scoring.ts alone: computed for the response here, and written to
- * the answer rows when the attempt finishes (attempts.ts), from the same recorded facts.
+ * The statement scores the answer itself: the credit of the choice comes from scoring.ts (creditOf, on the
+ * answer key), the points from scoring-sql.ts (scoring.ts's arithmetic in SQL, since the time taken is only
+ * known inside the statement); the deadline comparison and the streak step are scoring.ts's isTimedOut and
+ * nextStreak. The answer row keeps every fact (credit, elapsed, streak position), so pointsOf gives the
+ * same points again from it, and the attempt keeps the running points, correct count and streak.
  */
 import type { Database } from '../db/database.js';
 import { badRequest, conflict, notFound, type ErrorDetail } from '../lib/errors.js';
 import { loadAnswerKey, type AnswerKey } from './answer-keys.js';
-import { creditOf, pointsOf } from './scoring.js';
+import { Prisma } from '../generated/prisma/client.js';
+import { CREDIT_MICROS, creditOf } from './scoring.js';
+import { pointsSql } from './scoring-sql.js';
 
 export interface AnswerInput {
   questionId: number;
@@ -40,8 +43,7 @@ interface Outcome {
   finished: boolean | null;
   credit: number | null;
   timed_out: boolean | null;
-  elapsed_ms: number | null;
-  streak: number | null;
+  points: number | null;
 }
 
 /** Why a choice does not fit the question, or undefined when it does. */
@@ -60,6 +62,8 @@ export async function answerQuestion(db: Database, userId: number, attemptId: nu
   // With no key or a bad choice the statement still runs, inserting nothing, so ownership is judged first (404 before 400).
   const credit = key && !bad ? creditOf({ chosen: input.optionIds, correct: key.correctIds }) : 0;
   const limitMs = key?.limitS == null ? null : key.limitS * 1000;
+  const creditMicros = Math.round(credit * CREDIT_MICROS);
+  const points = pointsSql(Prisma.sql`s.credit_micros`, Prisma.sql`s.elapsed_ms`, Prisma.sql`s.new_streak`, key?.limitS ?? null);
   const rows = await db.prisma.$queryRaw<Outcome[]>`
     WITH cur AS (
       SELECT id, user_id, quiz_id, finished_at, streak, answered,
@@ -72,19 +76,24 @@ export async function answerQuestion(db: Database, userId: number, attemptId: nu
         FROM cur
        WHERE cur.user_id = ${userId} AND cur.quiz_id = ${key?.quizId ?? 0} AND cur.finished_at IS NULL AND ${key !== undefined && !bad}
     ),
+    credited AS (
+      SELECT j.*, CASE WHEN j.timed_out THEN 0 ELSE ${creditMicros}::int END AS credit_micros FROM judged j
+    ),
     scored AS (
-      SELECT j.*, CASE WHEN j.timed_out THEN 0 ELSE ${credit.toFixed(6)}::numeric END AS credit FROM judged j
+      SELECT c.*, CASE WHEN c.credit_micros = ${CREDIT_MICROS} THEN c.streak + 1 ELSE 0 END AS new_streak FROM credited c
     ),
     ins AS (
-      INSERT INTO answers (attempt_id, question_id, option_id, option_ids, correct, credit, timed_out, elapsed_ms, streak, seq, created_at)
-      SELECT ${attemptId}, ${input.questionId}, ${input.optionIds[0]!}, ${input.optionIds}::int[], s.credit = 1, s.credit, s.timed_out,
-             greatest(s.elapsed_ms, 0), CASE WHEN s.credit = 1 THEN s.streak + 1 ELSE 0 END, s.answered + 1, clock_timestamp()
+      INSERT INTO answers (attempt_id, question_id, option_id, option_ids, correct, credit, points, timed_out, elapsed_ms, streak, seq, created_at)
+      SELECT ${attemptId}, ${input.questionId}, ${input.optionIds[0]!}, ${input.optionIds}::int[], s.credit_micros = ${CREDIT_MICROS},
+             s.credit_micros / ${CREDIT_MICROS}::numeric, ${points}, s.timed_out, greatest(s.elapsed_ms, 0), s.new_streak, s.answered + 1, clock_timestamp()
         FROM scored s
       ON CONFLICT (attempt_id, question_id) DO NOTHING
-      RETURNING correct, credit, timed_out, elapsed_ms, streak
+      RETURNING correct, credit, points, timed_out, streak
     ),
     bump AS (
-      UPDATE attempts t SET answered = t.answered + 1, streak = ins.streak, last_answer_at = clock_timestamp()
+      UPDATE attempts t
+         SET answered = t.answered + 1, streak = ins.streak, points = t.points + ins.points, correct = t.correct + ins.correct::int,
+             last_answer_at = clock_timestamp()
         FROM ins WHERE t.id = ${attemptId}
     ),
     stats AS (
@@ -95,7 +104,7 @@ export async function answerQuestion(db: Database, userId: number, attemptId: nu
              credit_sum = st.credit_sum + EXCLUDED.credit_sum, updated_at = EXCLUDED.updated_at
     )
     SELECT cur.user_id, cur.quiz_id, cur.finished_at IS NOT NULL AS finished,
-           ins.credit::float8 AS credit, ins.timed_out, ins.elapsed_ms, ins.streak
+           ins.credit::float8 AS credit, ins.timed_out, ins.points
       FROM (SELECT 1) one LEFT JOIN cur ON true LEFT JOIN ins ON true`;
   const row = rows[0]!;
   // Another user's attempt reads exactly like a missing one: its existence is not theirs to learn.
@@ -104,11 +113,10 @@ export async function answerQuestion(db: Database, userId: number, attemptId: nu
   if (bad) throw badRequest('The option is not one of this question.', [bad]);
   if (row.finished) throw conflict('The attempt is finished; it takes no more answers.');
   if (row.credit === null) throw conflict('This question was already answered in this attempt.');
-  const points = pointsOf({ credit: row.credit, elapsedMs: row.elapsed_ms!, limitS: key.limitS, streak: row.streak! });
   return {
     correct: row.credit === 1,
     credit: row.credit,
-    points,
+    points: row.points!,
     correctOptionId: String(key.correctIds[0]),
     correctOptionIds: key.correctIds.map(String),
     explanation: key.explanation,

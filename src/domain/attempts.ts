@@ -2,14 +2,14 @@
  * Attempts: started, finished and read by their owner; answered through answers.ts and served question by
  * question through next-question.ts. The score of an attempt is the number of its fully correct answers
  * (unanswered questions count as wrong; the total is the quiz's question count when the attempt started);
- * its points are those of its answers (scoring.ts). Each write adds its own change to the user's statistics
- * in the same statement (statistics.ts keeps the rule that recomputes them, for the repair pass).
+ * its points are those of its answers (scoring.ts), kept running by each answer. Each write adds its own
+ * change to the user's statistics in the same statement (statistics.ts keeps the rule that recomputes them,
+ * for the repair pass).
  */
 import type { Database } from '../db/database.js';
 import { Prisma } from '../generated/prisma/client.js';
 import { notFound } from '../lib/errors.js';
-import { pointsOf } from './scoring.js';
-import { timedBucketsOf, type Period } from './periods.js';
+import type { Period } from './periods.js';
 
 /** A user's points in one leaderboard bucket after a write. */
 export interface PointsStanding {
@@ -81,19 +81,23 @@ function isForeignKeyViolation(err: unknown): boolean {
   return err.code === 'P2003' || (err.meta as { code?: unknown } | undefined)?.code === '23503';
 }
 
-interface AnsweredRow {
-  id: number;
-  credit: number;
-  elapsed_ms: number;
-  streak: number;
-  time_limit_s: number | null;
+interface FinishRow {
+  user_id: number;
+  score: number | null;
+  total: number;
+  finished_at: Date | null;
+  /** Set when this statement finished it. */
+  marked_at: Date | null;
+  score_now: number | null;
+  standings: PointsStanding[] | null;
 }
 
 /**
- * Finishes an attempt: takes its score and points and adds them to the user's statistics. Finishing again
- * changes nothing and returns the same result; `changed` tells whether this call did it. The first statement
- * marks the attempt finished under its row lock, after which no answer can join it, so the answers read next
- * are all of them.
+ * Finishes an attempt: its score (fully correct answers) and points are the running ones its answers kept,
+ * added to the user's statistics and to their day, week and month points, in one statement. The UPDATE waits
+ * for the attempt's row lock, so an answer either committed before (and is counted) or finds it finished.
+ * Finishing again changes nothing and returns the same result; `changed` tells whether this call did it, and
+ * `standings` are the user's totals after it, for the leaderboards.
  */
 export async function finishAttempt(
   db: Database,
@@ -101,66 +105,45 @@ export async function finishAttempt(
   attemptId: number,
   timeZone: string,
 ): Promise<{ result: FinishedAttempt; changed: boolean; standings: PointsStanding[] }> {
-  return db.prisma.$transaction(async (tx) => {
-    // One statement marks it finished or, when it already was, reads the result taken then (the outer
-    // SELECT sees the row as it was before this statement's UPDATE).
-    const [row] = await tx.$queryRaw<{ user_id: number; score: number | null; total: number; finished_at: Date | null; marked_at: Date | null }[]>`
-      WITH marked AS (
-        UPDATE attempts SET finished_at = clock_timestamp()
-         WHERE id = ${attemptId} AND user_id = ${userId} AND finished_at IS NULL
-        RETURNING finished_at
-      )
-      SELECT a.user_id, a.score, a.total, a.finished_at, marked.finished_at AS marked_at
-        FROM attempts a LEFT JOIN marked ON true WHERE a.id = ${attemptId}`;
-    // Another user's attempt reads exactly like a missing one: its existence is not theirs to learn.
-    if (!row || row.user_id !== userId) throw notFound('Attempt');
-    if (!row.marked_at) {
-      // Finished before. When our snapshot still shows it open, a concurrent finish committed while our UPDATE
-      // waited for its lock: a new statement sees what it wrote.
-      const done = row.finished_at ? row : (await tx.$queryRaw<typeof row[]>`SELECT score, total, finished_at FROM attempts WHERE id = ${attemptId}`)[0];
-      if (!done?.finished_at) throw notFound('Attempt');
-      const result = { id: String(attemptId), score: done.score ?? 0, total: done.total, finishedAt: done.finished_at.toISOString() };
-      return { result, changed: false, standings: [] };
-    }
-    const marked = { total: row.total, finished_at: row.marked_at };
-    const answers = await tx.$queryRaw<AnsweredRow[]>`
-      SELECT an.id, an.credit::float8 AS credit, an.elapsed_ms, an.streak, q.time_limit_s
-        FROM answers an JOIN questions q ON q.id = an.question_id
-       WHERE an.attempt_id = ${attemptId}`;
-    const points = answers.map((a) => pointsOf({ credit: a.credit, elapsedMs: a.elapsed_ms, limitS: a.time_limit_s, streak: a.streak }));
-    const total = points.reduce((sum, p) => sum + p, 0);
-    const score = answers.filter((a) => a.credit === 1).length;
-    const [day, week, month] = timedBucketsOf(marked.finished_at, timeZone).map((b) => b.bucket);
-    // The user's totals after this finish, all time and in its day, week and month: the leaderboards take them as they are.
-    const standings = await tx.$queryRaw<PointsStanding[]>`
-      WITH scored AS (
-        UPDATE answers an SET points = x.points
-          FROM unnest(${answers.map((a) => a.id)}::int[], ${points}::int[]) AS x(id, points)
-         WHERE an.id = x.id
-      ),
-      attempt AS (
-        UPDATE attempts SET score = ${score}, points = ${total} WHERE id = ${attemptId}
-      ),
-      stats AS (
-        INSERT INTO user_stats AS st (user_id, finished, points, best_score, updated_at)
-        VALUES (${userId}, 1, ${total}, ${score}, now())
-        ON CONFLICT (user_id) DO UPDATE
-           SET finished = st.finished + 1, points = st.points + EXCLUDED.points,
-               best_score = greatest(st.best_score, EXCLUDED.best_score), updated_at = EXCLUDED.updated_at
-        RETURNING points
-      ),
-      periods AS (
-        INSERT INTO period_points AS pp (period, bucket, user_id, points)
-        SELECT p.period, p.bucket::date, ${userId}, ${total}
-          FROM (VALUES ('day', ${day}), ('week', ${week}), ('month', ${month})) AS p(period, bucket)
-         WHERE ${total} > 0
-        ON CONFLICT (period, bucket, user_id) DO UPDATE SET points = pp.points + EXCLUDED.points
-        RETURNING period, to_char(bucket, 'YYYY-MM-DD') AS bucket, points
-      )
-      SELECT 'all' AS period, 'all' AS bucket, points FROM stats WHERE ${total} > 0
-      UNION ALL SELECT period, bucket, points FROM periods`;
-    return { result: { id: String(attemptId), score, total: marked.total, finishedAt: marked.finished_at.toISOString() }, changed: true, standings };
-  });
+  // The outer SELECT sees the row as it was before this statement: finished already, or not (then `fin` did it).
+  const [row] = await db.prisma.$queryRaw<FinishRow[]>`
+    WITH fin AS (
+      UPDATE attempts SET finished_at = clock_timestamp(), score = correct
+       WHERE id = ${attemptId} AND user_id = ${userId} AND finished_at IS NULL
+      RETURNING points, correct, finished_at, (finished_at AT TIME ZONE 'UTC' AT TIME ZONE ${timeZone}) AS local_at
+    ),
+    stats AS (
+      INSERT INTO user_stats AS st (user_id, finished, points, best_score, updated_at)
+      SELECT ${userId}, 1, fin.points, fin.correct, now() FROM fin
+      ON CONFLICT (user_id) DO UPDATE
+         SET finished = st.finished + 1, points = st.points + EXCLUDED.points,
+             best_score = greatest(st.best_score, EXCLUDED.best_score), updated_at = EXCLUDED.updated_at
+      RETURNING points
+    ),
+    periods AS (
+      INSERT INTO period_points AS pp (period, bucket, user_id, points)
+      SELECT p.period, p.bucket, ${userId}, fin.points
+        FROM fin CROSS JOIN LATERAL (VALUES ('day', fin.local_at::date), ('week', date_trunc('week', fin.local_at)::date),
+                                            ('month', date_trunc('month', fin.local_at)::date)) AS p(period, bucket)
+       WHERE fin.points > 0
+      ON CONFLICT (period, bucket, user_id) DO UPDATE SET points = pp.points + EXCLUDED.points
+      RETURNING period, to_char(bucket, 'YYYY-MM-DD') AS bucket, points
+    )
+    SELECT a.user_id, a.score, a.total, a.finished_at, fin.finished_at AS marked_at, fin.correct AS score_now,
+           (SELECT json_agg(x) FROM (SELECT 'all' AS period, 'all' AS bucket, points FROM stats WHERE fin.points > 0
+                                     UNION ALL SELECT period, bucket, points FROM periods) x) AS standings
+      FROM attempts a LEFT JOIN fin ON true WHERE a.id = ${attemptId}`;
+  // Another user's attempt reads exactly like a missing one: its existence is not theirs to learn.
+  if (!row || row.user_id !== userId) throw notFound('Attempt');
+  if (row.marked_at) {
+    const result = { id: String(attemptId), score: row.score_now!, total: row.total, finishedAt: row.marked_at.toISOString() };
+    return { result, changed: true, standings: row.standings ?? [] };
+  }
+  // Finished before. When our snapshot still shows it open, a concurrent finish committed while our UPDATE
+  // waited for its lock: a new statement sees what it wrote.
+  const done = row.finished_at ? row : (await db.prisma.$queryRaw<FinishRow[]>`SELECT score, total, finished_at FROM attempts WHERE id = ${attemptId}`)[0];
+  if (!done?.finished_at) throw notFound('Attempt');
+  return { result: { id: String(attemptId), score: done.score ?? 0, total: done.total, finishedAt: done.finished_at.toISOString() }, changed: false, standings: [] };
 }
 
 /** An attempt with its answers, for its owner or an admin; 404 otherwise. */

@@ -10,8 +10,10 @@ export const MAX_BASE_POINTS = 1000;
 /** Streak bonus per fully correct answer in a row after the first, and its ceiling. */
 export const STREAK_STEP = 100;
 export const MAX_STREAK_BONUS = 500;
-/** Credit is kept to this many decimals (the database's numeric(7,6)), so sums of credit are exact. */
-const CREDIT_DECIMALS = 1_000_000;
+/** Credit is kept in millionths (the database's numeric(7,6)), so sums of credit are exact. */
+export const CREDIT_MICROS = 1_000_000;
+/** The streak position from which the bonus stays at its ceiling. */
+export const STREAK_CAP = MAX_STREAK_BONUS / STREAK_STEP + 1;
 
 /** What one answer chose, against what was right. Ids are compared as given (numbers or strings). */
 export interface AnswerFacts<Id> {
@@ -37,7 +39,7 @@ export function creditOf<Id>({ chosen, correct }: AnswerFacts<Id>): number {
 
 /** Credit rounded to the 6 decimals the database keeps. */
 export function roundCredit(credit: number): number {
-  return Math.round(credit * CREDIT_DECIMALS) / CREDIT_DECIMALS;
+  return Math.round(credit * CREDIT_MICROS) / CREDIT_MICROS;
 }
 
 /** After its deadline: the answer is recorded but earns nothing. The deadline itself is still in time. */
@@ -62,10 +64,26 @@ export function streakBonus(streak: number): number {
   return streak <= 1 ? 0 : Math.min(MAX_STREAK_BONUS, STREAK_STEP * (streak - 1));
 }
 
+/** round(num / den) for non-negative integers, halves up, in integer arithmetic (exactly as scoring-sql.ts does it). */
+function roundRatio(num: number, den: number): number {
+  return Math.floor((2 * num + den) / (2 * den));
+}
+
+/**
+ * round(1000 x credit x speed), computed on credit in millionths so that the answer statement
+ * (scoring-sql.ts) gets the same integer: 1000 x (n / 10^6) x (2W - e) / 2W = n (2W - e) / (2W x 1000).
+ */
+export function basePoints(creditMicros: number, elapsedMs: number, limitS: number | null): number {
+  if (limitS === null) return roundRatio(creditMicros * MAX_BASE_POINTS, CREDIT_MICROS);
+  const window = limitS * 1000;
+  const e = Math.min(Math.max(elapsedMs, 0), window);
+  return roundRatio(creditMicros * (2 * window - e), 2 * window * (CREDIT_MICROS / MAX_BASE_POINTS));
+}
+
 /** Points of an answer from its recorded credit (0 once timed out), time and streak position. */
 export function pointsOf(answer: { credit: number; elapsedMs: number; limitS: number | null; streak: number }): number {
   if (answer.credit <= 0 || isTimedOut(answer.elapsedMs, answer.limitS)) return 0;
-  const base = Math.round(MAX_BASE_POINTS * answer.credit * speedOf(answer.elapsedMs, answer.limitS));
+  const base = basePoints(Math.round(answer.credit * CREDIT_MICROS), answer.elapsedMs, answer.limitS);
   return base + (answer.credit === 1 ? streakBonus(answer.streak) : 0);
 }
 

@@ -19,8 +19,8 @@ const BUDGET = {
   startAttempt: 1,
   answer: 2, // 1, plus reading the question's answer key the first time this process sees the question
   next: 1,
-  finish: 5,
-  finishAgain: 3,
+  finish: 1,
+  finishAgain: 1,
   getAttempt: 3,
   stats: 1,
   leaderboard: 1,

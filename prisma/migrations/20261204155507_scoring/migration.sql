@@ -7,15 +7,16 @@
 ALTER TABLE "answers" ADD COLUMN     "credit" DECIMAL(7,6) NOT NULL DEFAULT 0,
 ADD COLUMN     "elapsed_ms" INTEGER NOT NULL DEFAULT 0,
 ADD COLUMN     "option_ids" INTEGER[] DEFAULT ARRAY[]::INTEGER[],
-ADD COLUMN     "points" INTEGER,
+ADD COLUMN     "points" INTEGER NOT NULL DEFAULT 0,
 ADD COLUMN     "seq" INTEGER NOT NULL DEFAULT 0,
 ADD COLUMN     "streak" INTEGER NOT NULL DEFAULT 0,
 ADD COLUMN     "timed_out" BOOLEAN NOT NULL DEFAULT false;
 
 -- AlterTable
 ALTER TABLE "attempts" ADD COLUMN     "answered" INTEGER NOT NULL DEFAULT 0,
+ADD COLUMN     "correct" INTEGER NOT NULL DEFAULT 0,
 ADD COLUMN     "last_answer_at" TIMESTAMP(3),
-ADD COLUMN     "points" INTEGER,
+ADD COLUMN     "points" INTEGER NOT NULL DEFAULT 0,
 ADD COLUMN     "served_at" TIMESTAMP(3),
 ADD COLUMN     "served_question_id" INTEGER,
 ADD COLUMN     "streak" INTEGER NOT NULL DEFAULT 0;
@@ -29,7 +30,6 @@ ALTER TABLE "quizzes" ADD COLUMN     "shuffle" BOOLEAN NOT NULL DEFAULT false;
 -- AlterTable
 ALTER TABLE "user_stats" ADD COLUMN     "credit_sum" DECIMAL(14,6) NOT NULL DEFAULT 0;
 
--- The repair pass counts the statistics rows it had to rewrite (stats_repaired_total).
 -- CreateTable
 CREATE TABLE "stats_repair_counts" (
     "id" INTEGER NOT NULL DEFAULT 1,
@@ -38,7 +38,6 @@ CREATE TABLE "stats_repair_counts" (
     CONSTRAINT "stats_repair_counts_pkey" PRIMARY KEY ("id")
 );
 
--- Points per user and day, week, month: what the period leaderboards are rebuilt from.
 -- CreateTable
 CREATE TABLE "period_points" (
     "period" VARCHAR(8) NOT NULL,
@@ -59,25 +58,22 @@ CREATE INDEX "period_points_user_id_idx" ON "period_points"("user_id");
 ALTER TABLE "period_points" ADD CONSTRAINT "period_points_user_id_fkey" FOREIGN KEY ("user_id") REFERENCES "users"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
 -- Answers given before this migration: single-option, untimed, never shuffled. Their credit is 1 or 0 and
--- those in finished attempts get the points of an untimed answer; streak bonuses are not replayed for
--- them (their order within an attempt was not recorded exactly), so seq follows their ids.
+-- their points those of an untimed answer; streak bonuses are not replayed for them (their order within
+-- an attempt was not recorded exactly), so seq follows their ids.
 UPDATE "answers" a
    SET "option_ids" = ARRAY["option_id"],
        "credit" = CASE WHEN a."correct" THEN 1 ELSE 0 END,
-       "points" = CASE WHEN t."finished_at" IS NULL THEN NULL WHEN a."correct" THEN 1000 ELSE 0 END,
+       "points" = CASE WHEN a."correct" THEN 1000 ELSE 0 END,
        "seq" = s."seq"
-  FROM "attempts" t,
-       (SELECT "id", row_number() OVER (PARTITION BY "attempt_id" ORDER BY "id")::int AS "seq" FROM "answers") s
- WHERE t."id" = a."attempt_id" AND s."id" = a."id";
+  FROM (SELECT "id", row_number() OVER (PARTITION BY "attempt_id" ORDER BY "id")::int AS "seq" FROM "answers") s
+ WHERE s."id" = a."id";
 
 UPDATE "attempts" t
-   SET "answered" = c."answered",
-       "points" = CASE WHEN t."finished_at" IS NULL THEN NULL ELSE c."points" END
-  FROM (SELECT "attempt_id", count(*)::int AS "answered", coalesce(sum("points"), 0)::int AS "points"
+   SET "answered" = c."answered", "points" = c."points", "correct" = c."correct"
+  FROM (SELECT "attempt_id", count(*)::int AS "answered", sum("points")::int AS "points",
+               (count(*) FILTER (WHERE "correct"))::int AS "correct"
           FROM "answers" GROUP BY "attempt_id") c
  WHERE c."attempt_id" = t."id";
-
-UPDATE "attempts" SET "points" = 0 WHERE "finished_at" IS NOT NULL AND "points" IS NULL;
 
 UPDATE "user_stats" s
    SET "credit_sum" = s."correct_answers",
