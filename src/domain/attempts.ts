@@ -77,8 +77,10 @@ export async function startAttempt(db: Database, userId: number, slug: string): 
 
 function isForeignKeyViolation(err: unknown): boolean {
   if (!(err instanceof Prisma.PrismaClientKnownRequestError)) return false;
-  // P2003 from the query builder; a raw query reports the database's own code (23503) in its meta.
-  return err.code === 'P2003' || (err.meta as { code?: unknown } | undefined)?.code === '23503';
+  if (err.code === 'P2003') return true;
+  // A raw statement reports every database error as P2010, classified by the driver adapter.
+  const adapterError = err.meta?.driverAdapterError as { cause?: { kind?: unknown } } | undefined;
+  return err.code === 'P2010' && adapterError?.cause?.kind === 'ForeignKeyConstraintViolation';
 }
 
 interface FinishRow {
