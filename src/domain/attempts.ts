@@ -39,9 +39,11 @@ export interface AttemptView {
   questionCount: number;
   total: number;
   score: number | null;
+  /** Points so far (final once finished). */
+  points: number;
   startedAt: string;
   finishedAt: string | null;
-  answers: { questionId: string; optionId: string; correct: boolean }[];
+  answers: { questionId: string; optionId: string; optionIds: string[]; correct: boolean; credit: number; points: number; timedOut: boolean }[];
 }
 
 /**
@@ -154,7 +156,7 @@ export async function loadAttempt(db: Database, viewer: { id: number; isAdmin: b
     where: { id: attemptId },
     include: {
       quiz: { select: { slug: true, _count: { select: { questions: true } } } },
-      answers: { orderBy: { createdAt: 'asc' }, select: { questionId: true, optionId: true, correct: true } },
+      answers: { orderBy: { seq: 'asc' }, select: { questionId: true, optionId: true, optionIds: true, correct: true, credit: true, points: true, timedOut: true } },
     },
   });
   if (!attempt || (attempt.userId !== viewer.id && !viewer.isAdmin)) throw notFound('Attempt');
@@ -165,8 +167,17 @@ export async function loadAttempt(db: Database, viewer: { id: number; isAdmin: b
     questionCount: attempt.quiz._count.questions,
     total: attempt.total,
     score: attempt.score,
+    points: attempt.points,
     startedAt: attempt.startedAt.toISOString(),
     finishedAt: attempt.finishedAt?.toISOString() ?? null,
-    answers: attempt.answers.map((a) => ({ questionId: String(a.questionId), optionId: String(a.optionId), correct: a.correct })),
+    answers: attempt.answers.map((a) => ({
+      questionId: String(a.questionId),
+      optionId: String(a.optionId),
+      optionIds: (a.optionIds.length > 0 ? a.optionIds : [a.optionId]).map(String),
+      correct: a.correct,
+      credit: a.credit.toNumber(),
+      points: a.points,
+      timedOut: a.timedOut,
+    })),
   };
 }

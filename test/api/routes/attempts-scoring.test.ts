@@ -157,6 +157,19 @@ describe('attempts: scoring (API.md § Scoring)', () => {
     assert.equal((await answer(token, late, { questionId: qs[2]!.id, optionId: ids(qs[2]!, true)[0] })).body.points, 1000);
   });
 
+  test('a timed question never served starts its clock at the previous answer (or at the start)', async () => {
+    const token = await api.signIn('user');
+    const q = qs[1]!;
+    const fromStart = await start(token);
+    await api.deps.db.prisma.$executeRaw`UPDATE attempts SET started_at = started_at - interval '11 seconds' WHERE id = ${Number(fromStart)}`;
+    assert.equal((await answer(token, fromStart, { questionId: q.id, optionId: ids(q, true)[0] })).body.timedOut, true);
+    const fromAnswer = await start(token);
+    await api.deps.db.prisma.$executeRaw`UPDATE attempts SET started_at = started_at - interval '1 hour' WHERE id = ${Number(fromAnswer)}`;
+    await answer(token, fromAnswer, { questionId: qs[0]!.id, optionIds: ids(qs[0]!, true) });
+    const inTime = await answer(token, fromAnswer, { questionId: q.id, optionId: ids(q, true)[0] });
+    assert.deepEqual([inTime.body.timedOut, inTime.body.correct], [false, true], 'timed from the previous answer, not from the start an hour ago');
+  });
+
   test('streak bonus within an attempt, and the finish adds the points the answers were told', async () => {
     const token = await api.signIn('user');
     const attemptId = await start(token);

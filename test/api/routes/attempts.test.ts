@@ -76,7 +76,7 @@ describe('attempt routes', () => {
       assert.equal(again.status, 409);
       assert.equal(again.body.error.code, 'conflict');
       const attempt = await api.request('GET', `/api/v1/attempts/${attemptId}`, { token });
-      assert.deepEqual(attempt.body.answers, [{ questionId: q.id, optionId: correctOption(q, 0), correct: true }]);
+      assert.deepEqual(attempt.body.answers, [{ questionId: q.id, optionId: correctOption(q, 0), optionIds: [correctOption(q, 0)], correct: true, credit: 1, points: 1000, timedOut: false }]);
     });
 
     test('a question of another quiz, or an option of another question, is a 400', async () => {
@@ -165,7 +165,8 @@ describe('attempt routes', () => {
       assert.equal(own.body.quizSlug, quiz.slug);
       assert.equal(own.body.finishedAt, null);
       assert.equal(own.body.score, null);
-      assert.deepEqual(own.body.answers, [{ questionId: q.id, optionId: correctOption(q, 2), correct: true }]);
+      assert.deepEqual(own.body.answers, [{ questionId: q.id, optionId: correctOption(q, 2), optionIds: [correctOption(q, 2)], correct: true, credit: 1, points: 1000, timedOut: false }]);
+      assert.equal(own.body.points, 1000);
       assert.match(own.headers.get('cache-control') ?? '', /no-store/);
       const byAdmin = await api.request('GET', `/api/v1/attempts/${attemptId}`, { token: admin });
       assert.deepEqual(byAdmin.body, own.body);
