@@ -52,6 +52,12 @@ function expiryOf(bucket: PeriodBucket): number | undefined {
   return bucket.until ? Math.ceil((bucket.until.getTime() + KEEP_AFTER_END_MS) / 1000) : undefined;
 }
 
+/** Unix seconds a set may go, from its bucket's date alone (no time zone work on the finish path): a day or so later than expiryOf. */
+function roughExpiryOf(period: Exclude<Period, 'all'>, bucket: string): number {
+  const days = period === 'day' ? 1 : period === 'week' ? 7 : 31;
+  return Math.ceil((Date.parse(`${bucket}T00:00:00Z`) + (days + 1) * 86_400_000 + KEEP_AFTER_END_MS) / 1000);
+}
+
 /** Competition ranking (equal points share a rank), ties listed by user id. */
 function ranked(rows: { userId: number; username: string | null; points: number }[], limit: number): LeaderboardItem[] {
   const sorted = [...rows].sort((a, b) => b.points - a.points || a.userId - b.userId);
@@ -81,7 +87,7 @@ export async function loadPeriodTop(db: Database, bucket: PeriodBucket): Promise
  * Writes a user's totals after a finish into the sets of their buckets (and their name beside them). Best
  * effort: when Redis fails, the sets miss this total until the repair pass drops them (they are then rebuilt).
  */
-export async function publishStandings(deps: { cache: Cache; logger: Logger }, user: { id: number; username: string | null }, standings: readonly PointsStanding[], timeZone: string): Promise<void> {
+export async function publishStandings(deps: { cache: Cache; logger: Logger }, user: { id: number; username: string | null }, standings: readonly PointsStanding[]): Promise<void> {
   const redis = deps.cache.redis;
   if (!redis || standings.length === 0) return;
   const now = new Date();
@@ -89,7 +95,7 @@ export async function publishStandings(deps: { cache: Cache; logger: Logger }, u
   for (const s of standings) {
     const key = setKey(deps.cache, s);
     writes.push(redis.zAdd(key, [{ score: s.points, value: String(user.id) }], { comparison: 'GT' }));
-    const expiry = s.period === 'all' ? undefined : expiryOf(bucketOf(s.period, new Date(`${s.bucket}T12:00:00Z`), timeZone));
+    const expiry = s.period === 'all' ? undefined : roughExpiryOf(s.period, s.bucket);
     // A finish at the very end of a bucket may land after the bucket's own expiry was computed: keep the later.
     if (expiry !== undefined && expiry * 1000 > now.getTime()) writes.push(redis.expireAt(key, expiry, 'GT'), redis.expireAt(key, expiry, 'NX'));
   }

@@ -21,19 +21,33 @@ export interface PeriodBucket {
 
 const DAY_MS = 86_400_000;
 
+// Building an Intl.DateTimeFormat costs far more than using one (it showed in answer-flow's CPU profile): one per zone.
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatterOf(timeZone: string): Intl.DateTimeFormat {
+  let format = formatters.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
+    formatters.set(timeZone, format);
+  }
+  return format;
+}
+
+/** The local wall-clock time of an instant in `timeZone`, as the UTC Date with the same fields (whole seconds). */
+function wallClock(instant: Date, timeZone: string): Date {
+  const fields: Record<string, number> = {};
+  for (const part of formatterOf(timeZone).formatToParts(instant)) if (part.type !== 'literal') fields[part.type] = Number(part.value);
+  return new Date(Date.UTC(fields.year!, fields.month! - 1, fields.day!, fields.hour!, fields.minute!, fields.second!));
+}
+
 /** The local calendar date of an instant in `timeZone`, as a UTC-midnight Date (for date arithmetic only). */
 function localDate(instant: Date, timeZone: string): Date {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(instant);
-  const get = (type: string) => Number(parts.find((p) => p.type === type)!.value);
-  return new Date(Date.UTC(get('year'), get('month') - 1, get('day')));
+  const wall = wallClock(instant, timeZone);
+  return new Date(Date.UTC(wall.getUTCFullYear(), wall.getUTCMonth(), wall.getUTCDate()));
 }
 
 /** Milliseconds `timeZone` is ahead of UTC at `instant`. */
 function offsetMs(instant: Date, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' }).formatToParts(instant);
-  const get = (type: string) => Number(parts.find((p) => p.type === type)!.value);
-  const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
-  return asUtc - Math.floor(instant.getTime() / 1000) * 1000;
+  return wallClock(instant, timeZone).getTime() - Math.floor(instant.getTime() / 1000) * 1000;
 }
 
 /** The instant local midnight of `date` (a UTC-midnight Date naming a local date) happens in `timeZone`. */

@@ -72,7 +72,7 @@ export function attemptRoutes(deps: AppDeps): Router {
     const { result, changed, standings } = await finishAttempt(db, user.id, idParam(ctx.params.id, 'Attempt'), deps.config.SCHEDULE_TIMEZONE);
     if (changed) {
       await invalidateUserStats(cache, [user.id], true);
-      await publishStandings(deps, user, standings, deps.config.SCHEDULE_TIMEZONE);
+      await publishStandings(deps, user, standings);
     }
     ctx.set('Cache-Control', 'no-store');
     ctx.body = result;
