@@ -21,28 +21,30 @@ export interface AnswerKey {
 const MAX_KEYS = 50_000;
 const keysByDatabase = new WeakMap<Database, Map<number, AnswerKey>>();
 
-/** The answer key of a question, or undefined when there is no such question. One statement on a miss. */
+/**
+ * The answer key of a question, or undefined when there is no such question. One statement on a miss, which
+ * reads the keys of every question of its quiz: a player's next answers are to the same quiz.
+ */
 export async function loadAnswerKey(db: Database, questionId: number): Promise<AnswerKey | undefined> {
   let keys = keysByDatabase.get(db);
   if (!keys) keysByDatabase.set(db, (keys = new Map()));
   const known = keys.get(questionId);
   if (known) return known;
-  const rows = await db.prisma.$queryRaw<{ quiz_id: number; time_limit_s: number | null; explanation: string | null; option_ids: number[]; correct: boolean[] }[]>`
-    SELECT q.quiz_id, q.time_limit_s, q.explanation,
+  const rows = await db.prisma.$queryRaw<{ id: number; quiz_id: number; time_limit_s: number | null; explanation: string | null; option_ids: number[]; correct: boolean[] }[]>`
+    SELECT q.id, q.quiz_id, q.time_limit_s, q.explanation,
            array_agg(o.id ORDER BY o.position) AS option_ids, array_agg(o.correct ORDER BY o.position) AS correct
       FROM questions q JOIN options o ON o.question_id = q.id
-     WHERE q.id = ${questionId}
+     WHERE q.quiz_id = (SELECT quiz_id FROM questions WHERE id = ${questionId})
      GROUP BY q.id`;
-  const row = rows[0];
-  if (!row) return undefined;
-  const key: AnswerKey = {
-    quizId: row.quiz_id,
-    limitS: row.time_limit_s,
-    explanation: row.explanation,
-    optionIds: row.option_ids,
-    correctIds: row.option_ids.filter((_, i) => row.correct[i]),
-  };
-  if (keys.size >= MAX_KEYS) keys.clear();
-  keys.set(questionId, key);
-  return key;
+  if (keys.size + rows.length > MAX_KEYS) keys.clear();
+  for (const row of rows) {
+    keys.set(row.id, {
+      quizId: row.quiz_id,
+      limitS: row.time_limit_s,
+      explanation: row.explanation,
+      optionIds: row.option_ids,
+      correctIds: row.option_ids.filter((_, i) => row.correct[i]),
+    });
+  }
+  return keys.get(questionId);
 }

@@ -17,7 +17,8 @@ const BUDGET = {
   replaceQuestions: 14, // includes the quiz row lock taken before counting attempts
   deleteQuiz: 9, // statistics and period points of the players recounted
   startAttempt: 1,
-  answer: 2, // 1, plus reading the question's answer key the first time this process sees the question
+  answerFirst: 2, // plus reading the answer keys of the quiz, the first time this process sees one of its questions
+  answer: 1,
   next: 1,
   finish: 1,
   finishAgain: 1,
@@ -64,8 +65,7 @@ describe('SQL budgets of the quiz API', () => {
     count(size, 'next', await api.request('GET', `/api/v1/attempts/${attemptId}/next`, { token: player.token }));
     for (const [i, q] of qs.entries()) {
       const res = await api.request('POST', `/api/v1/attempts/${attemptId}/answers`, { token: player.token, body: { questionId: q.id, optionId: correctOption(q, i) } });
-      count(size, 'answer', res);
-      if (i === 0) assert.equal(res.sqlQueries, measured.get(size)!.get('answer'));
+      count(size, i === 0 ? 'answerFirst' : 'answer', res);
     }
     count(size, 'finish', await api.request('POST', `/api/v1/attempts/${attemptId}/finish`, { token: player.token }));
     count(size, 'finishAgain', await api.request('POST', `/api/v1/attempts/${attemptId}/finish`, { token: player.token }));
