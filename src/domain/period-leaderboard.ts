@@ -96,8 +96,8 @@ export async function publishStandings(deps: { cache: Cache; logger: Logger }, u
     const key = setKey(deps.cache, s);
     writes.push(redis.zAdd(key, [{ score: s.points, value: String(user.id) }], { comparison: 'GT' }));
     const expiry = s.period === 'all' ? undefined : roughExpiryOf(s.period, s.bucket);
-    // A finish at the very end of a bucket may land after the bucket's own expiry was computed: keep the later.
-    if (expiry !== undefined && expiry * 1000 > now.getTime()) writes.push(redis.expireAt(key, expiry, 'GT'), redis.expireAt(key, expiry, 'NX'));
+    // Only a set without one yet (made by this write): a rebuilt set has its bucket's exact expiry.
+    if (expiry !== undefined && expiry * 1000 > now.getTime()) writes.push(redis.expireAt(key, expiry, 'NX'));
   }
   try {
     await withTimeout(Promise.all(writes));
