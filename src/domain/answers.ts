@@ -11,6 +11,8 @@
  * known inside the statement); the deadline comparison and the streak step are scoring.ts's isTimedOut and
  * nextStreak. The answer row keeps every fact (credit, elapsed, streak position), so pointsOf gives the
  * same points again from it, and the attempt keeps the running points, correct count and streak.
+ * Times are written and compared as UTC (`clock_timestamp() AT TIME ZONE 'UTC'`), whatever the session's
+ * time zone, as Prisma writes them; clock_timestamp, not now(), since a statement may wait for a lock.
  */
 import type { Database } from '../db/database.js';
 import { badRequest, conflict, notFound, type ErrorDetail } from '../lib/errors.js';
@@ -67,7 +69,7 @@ export async function answerQuestion(db: Database, userId: number, attemptId: nu
   const rows = await db.prisma.$queryRaw<Outcome[]>`
     WITH cur AS (
       SELECT id, user_id, quiz_id, finished_at, streak, answered,
-             (extract(epoch FROM clock_timestamp()::timestamp(3)
+             (extract(epoch FROM (clock_timestamp() AT TIME ZONE 'UTC')::timestamp(3)
                 - CASE WHEN served_question_id = ${input.questionId} THEN served_at ELSE coalesce(last_answer_at, started_at) END) * 1000)::int AS elapsed_ms
         FROM attempts WHERE id = ${attemptId} FOR UPDATE
     ),
@@ -85,7 +87,7 @@ export async function answerQuestion(db: Database, userId: number, attemptId: nu
     ins AS (
       INSERT INTO answers (attempt_id, question_id, option_id, option_ids, correct, credit, points, timed_out, elapsed_ms, streak, seq, created_at)
       SELECT ${attemptId}, ${input.questionId}, ${input.optionIds[0]!}, ${input.optionIds}::int[], s.credit_micros = ${CREDIT_MICROS},
-             s.credit_micros / ${CREDIT_MICROS}::numeric, ${points}, s.timed_out, greatest(s.elapsed_ms, 0), s.new_streak, s.answered + 1, clock_timestamp()
+             s.credit_micros / ${CREDIT_MICROS}::numeric, ${points}, s.timed_out, greatest(s.elapsed_ms, 0), s.new_streak, s.answered + 1, (clock_timestamp() AT TIME ZONE 'UTC')
         FROM scored s
       ON CONFLICT (attempt_id, question_id) DO NOTHING
       RETURNING correct, credit, points, timed_out, streak
@@ -93,7 +95,7 @@ export async function answerQuestion(db: Database, userId: number, attemptId: nu
     bump AS (
       UPDATE attempts t
          SET answered = t.answered + 1, streak = ins.streak, points = t.points + ins.points, correct = t.correct + ins.correct::int,
-             last_answer_at = clock_timestamp()
+             last_answer_at = (clock_timestamp() AT TIME ZONE 'UTC')
         FROM ins WHERE t.id = ${attemptId}
     ),
     stats AS (

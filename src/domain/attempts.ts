@@ -59,7 +59,7 @@ export async function startAttempt(db: Database, userId: number, slug: string): 
       ),
       started AS (
         INSERT INTO attempts (user_id, quiz_id, total, started_at)
-        SELECT ${userId}, quiz.id, quiz.total, clock_timestamp() FROM quiz
+        SELECT ${userId}, quiz.id, quiz.total, clock_timestamp() AT TIME ZONE 'UTC' FROM quiz
         RETURNING id, total, started_at
       ),
       stats AS (
@@ -112,7 +112,7 @@ export async function finishAttempt(
   // The outer SELECT sees the row as it was before this statement: finished already, or not (then `fin` did it).
   const [row] = await db.prisma.$queryRaw<FinishRow[]>`
     WITH fin AS (
-      UPDATE attempts SET finished_at = clock_timestamp(), score = correct
+      UPDATE attempts SET finished_at = clock_timestamp() AT TIME ZONE 'UTC', score = correct
        WHERE id = ${attemptId} AND user_id = ${userId} AND finished_at IS NULL
       RETURNING points, correct, finished_at, (finished_at AT TIME ZONE 'UTC' AT TIME ZONE ${timeZone}) AS local_at
     ),

@@ -49,7 +49,7 @@ export async function serveNextQuestion(db: Database, userId: number, attemptId:
        ORDER BY q.position LIMIT 1
     ),
     served AS (
-      UPDATE attempts t SET served_question_id = nq.id, served_at = clock_timestamp()
+      UPDATE attempts t SET served_question_id = nq.id, served_at = clock_timestamp() AT TIME ZONE 'UTC'
         FROM nq WHERE t.id = ${attemptId} AND t.served_question_id IS DISTINCT FROM nq.id
       RETURNING t.served_at
     )
