@@ -69,8 +69,9 @@ export async function answerQuestion(db: Database, userId: number, attemptId: nu
   const rows = await db.prisma.$queryRaw<Outcome[]>`
     WITH cur AS (
       SELECT id, user_id, quiz_id, finished_at, streak, answered,
-             (extract(epoch FROM (clock_timestamp() AT TIME ZONE 'UTC')::timestamp(3)
-                - CASE WHEN served_question_id = ${input.questionId} THEN served_at ELSE coalesce(last_answer_at, started_at) END) * 1000)::int AS elapsed_ms
+             -- Capped at the int range: an attempt left open for weeks must still take (late) answers.
+             least(extract(epoch FROM (clock_timestamp() AT TIME ZONE 'UTC')::timestamp(3)
+                - CASE WHEN served_question_id = ${input.questionId} THEN served_at ELSE coalesce(last_answer_at, started_at) END) * 1000, 2147483647)::int AS elapsed_ms
         FROM attempts WHERE id = ${attemptId} FOR UPDATE
     ),
     judged AS (

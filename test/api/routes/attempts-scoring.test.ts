@@ -163,6 +163,11 @@ describe('attempts: scoring (API.md § Scoring)', () => {
     const fromStart = await start(token);
     await api.deps.db.prisma.$executeRaw`UPDATE attempts SET started_at = started_at - interval '11 seconds' WHERE id = ${Number(fromStart)}`;
     assert.equal((await answer(token, fromStart, { questionId: q.id, optionId: ids(q, true)[0] })).body.timedOut, true);
+    const monthOld = await start(token);
+    await api.deps.db.prisma.$executeRaw`UPDATE attempts SET started_at = started_at - interval '40 days' WHERE id = ${Number(monthOld)}`;
+    const late = await answer(token, monthOld, { questionId: q.id, optionId: ids(q, true)[0] });
+    assert.deepEqual([late.status, late.body.timedOut], [200, true], 'an attempt open for weeks still takes a (late) answer');
+    assert.equal((await answer(token, monthOld, { questionId: qs[2]!.id, optionId: ids(qs[2]!, true)[0] })).body.points, 1000);
     const fromAnswer = await start(token);
     await api.deps.db.prisma.$executeRaw`UPDATE attempts SET started_at = started_at - interval '1 hour' WHERE id = ${Number(fromAnswer)}`;
     await answer(token, fromAnswer, { questionId: qs[0]!.id, optionIds: ids(qs[0]!, true) });
