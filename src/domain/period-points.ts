@@ -5,7 +5,12 @@
  */
 import type { SqlClient } from './statistics.js';
 
-/** Rewrites the period points of `userIds` (everyone when omitted) from their attempts; returns the users whose rows changed. */
+/**
+ * Corrects the period points of `userIds` (everyone when omitted) from their attempts; returns the users whose
+ * rows changed. Corrections are differences between the recomputed and the seen points of one snapshot, as
+ * in recomputeStats, so finishes committed meanwhile keep their increments. A period left with no points
+ * keeps its row at 0 (readers skip it).
+ */
 export async function recomputePeriodPoints(sql: SqlClient, timeZone: string, userIds?: readonly number[]): Promise<number[]> {
   if (userIds && userIds.length === 0) return [];
   const ids = userIds ? [...new Set(userIds)] : null;
@@ -27,17 +32,20 @@ export async function recomputePeriodPoints(sql: SqlClient, timeZone: string, us
                                   ('month', date_trunc('month', l.at)::date)) AS p(period, bucket)
        GROUP BY 1, 2, 3
     ),
-    gone AS (
-      DELETE FROM period_points pp USING target t
-       WHERE pp.user_id = t.id
-         AND NOT EXISTS (SELECT 1 FROM fresh f WHERE f.period = pp.period AND f.bucket = pp.bucket AND f.user_id = pp.user_id)
-      RETURNING pp.user_id
+    seen AS (
+      SELECT pp.period, pp.bucket, pp.user_id, pp.points FROM period_points pp JOIN target t ON t.id = pp.user_id
+    ),
+    delta AS (
+      SELECT coalesce(f.period, s.period) AS period, coalesce(f.bucket, s.bucket) AS bucket, coalesce(f.user_id, s.user_id) AS user_id,
+             coalesce(f.points, 0) - coalesce(s.points, 0) AS points
+        FROM fresh f FULL JOIN seen s ON f.period = s.period AND f.bucket = s.bucket AND f.user_id = s.user_id
+       WHERE coalesce(f.points, 0) <> coalesce(s.points, 0)
     ),
     put AS (
-      INSERT INTO period_points AS pp (period, bucket, user_id, points) SELECT period, bucket, user_id, points FROM fresh
-      ON CONFLICT (period, bucket, user_id) DO UPDATE SET points = EXCLUDED.points WHERE pp.points <> EXCLUDED.points
+      INSERT INTO period_points AS pp (period, bucket, user_id, points) SELECT period, bucket, user_id, points FROM delta
+      ON CONFLICT (period, bucket, user_id) DO UPDATE SET points = pp.points + EXCLUDED.points
       RETURNING pp.user_id
     )
-    SELECT user_id FROM gone UNION SELECT user_id FROM put`;
+    SELECT DISTINCT user_id FROM put`;
   return rows.map((r) => r.user_id);
 }

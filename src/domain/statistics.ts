@@ -31,8 +31,13 @@ export interface UserStatsView {
 }
 
 /**
- * Rewrites `user_stats` from attempts and answers for `userIds` (every user who has attempts or a stats
- * row when omitted). Rows whose values did not change are not written. Returns the ids whose row changed.
+ * Corrects `user_stats` from attempts and answers for `userIds` (every user who has attempts or a stats
+ * row when omitted). Rows that agree are not written. Returns the ids whose row changed.
+ *
+ * A correction is applied as a difference (`points = points + (recomputed - seen)`), with the recomputed
+ * and the seen values read in one snapshot: answers and finishes keep incrementing rows while the pass runs
+ * under load, and an increment committed after that snapshot is then kept, where writing the recomputed
+ * value over it would lose it (and the next pass would "repair" it back).
  */
 export async function recomputeStats(sql: SqlClient, userIds?: readonly number[]): Promise<number[]> {
   if (userIds && userIds.length === 0) return [];
@@ -62,20 +67,32 @@ export async function recomputeStats(sql: SqlClient, userIds?: readonly number[]
              coalesce(sum(an.points) FILTER (WHERE a.finished_at IS NOT NULL), 0)::int AS points
         FROM answers an JOIN attempts a ON a.id = an.attempt_id JOIN target t ON t.id = a.user_id
        GROUP BY a.user_id
+    ),
+    fresh AS (
+      SELECT t.id AS user_id, coalesce(pa.attempts, 0) AS attempts, coalesce(pa.finished, 0) AS finished,
+             coalesce(an.correct_answers, 0) AS correct_answers, coalesce(an.total_answers, 0) AS total_answers,
+             coalesce(an.credit_sum, 0) AS credit_sum, coalesce(pa.best_score, 0) AS best_score, coalesce(an.points, 0) AS points
+        FROM target t
+        LEFT JOIN per_attempt pa ON pa.user_id = t.id
+        LEFT JOIN per_answer an ON an.user_id = t.id
+    ),
+    delta AS (
+      SELECT f.user_id, f.attempts - coalesce(s.attempts, 0) AS attempts, f.finished - coalesce(s.finished, 0) AS finished,
+             f.correct_answers - coalesce(s.correct_answers, 0) AS correct_answers, f.total_answers - coalesce(s.total_answers, 0) AS total_answers,
+             f.credit_sum - coalesce(s.credit_sum, 0) AS credit_sum, f.best_score - coalesce(s.best_score, 0) AS best_score,
+             f.points - coalesce(s.points, 0) AS points
+        FROM fresh f LEFT JOIN user_stats s ON s.user_id = f.user_id
+       WHERE s.user_id IS NULL
+          OR (s.attempts, s.finished, s.correct_answers, s.total_answers, s.credit_sum, s.best_score, s.points)
+             IS DISTINCT FROM (f.attempts, f.finished, f.correct_answers, f.total_answers, f.credit_sum, f.best_score, f.points)
     )
     INSERT INTO user_stats AS s (user_id, attempts, finished, correct_answers, total_answers, credit_sum, best_score, points, updated_at)
-    SELECT t.id, coalesce(pa.attempts, 0), coalesce(pa.finished, 0), coalesce(an.correct_answers, 0),
-           coalesce(an.total_answers, 0), coalesce(an.credit_sum, 0), coalesce(pa.best_score, 0), coalesce(an.points, 0), now()
-      FROM target t
-      LEFT JOIN per_attempt pa ON pa.user_id = t.id
-      LEFT JOIN per_answer an ON an.user_id = t.id
+    SELECT user_id, attempts, finished, correct_answers, total_answers, credit_sum, best_score, points, now() FROM delta
     ON CONFLICT (user_id) DO UPDATE
-       SET attempts = EXCLUDED.attempts, finished = EXCLUDED.finished, correct_answers = EXCLUDED.correct_answers,
-           total_answers = EXCLUDED.total_answers, credit_sum = EXCLUDED.credit_sum, best_score = EXCLUDED.best_score, points = EXCLUDED.points,
-           updated_at = EXCLUDED.updated_at
-     WHERE (s.attempts, s.finished, s.correct_answers, s.total_answers, s.credit_sum, s.best_score, s.points)
-           IS DISTINCT FROM (EXCLUDED.attempts, EXCLUDED.finished, EXCLUDED.correct_answers,
-                             EXCLUDED.total_answers, EXCLUDED.credit_sum, EXCLUDED.best_score, EXCLUDED.points)
+       SET attempts = s.attempts + EXCLUDED.attempts, finished = s.finished + EXCLUDED.finished,
+           correct_answers = s.correct_answers + EXCLUDED.correct_answers, total_answers = s.total_answers + EXCLUDED.total_answers,
+           credit_sum = s.credit_sum + EXCLUDED.credit_sum, best_score = s.best_score + EXCLUDED.best_score,
+           points = s.points + EXCLUDED.points, updated_at = EXCLUDED.updated_at
     RETURNING s.user_id`;
   return rows.map((r) => r.user_id);
 }
