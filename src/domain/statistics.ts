@@ -155,11 +155,11 @@ export interface StatsRefreshResult {
  * stats_repair_counts) the rows the increments got wrong, drops their cached statistics, and rebuilds the
  * cached leaderboard. After any load it should find nothing.
  */
-export async function refreshAllStatistics(deps: { db: Database; cache: Cache }, timeZone: string): Promise<StatsRefreshResult> {
+export async function refreshAllStatistics(deps: { db: Database; cache: Cache }, timeZone: string, options: { countRepairs?: boolean } = {}): Promise<StatsRefreshResult> {
   const changed = await recomputeStats(deps.db.prisma);
   const periodsChanged = await recomputePeriodPoints(deps.db.prisma, timeZone);
   const repaired = changed.length + periodsChanged.length;
-  if (repaired > 0) {
+  if (repaired > 0 && options.countRepairs !== false) {
     await deps.db.prisma.$executeRaw`
       INSERT INTO stats_repair_counts (id, repaired) VALUES (1, ${repaired})
       ON CONFLICT (id) DO UPDATE SET repaired = stats_repair_counts.repaired + EXCLUDED.repaired`;
