@@ -11,6 +11,7 @@ import { fillResult, measureLoad } from '../lib/measure.js';
 import { machineLoad } from '../lib/proc-sampler.js';
 import { emptyResult, skippedResult, type ScenarioResult } from '../lib/result.js';
 import type { DemoKeys, QuizKey } from './demo-data.js';
+import { checkScoring } from './answer-flow-check.js';
 
 const ANSWERS = 5;
 
@@ -82,5 +83,20 @@ export async function runAnswerFlow(ctx: BenchContext, keys: DemoKeys): Promise<
   const measured = await measureLoad(ctx, { baseUrl: ctx.api.url, connections: ctx.options.connections, requests: [] }, { pid: ctx.api.pid, metricsUrl: `${ctx.api.url}/metrics` }, run);
   fillResult(result, measured);
   result.extra = { flowsFinished: finished, flowsPerS: finished / measured.load.durationS, requestsPerFlow: ANSWERS + 3 };
+  const databaseUrl = ctx.app?.env.DATABASE_URL ?? ctx.options.given.databaseUrl;
+  if (!databaseUrl) {
+    result.notes.push('scoring check skipped: no database URL (pass --database-url with --api-url)');
+    return result;
+  }
+  try {
+    const check = await checkScoring(databaseUrl, ctx.api.url);
+    Object.assign(result.extra, check);
+    const line = `scoring check: ${check.statsMismatches} of ${check.usersChecked} users' statistics differ from a recomputation from the answers table; ` +
+      `all-time leaderboard (top ${check.leaderboardChecked}, with and without ?period=all) ${check.leaderboardMismatches} entries differ from SQL's`;
+    result.notes.push(line);
+    console.log(`  ${line}`);
+  } catch (err) {
+    result.notes.push(`scoring check failed: ${(err as Error).message}`);
+  }
   return result;
 }

@@ -6,6 +6,7 @@
  * outbox, started by the dispatcher of a running API or worker); users, attempts and answers through unnest()
  * bulk inserts (a few statements per thousand attempts), which keeps the run fast.
  */
+import { scoreAnswer } from '../domain/scoring.js';
 import type { Database } from './database.js';
 import { createPost } from '../domain/posts.js';
 import { createQuiz } from '../domain/quizzes.js';
@@ -104,36 +105,57 @@ async function insertAttempts(db: Database, now: Date): Promise<{ attempts: numb
   let answers = 0;
   for (const batch of chunks(planned, 1000)) {
     await prisma.$transaction(async (tx) => {
-      const attempts = batch.map(({ userId, startedAt, plan, quiz }) => ({
+      // Seed answers are untimed: scored as such, in order, with their streaks (scoring.ts).
+      const scored = batch.map(({ plan }) => {
+        let streak = 0;
+        return plan.answers.map((correct) => {
+          const s = scoreAnswer({ chosen: [correct ? 1 : 2], correct: [1], elapsedMs: PER_ANSWER_MS, limitS: null, previousStreak: streak });
+          streak = s.streak;
+          return s;
+        });
+      });
+      const attempts = batch.map(({ userId, startedAt, plan, quiz }, i) => ({
         userId,
         quizId: quiz.id,
         total: quiz.questions.length,
         startedAt,
         score: plan.finished ? plan.answers.filter(Boolean).length : null,
+        points: scored[i]!.reduce((sum, a) => sum + a.points, 0),
+        correct: plan.answers.filter(Boolean).length,
+        answered: plan.answers.length,
         finishedAt: plan.finished ? new Date(startedAt.getTime() + plan.answers.length * PER_ANSWER_MS) : null,
       }));
       const rows = await tx.$queryRaw<{ id: number; user_id: number; started_at: Date }[]>`
-        INSERT INTO attempts (user_id, quiz_id, total, started_at, score, finished_at)
+        INSERT INTO attempts (user_id, quiz_id, total, started_at, score, points, correct, answered, finished_at)
         SELECT * FROM unnest(${attempts.map((a) => a.userId)}::int[], ${attempts.map((a) => a.quizId)}::int[], ${attempts.map((a) => a.total)}::int[],
-                             ${attempts.map((a) => a.startedAt)}::timestamptz[], ${attempts.map((a) => a.score)}::int[], ${attempts.map((a) => a.finishedAt)}::timestamptz[])
+                             ${attempts.map((a) => a.startedAt)}::timestamptz[], ${attempts.map((a) => a.score)}::int[], ${attempts.map((a) => a.points)}::int[],
+                             ${attempts.map((a) => a.correct)}::int[], ${attempts.map((a) => a.answered)}::int[], ${attempts.map((a) => a.finishedAt)}::timestamptz[])
         RETURNING id, user_id, started_at`;
       const attemptId = new Map(rows.map((r) => [`${r.user_id}:${r.started_at.getTime()}`, r.id]));
-      const data = batch.flatMap(({ userId, startedAt, plan, quiz }) =>
+      const data = batch.flatMap(({ userId, startedAt, plan, quiz }, b) =>
         plan.answers.map((correct, i) => {
           const question = quiz.questions[i]!;
+          const s = scored[b]![i]!;
           return {
             attemptId: attemptId.get(`${userId}:${startedAt.getTime()}`)!,
             questionId: question.id,
             optionId: correct ? question.correctOptionId : question.wrongOptionId,
             correct,
+            credit: s.credit,
+            points: s.points,
+            streak: s.streak,
+            seq: i + 1,
             createdAt: new Date(startedAt.getTime() + (i + 1) * PER_ANSWER_MS),
           };
         }),
       );
       await tx.$executeRaw`
-        INSERT INTO answers (attempt_id, question_id, option_id, correct, created_at)
-        SELECT * FROM unnest(${data.map((a) => a.attemptId)}::int[], ${data.map((a) => a.questionId)}::int[], ${data.map((a) => a.optionId)}::int[],
-                             ${data.map((a) => a.correct)}::bool[], ${data.map((a) => a.createdAt)}::timestamptz[])`;
+        INSERT INTO answers (attempt_id, question_id, option_id, option_ids, correct, credit, points, elapsed_ms, streak, seq, created_at)
+        SELECT a, q, o, ARRAY[o], c, cr, p, ${PER_ANSWER_MS}, st, sq, t
+          FROM unnest(${data.map((a) => a.attemptId)}::int[], ${data.map((a) => a.questionId)}::int[], ${data.map((a) => a.optionId)}::int[],
+                      ${data.map((a) => a.correct)}::bool[], ${data.map((a) => a.credit)}::numeric[], ${data.map((a) => a.points)}::int[],
+                      ${data.map((a) => a.streak)}::int[], ${data.map((a) => a.seq)}::int[], ${data.map((a) => a.createdAt)}::timestamptz[])
+            AS x(a, q, o, c, cr, p, st, sq, t)`;
       answers += data.length;
     }, SLOW_TRANSACTION);
   }

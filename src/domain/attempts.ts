@@ -1,25 +1,28 @@
 /**
- * Attempts and scoring. The score of an attempt is the number of its answers that chose a correct option;
- * unanswered questions count as wrong (the total is the quiz's question count when the attempt started).
- * Each write updates the user's statistics in its own transaction (recomputeStats), and the attempt row is
- * locked while answering or finishing, so an answer can never slip in after the score was taken.
+ * Attempts: started, finished and read by their owner; answered through answers.ts and served question by
+ * question through next-question.ts. The score of an attempt is the number of its fully correct answers
+ * (unanswered questions count as wrong; the total is the quiz's question count when the attempt started);
+ * its points are those of its answers (scoring.ts), kept running by each answer. Each write adds its own
+ * change to the user's statistics in the same statement (statistics.ts keeps the rule that recomputes them,
+ * for the repair pass).
  */
 import type { Database } from '../db/database.js';
 import { Prisma } from '../generated/prisma/client.js';
-import { badRequest, conflict, notFound } from '../lib/errors.js';
-import { recomputeStats } from './statistics.js';
+import { notFound } from '../lib/errors.js';
+import type { Period } from './periods.js';
+
+/** A user's points in one leaderboard bucket after a write. */
+export interface PointsStanding {
+  period: Period;
+  bucket: string;
+  points: number;
+}
 
 export interface StartedAttempt {
   id: string;
   quizSlug: string;
   startedAt: string;
   questionCount: number;
-}
-
-export interface AnswerResult {
-  correct: boolean;
-  correctOptionId: string;
-  explanation: string | null;
 }
 
 export interface FinishedAttempt {
@@ -36,107 +39,115 @@ export interface AttemptView {
   questionCount: number;
   total: number;
   score: number | null;
+  /** Points so far (final once finished). */
+  points: number;
   startedAt: string;
   finishedAt: string | null;
-  answers: { questionId: string; optionId: string; correct: boolean }[];
+  answers: { questionId: string; optionId: string; optionIds: string[]; correct: boolean; credit: number; points: number; timedOut: boolean }[];
 }
 
-/** Starts an attempt at a published quiz for a user; 404 when there is none under `slug`. */
+/**
+ * Starts an attempt at a published quiz for a user and counts it in their statistics: one statement.
+ * 404 when no quiz is published under `slug`.
+ */
 export async function startAttempt(db: Database, userId: number, slug: string): Promise<StartedAttempt> {
-  const quiz = await db.prisma.quiz.findUnique({
-    where: { slug },
-    select: { id: true, slug: true, published: true, _count: { select: { questions: true } } },
-  });
-  if (!quiz || !quiz.published) throw notFound('Quiz');
-  const attempt = await db.prisma
-    .$transaction(async (tx) => {
-      const created = await tx.attempt.create({ data: { userId, quizId: quiz.id, total: quiz._count.questions } });
-      await recomputeStats(tx, [userId]);
-      return created;
-    })
+  const rows = await db.prisma
+    .$queryRaw<{ id: number; total: number; started_at: Date }[]>`
+      WITH quiz AS (
+        SELECT id, (SELECT count(*) FROM questions WHERE quiz_id = quizzes.id)::int AS total
+          FROM quizzes WHERE slug = ${slug} AND published
+      ),
+      started AS (
+        INSERT INTO attempts (user_id, quiz_id, total, started_at)
+        SELECT ${userId}, quiz.id, quiz.total, clock_timestamp() AT TIME ZONE 'UTC' FROM quiz
+        RETURNING id, total, started_at
+      ),
+      stats AS (
+        INSERT INTO user_stats AS st (user_id, attempts, updated_at) SELECT ${userId}, 1, now() FROM started
+        ON CONFLICT (user_id) DO UPDATE SET attempts = st.attempts + 1, updated_at = EXCLUDED.updated_at
+      )
+      SELECT id, total, started_at FROM started`
     .catch((err: unknown) => {
-      // The quiz was deleted between the read above and the insert (its foreign key no longer holds).
-      if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2003') throw notFound('Quiz');
+      // The quiz was deleted between the read and the insert (its foreign key no longer holds).
+      if (isForeignKeyViolation(err)) throw notFound('Quiz');
       throw err;
     });
-  return { id: String(attempt.id), quizSlug: quiz.slug, startedAt: attempt.startedAt.toISOString(), questionCount: attempt.total };
+  const attempt = rows[0];
+  if (!attempt) throw notFound('Quiz');
+  return { id: String(attempt.id), quizSlug: slug, startedAt: attempt.started_at.toISOString(), questionCount: attempt.total };
 }
 
-interface LockedAttempt {
+function isForeignKeyViolation(err: unknown): boolean {
+  if (!(err instanceof Prisma.PrismaClientKnownRequestError)) return false;
+  if (err.code === 'P2003') return true;
+  // A raw statement reports every database error as P2010, classified by the driver adapter.
+  const adapterError = err.meta?.driverAdapterError as { cause?: { kind?: unknown } } | undefined;
+  return err.code === 'P2010' && adapterError?.cause?.kind === 'ForeignKeyConstraintViolation';
+}
+
+interface FinishRow {
   user_id: number;
-  quiz_id: number;
   score: number | null;
   total: number;
   finished_at: Date | null;
-}
-
-/** The attempt row locked for this transaction; 404 unless it exists and belongs to `userId`. */
-async function lockOwnAttempt(tx: Prisma.TransactionClient, attemptId: number, userId: number): Promise<LockedAttempt> {
-  const rows = await tx.$queryRaw<LockedAttempt[]>`
-    SELECT user_id, quiz_id, score, total, finished_at FROM attempts WHERE id = ${attemptId} FOR UPDATE`;
-  const attempt = rows[0];
-  // Another user's attempt reads exactly like a missing one: its existence is not theirs to learn.
-  if (!attempt || attempt.user_id !== userId) throw notFound('Attempt');
-  return attempt;
+  /** Set when this statement finished it. */
+  marked_at: Date | null;
+  score_now: number | null;
+  standings: PointsStanding[] | null;
 }
 
 /**
- * Records the answer to one question of an attempt and tells whether it was right. A question of another
- * quiz or an option of another question is a 400; a question answered before, or a finished attempt, a 409.
+ * Finishes an attempt: its score (fully correct answers) and points are the running ones its answers kept,
+ * added to the user's statistics and to their day, week and month points, in one statement. The UPDATE waits
+ * for the attempt's row lock, so an answer either committed before (and is counted) or finds it finished.
+ * Finishing again changes nothing and returns the same result; `changed` tells whether this call did it, and
+ * `standings` are the user's totals after it, for the leaderboards.
  */
-export async function answerQuestion(
+export async function finishAttempt(
   db: Database,
   userId: number,
   attemptId: number,
-  answer: { questionId: number; optionId: number },
-): Promise<AnswerResult> {
-  try {
-    return await db.prisma.$transaction(async (tx) => {
-      const attempt = await lockOwnAttempt(tx, attemptId, userId);
-      const options = await tx.$queryRaw<{ quiz_id: number; explanation: string | null; option_id: number; correct: boolean }[]>`
-        SELECT q.quiz_id, q.explanation, o.id AS option_id, o.correct
-          FROM questions q JOIN options o ON o.question_id = q.id
-         WHERE q.id = ${answer.questionId}
-         ORDER BY o.position`;
-      if (options.length === 0 || options[0]!.quiz_id !== attempt.quiz_id) {
-        throw badRequest('The question is not part of this quiz.', [{ path: 'questionId', message: 'not a question of this quiz' }]);
-      }
-      const chosen = options.find((o) => o.option_id === answer.optionId);
-      if (!chosen) throw badRequest('The option is not one of this question.', [{ path: 'optionId', message: 'not an option of this question' }]);
-      if (attempt.finished_at) throw conflict('The attempt is finished; it takes no more answers.');
-      await tx.answer.create({ data: { attemptId, questionId: answer.questionId, optionId: answer.optionId, correct: chosen.correct } });
-      await recomputeStats(tx, [userId]);
-      const firstCorrect = options.find((o) => o.correct) ?? chosen;
-      return { correct: chosen.correct, correctOptionId: String(firstCorrect.option_id), explanation: options[0]!.explanation };
-    });
-  } catch (err) {
-    if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
-      throw conflict('This question was already answered in this attempt.');
-    }
-    throw err;
+  timeZone: string,
+): Promise<{ result: FinishedAttempt; changed: boolean; standings: PointsStanding[] }> {
+  // The outer SELECT sees the row as it was before this statement: finished already, or not (then `fin` did it).
+  const [row] = await db.prisma.$queryRaw<FinishRow[]>`
+    WITH fin AS (
+      UPDATE attempts SET finished_at = clock_timestamp() AT TIME ZONE 'UTC', score = correct
+       WHERE id = ${attemptId} AND user_id = ${userId} AND finished_at IS NULL
+      RETURNING points, correct, finished_at, (finished_at AT TIME ZONE 'UTC' AT TIME ZONE ${timeZone}) AS local_at
+    ),
+    stats AS (
+      INSERT INTO user_stats AS st (user_id, finished, points, best_score, updated_at)
+      SELECT ${userId}, 1, fin.points, fin.correct, now() FROM fin
+      ON CONFLICT (user_id) DO UPDATE
+         SET finished = st.finished + 1, points = st.points + EXCLUDED.points,
+             best_score = greatest(st.best_score, EXCLUDED.best_score), updated_at = EXCLUDED.updated_at
+      RETURNING points
+    ),
+    periods AS (
+      INSERT INTO period_points AS pp (period, bucket, user_id, points)
+      SELECT p.period, p.bucket, ${userId}, fin.points
+        FROM fin CROSS JOIN LATERAL (VALUES ('day', fin.local_at::date), ('week', date_trunc('week', fin.local_at)::date),
+                                            ('month', date_trunc('month', fin.local_at)::date)) AS p(period, bucket)
+       WHERE fin.points > 0
+      ON CONFLICT (period, bucket, user_id) DO UPDATE SET points = pp.points + EXCLUDED.points
+      RETURNING period, to_char(bucket, 'YYYY-MM-DD') AS bucket, points
+    )
+    SELECT a.user_id, a.score, a.total, a.finished_at, fin.finished_at AS marked_at, fin.correct AS score_now,
+           (SELECT json_agg(x) FROM (SELECT 'all' AS period, 'all' AS bucket, points FROM stats WHERE fin.points > 0
+                                     UNION ALL SELECT period, bucket, points FROM periods) x) AS standings
+      FROM attempts a LEFT JOIN fin ON true WHERE a.id = ${attemptId}`;
+  // Another user's attempt reads exactly like a missing one: its existence is not theirs to learn.
+  if (!row || row.user_id !== userId) throw notFound('Attempt');
+  if (row.marked_at) {
+    const result = { id: String(attemptId), score: row.score_now!, total: row.total, finishedAt: row.marked_at.toISOString() };
+    return { result, changed: true, standings: row.standings ?? [] };
   }
-}
-
-/**
- * Finishes an attempt: scores it and updates the user's statistics. Finishing again changes nothing and
- * returns the same result; `changed` tells whether this call did it.
- */
-export async function finishAttempt(db: Database, userId: number, attemptId: number): Promise<{ result: FinishedAttempt; changed: boolean }> {
-  return db.prisma.$transaction(async (tx) => {
-    const attempt = await lockOwnAttempt(tx, attemptId, userId);
-    if (attempt.finished_at && attempt.score !== null) {
-      return { result: { id: String(attemptId), score: attempt.score, total: attempt.total, finishedAt: attempt.finished_at.toISOString() }, changed: false };
-    }
-    const rows = await tx.$queryRaw<{ score: number; finished_at: Date }[]>`
-      UPDATE attempts
-         SET finished_at = now(),
-             score = (SELECT count(*)::int FROM answers WHERE attempt_id = ${attemptId} AND correct)
-       WHERE id = ${attemptId}
-      RETURNING score, finished_at`;
-    const row = rows[0]!;
-    await recomputeStats(tx, [userId]);
-    return { result: { id: String(attemptId), score: row.score, total: attempt.total, finishedAt: row.finished_at.toISOString() }, changed: true };
-  });
+  // Finished before. When our snapshot still shows it open, a concurrent finish committed while our UPDATE
+  // waited for its lock: a new statement sees what it wrote.
+  const done = row.finished_at ? row : (await db.prisma.$queryRaw<FinishRow[]>`SELECT score, total, finished_at FROM attempts WHERE id = ${attemptId}`)[0];
+  if (!done?.finished_at) throw notFound('Attempt');
+  return { result: { id: String(attemptId), score: done.score ?? 0, total: done.total, finishedAt: done.finished_at.toISOString() }, changed: false, standings: [] };
 }
 
 /** An attempt with its answers, for its owner or an admin; 404 otherwise. */
@@ -145,7 +156,7 @@ export async function loadAttempt(db: Database, viewer: { id: number; isAdmin: b
     where: { id: attemptId },
     include: {
       quiz: { select: { slug: true, _count: { select: { questions: true } } } },
-      answers: { orderBy: { createdAt: 'asc' }, select: { questionId: true, optionId: true, correct: true } },
+      answers: { orderBy: { seq: 'asc' }, select: { questionId: true, optionId: true, optionIds: true, correct: true, credit: true, points: true, timedOut: true } },
     },
   });
   if (!attempt || (attempt.userId !== viewer.id && !viewer.isAdmin)) throw notFound('Attempt');
@@ -156,8 +167,17 @@ export async function loadAttempt(db: Database, viewer: { id: number; isAdmin: b
     questionCount: attempt.quiz._count.questions,
     total: attempt.total,
     score: attempt.score,
+    points: attempt.points,
     startedAt: attempt.startedAt.toISOString(),
     finishedAt: attempt.finishedAt?.toISOString() ?? null,
-    answers: attempt.answers.map((a) => ({ questionId: String(a.questionId), optionId: String(a.optionId), correct: a.correct })),
+    answers: attempt.answers.map((a) => ({
+      questionId: String(a.questionId),
+      optionId: String(a.optionId),
+      optionIds: (a.optionIds.length > 0 ? a.optionIds : [a.optionId]).map(String),
+      correct: a.correct,
+      credit: a.credit.toNumber(),
+      points: a.points,
+      timedOut: a.timedOut,
+    })),
   };
 }

@@ -14,6 +14,10 @@ export const cacheKeys = {
   leaderboard: 'leaderboard:top',
   /** Present (holding the snapshot's computedAt) while no points changed since that snapshot was loaded. */
   leaderboardClean: 'leaderboard:clean',
+  /** Sorted set of user id -> points in one period bucket (period-leaderboard.ts). */
+  periodLeaderboard: (period: string, bucket: string) => `lb:${period}:${bucket}`,
+  /** Hash of user id -> username for the period leaderboards. */
+  leaderboardNames: 'lb:names',
   /** Current generation of the post list pages: every post write replaces it, orphaning all cached pages at once. */
   postListGeneration: 'posts:list:generation',
   /** One page of the public post list, within a generation. */

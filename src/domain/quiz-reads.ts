@@ -16,14 +16,16 @@ export interface QuizSummary {
 }
 
 export interface PublicQuiz extends QuizSummary {
-  questions: { id: string; text: string; options: { id: string; text: string }[] }[];
+  shuffle: boolean;
+  questions: { id: string; text: string; multiple: boolean; timeLimitS: number | null; options: { id: string; text: string }[] }[];
 }
 
 export interface AdminQuiz extends QuizSummary {
   published: boolean;
   version: number;
   updatedAt: string;
-  questions: { id: string; text: string; explanation: string | null; options: { id: string; text: string; correct: boolean }[] }[];
+  shuffle: boolean;
+  questions: { id: string; text: string; multiple: boolean; timeLimitS: number | null; explanation: string | null; options: { id: string; text: string; correct: boolean }[] }[];
 }
 
 /** Where a list page starts: after this quiz in (createdAt desc, id desc) order. */
@@ -81,12 +83,14 @@ const fullSelect = {
   published: true,
   version: true,
   updatedAt: true,
+  shuffle: true,
   questions: {
     orderBy: { position: 'asc' },
     select: {
       id: true,
       text: true,
       explanation: true,
+      timeLimitS: true,
       options: { orderBy: { position: 'asc' }, select: { id: true, text: true, correct: true } },
     },
   },
@@ -102,9 +106,12 @@ export async function loadPublicQuiz(db: Database, slug: string): Promise<Public
   if (!row || !row.published) return undefined;
   return {
     ...presentSummary(row),
+    shuffle: row.shuffle,
     questions: row.questions.map((q) => ({
       id: String(q.id),
       text: q.text,
+      multiple: isMultiple(q.options),
+      timeLimitS: q.timeLimitS,
       options: q.options.map((o) => ({ id: String(o.id), text: o.text })),
     })),
   };
@@ -119,11 +126,19 @@ export async function loadAdminQuiz(db: Database, slug: string): Promise<AdminQu
     published: row.published,
     version: row.version,
     updatedAt: row.updatedAt.toISOString(),
+    shuffle: row.shuffle,
     questions: row.questions.map((q) => ({
       id: String(q.id),
       text: q.text,
+      multiple: isMultiple(q.options),
+      timeLimitS: q.timeLimitS,
       explanation: q.explanation,
       options: q.options.map((o) => ({ id: String(o.id), text: o.text, correct: o.correct })),
     })),
   };
+}
+
+/** API.md's `multiple`: more than one correct option (a player may then choose several). */
+function isMultiple(options: readonly { correct: boolean }[]): boolean {
+  return options.filter((o) => o.correct).length > 1;
 }

@@ -10,6 +10,8 @@ import { cacheKeys } from './cache-keys.js';
 import { slugify, withSlugSuffix } from './slugs.js';
 import { recomputeStats, invalidateUserStats } from './statistics.js';
 import { dropLeaderboard } from './leaderboard.js';
+import { dropPeriodLeaderboards } from './period-leaderboard.js';
+import { recomputePeriodPoints } from './period-points.js';
 import { enqueueOgImage, type OutboxRef } from '../background/outbox.js';
 
 export const QUIZ_LIMITS = {
@@ -21,6 +23,7 @@ export const QUIZ_LIMITS = {
   explanation: 2000,
   optionText: 500,
   categorySlug: 64,
+  timeLimitS: { min: 5, max: 600 },
 } as const;
 /** Tries with a fresh random suffix when a slug made from the title is taken. */
 const SLUG_TRIES = 3;
@@ -32,6 +35,8 @@ export interface OptionDraft {
 export interface QuestionDraft {
   text: string;
   explanation?: string | undefined;
+  /** Seconds to answer once served; unset: untimed. */
+  timeLimitS?: number | undefined;
   options: OptionDraft[];
 }
 export interface QuizDraft {
@@ -40,6 +45,8 @@ export interface QuizDraft {
   category: string;
   slug?: string | undefined;
   published?: boolean | undefined;
+  /** Options shown in a per-attempt seeded order. */
+  shuffle?: boolean | undefined;
   questions: QuestionDraft[];
 }
 export type QuizChanges = Partial<QuizDraft>;
@@ -81,9 +88,9 @@ async function ensureCategory(tx: Prisma.TransactionClient, slug: string): Promi
  */
 async function insertQuestions(tx: Prisma.TransactionClient, quizId: number, questions: readonly QuestionDraft[]): Promise<void> {
   const created = await tx.$queryRaw<{ id: number; position: number }[]>`
-    INSERT INTO questions (quiz_id, position, text, explanation)
+    INSERT INTO questions (quiz_id, position, text, explanation, time_limit_s)
     SELECT ${quizId}, * FROM unnest(${questions.map((_, i) => i)}::int[], ${questions.map((q) => q.text)}::text[],
-                                    ${questions.map((q) => q.explanation ?? null)}::text[])
+                                    ${questions.map((q) => q.explanation ?? null)}::text[], ${questions.map((q) => q.timeLimitS ?? null)}::int[])
     RETURNING id, position`;
   const idAt = new Map(created.map((q) => [q.position, q.id]));
   const options = questions.flatMap((q, i) => q.options.map((o, position) => ({ questionId: idAt.get(i)!, position, text: o.text, correct: o.correct })));
@@ -105,7 +112,7 @@ export async function createQuiz(db: Database, draft: QuizDraft): Promise<QuizWr
       return await db.prisma.$transaction(async (tx) => {
         const categoryId = await ensureCategory(tx, draft.category);
         const quiz = await tx.quiz.create({
-          data: { slug, title: draft.title, description: draft.description ?? '', categoryId, published: draft.published ?? true },
+          data: { slug, title: draft.title, description: draft.description ?? '', categoryId, published: draft.published ?? true, shuffle: draft.shuffle ?? false },
         });
         await insertQuestions(tx, quiz.id, draft.questions);
         return { quiz, jobs: await enqueueQuizImage(tx, quiz) };
@@ -153,6 +160,7 @@ export async function updateQuiz(
           ...(changes.description !== undefined ? { description: changes.description } : {}),
           ...(changes.slug !== undefined ? { slug: changes.slug } : {}),
           ...(changes.published !== undefined ? { published: changes.published } : {}),
+          ...(changes.shuffle !== undefined ? { shuffle: changes.shuffle } : {}),
           ...(categoryId !== undefined ? { categoryId } : {}),
           ...(imageOutdated ? { version: { increment: 1 } } : {}),
         },
@@ -169,7 +177,7 @@ export async function updateQuiz(
  * Deletes a quiz with its questions and attempts, and recomputes the statistics of the users who lose
  * attempts, in one transaction. Returns the quiz's id and those users' ids.
  */
-export async function deleteQuiz(db: Database, slug: string): Promise<{ quizId: number; affectedUserIds: number[] }> {
+export async function deleteQuiz(db: Database, slug: string, timeZone: string): Promise<{ quizId: number; affectedUserIds: number[] }> {
   return db.prisma.$transaction(async (tx) => {
     // Locked first: an attempt being started holds a key-share lock on this row until it commits, so the
     // players read below include it, and later starts wait and then find no quiz.
@@ -182,6 +190,7 @@ export async function deleteQuiz(db: Database, slug: string): Promise<{ quizId: 
     await tx.quiz.delete({ where: { id: quiz.id } });
     const affectedUserIds = players.map((p) => p.user_id);
     await recomputeStats(tx, affectedUserIds);
+    await recomputePeriodPoints(tx, timeZone, affectedUserIds);
     return { quizId: quiz.id, affectedUserIds };
   });
 }
@@ -192,11 +201,12 @@ export async function invalidateQuizCaches(cache: Cache, ...slugs: string[]): Pr
 }
 
 /** After a deletion: the quiz's caches, the statistics of the users who lost attempts, and the leaderboard. */
-export async function invalidateDeletedQuiz(cache: Cache, slug: string, affectedUserIds: readonly number[]): Promise<void> {
+export async function invalidateDeletedQuiz(cache: Cache, slug: string, affectedUserIds: readonly number[], timeZone: string): Promise<void> {
   await invalidateQuizCaches(cache, slug);
   if (affectedUserIds.length === 0) return;
   await invalidateUserStats(cache, affectedUserIds, false);
   await dropLeaderboard(cache);
+  await dropPeriodLeaderboards(cache, timeZone);
 }
 
 function isUniqueViolation(err: unknown): boolean {

@@ -40,12 +40,14 @@ export async function createSession(db: Database, userId: number, ttlS: number):
 export async function resolveSession(deps: SessionDeps, token: string): Promise<SessionUser | undefined> {
   const tokenHash = hashToken(token);
   const session = await deps.cache.getOrLoad<CachedSession | null>(cacheKeys.session(tokenHash), async () => {
-    const row = await deps.db.prisma.session.findUnique({ where: { tokenHash }, include: { user: true } });
+    // One statement (Prisma's include sends two): every new session's first request lands here.
+    const [row] = await deps.db.prisma.$queryRaw<{ expires_at: Date; id: number; telegram_id: bigint; username: string | null; first_name: string | null; is_admin: boolean }[]>`
+      SELECT s.expires_at, u.id, u.telegram_id, u.username, u.first_name, u.is_admin
+        FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ${tokenHash}`;
     if (!row) return null;
-    const { user } = row;
     return {
-      expiresAt: row.expiresAt.toISOString(),
-      user: { id: user.id, telegramId: Number(user.telegramId), username: user.username, firstName: user.firstName, isAdmin: user.isAdmin },
+      expiresAt: row.expires_at.toISOString(),
+      user: { id: row.id, telegramId: Number(row.telegram_id), username: row.username, firstName: row.first_name, isAdmin: row.is_admin },
     };
   });
   if (!session || Date.parse(session.expiresAt) <= Date.now()) return undefined;

@@ -98,6 +98,14 @@ export class ProcessMetrics {
     registers: [this.registry],
   });
 
+  // Counted by the refresh-stats repair pass in stats_repair_counts; the same for every process.
+  private readonly statsRepaired = new Counter({
+    name: 'stats_repaired_total',
+    help: 'Statistics rows the refresh-stats repair pass found different from a recomputation and rewrote.',
+    aggregator: 'max',
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }
@@ -134,7 +142,7 @@ export class ProcessMetrics {
     const withOutbox = options.outbox !== false;
     if (withOutbox) await this.refreshOutbox(sources.db);
     const all = (await this.registry.getMetricsAsJSON()) as unknown as MetricsSnapshot;
-    return withOutbox ? all : all.filter((metric) => metric.name !== 'outbox_backlog' && metric.name !== 'outbox_dispatched_total');
+    return withOutbox ? all : all.filter((metric) => !DATABASE_READINGS.has(metric.name));
   }
 
   /** The Prometheus text of this process alone (a single-process server). */
@@ -170,15 +178,20 @@ export class ProcessMetrics {
     const read = Promise.all([
       db.prisma.outboxEntry.count({ where: { status: 'pending' } }),
       db.prisma.outboxDispatchCount.findMany(),
+      db.prisma.statsRepairCount.findUnique({ where: { id: 1 } }),
     ]).catch(() => undefined);
     const readings = await Promise.race([read, deadline]).finally(() => clearTimeout(timer));
     if (!readings) return;
-    const [pending, byType] = readings;
+    const [pending, byType, repairs] = readings;
+    setCounter(this.statsRepaired, Number(repairs?.repaired ?? 0));
     this.outbox.set(pending);
     this.dispatched.reset();
     for (const row of byType) this.dispatched.inc({ type: row.workflowType }, Number(row.dispatched));
   }
 }
+
+/** Metrics read from the database (the same for every process): left out with `outbox: false`. */
+const DATABASE_READINGS = new Set(['outbox_backlog', 'outbox_dispatched_total', 'stats_repaired_total']);
 
 /** Sets a counter to a total kept elsewhere (a monotonic process-wide count). */
 function setCounter(counter: Counter, total: number): void {

@@ -53,6 +53,7 @@ const EXPECTED: Record<string, Access> = {
   'POST /api/v1/quizzes/:slug/attempts': SIGNED_IN,
   'POST /api/v1/attempts/:id/answers': { allow: ['user'], hidden: ['admin', 'stranger'] },
   'POST /api/v1/attempts/:id/finish': { allow: ['user'], hidden: ['admin', 'stranger'] },
+  'GET /api/v1/attempts/:id/next': { allow: ['user'], hidden: ['admin', 'stranger'] },
   'GET /api/v1/attempts/:id': { allow: ['user', 'admin'], hidden: ['stranger'] },
   'GET /api/v1/me/stats': SIGNED_IN,
   'GET /api/v1/users/:id/stats': PUBLIC,

@@ -286,6 +286,37 @@ describe('migrations on PostgreSQL (pg)', () => {
     assert.deepEqual(counts, [{ workflow_type: 'contactForm', dispatched: '1' }, { workflow_type: 'sendEmail', dispatched: '2' }]);
   });
 
+  test('the scoring migration scores the answers already given and the statistics they make', async () => {
+    await db.exec('DROP SCHEMA public CASCADE; CREATE SCHEMA public;');
+    const all = (await fs.readdir(DEFAULT_MIGRATIONS_DIR)).filter((name) => /^\d{14}_/.test(name)).sort();
+    const index = all.findIndex((name) => name.endsWith('_scoring'));
+    assert.ok(index > 0);
+    const before: Record<string, string> = {};
+    for (const name of all.slice(0, index)) before[name] = await fs.readFile(path.join(DEFAULT_MIGRATIONS_DIR, name, 'migration.sql'), 'utf8');
+    await applyMigrations(db, await migrationsDir(before), quiet);
+    // One user: a finished attempt with two right answers and one wrong, an open one with one right answer.
+    await db.exec(`
+      INSERT INTO users (id, telegram_id, updated_at) VALUES (1, 1, now());
+      INSERT INTO categories (id, slug, name) VALUES (1, 'c', 'C');
+      INSERT INTO quizzes (id, slug, title, category_id, updated_at) VALUES (1, 'q', 'Q', 1, now());
+      INSERT INTO questions (id, quiz_id, position, text) VALUES (1, 1, 0, 'a'), (2, 1, 1, 'b'), (3, 1, 2, 'c');
+      INSERT INTO options (id, question_id, position, text, correct) VALUES (1, 1, 0, 'x', true), (2, 2, 0, 'x', true), (3, 3, 0, 'x', false);
+      INSERT INTO attempts (id, user_id, quiz_id, total, score, started_at, finished_at) VALUES (1, 1, 1, 3, 2, '2026-12-01 10:00', '2026-12-01 10:05'), (2, 1, 1, 3, NULL, now(), NULL);
+      INSERT INTO answers (attempt_id, question_id, option_id, correct) VALUES (1, 1, 1, true), (1, 2, 2, true), (1, 3, 3, false), (2, 1, 1, true);
+      INSERT INTO user_stats (user_id, attempts, finished, correct_answers, total_answers, best_score, points) VALUES (1, 2, 1, 3, 4, 2, 2);`);
+    await applyMigrations(db, DEFAULT_MIGRATIONS_DIR, quiet);
+    const answers = await db.query<{ option_ids: number[]; credit: string; points: number; seq: number }>('SELECT option_ids, credit::text, points, seq FROM answers ORDER BY id');
+    assert.deepEqual(answers.map((a) => [a.option_ids, a.credit, a.points, a.seq]), [
+      [[1], '1.000000', 1000, 1], [[2], '1.000000', 1000, 2], [[3], '0.000000', 0, 3], [[1], '1.000000', 1000, 1],
+    ]);
+    const attempts = await db.query<{ points: number; correct: number; answered: number }>('SELECT points, correct, answered FROM attempts ORDER BY id');
+    assert.deepEqual(attempts, [{ points: 2000, correct: 2, answered: 3 }, { points: 1000, correct: 1, answered: 1 }]);
+    const [stats] = await db.query<{ points: number; credit_sum: string }>('SELECT points, credit_sum::text FROM user_stats');
+    assert.deepEqual(stats, { points: 2000, credit_sum: '3.000000' });
+    const periods = await db.query<{ period: string; bucket: string; points: number }>("SELECT period, to_char(bucket, 'YYYY-MM-DD') AS bucket, points FROM period_points ORDER BY 1");
+    assert.deepEqual(periods, [{ period: 'day', bucket: '2026-12-01', points: 2000 }, { period: 'month', bucket: '2026-12-01', points: 2000 }, { period: 'week', bucket: '2026-11-30', points: 2000 }]);
+  });
+
   test('?schema= selects (and creates) the schema, as with Prisma', async () => {
     const other = await connectPostgres(`${url}?schema=tenant_a`);
     try {

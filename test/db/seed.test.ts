@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { startTestApi, type TestApi } from '../helpers/api.js';
 import { recomputeStats } from '../../src/domain/statistics.js';
+import { recomputePeriodPoints } from '../../src/domain/period-points.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const run = promisify(execFile);
@@ -65,6 +66,9 @@ describe('npm run db:seed', () => {
          AND a.score <> (SELECT count(*) FROM answers an WHERE an.attempt_id = a.id AND an.correct)`;
     assert.equal(wrong[0]!.n, 0);
     assert.deepEqual(await recomputeStats(api.deps.db.prisma), []);
+    assert.deepEqual(await recomputePeriodPoints(api.deps.db.prisma, 'UTC'), []);
+    // Building the seed's statistics is not a repair: stats_repaired_total stays where it was.
+    assert.equal((await api.deps.db.prisma.statsRepairCount.findUnique({ where: { id: 1 } }))?.repaired ?? 0n, 0n);
   });
 
   test('the API serves the seeded data: quiz list, detail and a full leaderboard', async () => {

@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestApi, type TestApi } from '../helpers/api.js';
-import { createQuiz, playQuiz } from '../helpers/quizzes.js';
+import { createQuiz, playQuiz, runPoints } from '../helpers/quizzes.js';
 import { cacheKeys } from '../../src/domain/cache-keys.js';
 import { LEADERBOARD_MAX_STALENESS_MS, markLeaderboardChanged, readLeaderboard, refreshLeaderboard, type LeaderboardSnapshot } from '../../src/domain/leaderboard.js';
 import { currentRequest, runWithRequest } from '../../src/lib/request-context.js';
@@ -60,7 +60,7 @@ describe('leaderboard snapshot', () => {
     await api.deps.cache.invalidate(cacheKeys.leaderboard);
     const snapshot = await readLeaderboard(api.deps);
     assert.equal(snapshot.items.length, 3);
-    assert.deepEqual(snapshot.items.map((i) => i.points), [3, 2, 1]);
+    assert.deepEqual(snapshot.items.map((i) => i.points), [runPoints(3), runPoints(2), runPoints(1)]);
     assert.deepEqual(snapshot.items.map((i) => i.rank), [1, 2, 3]);
   });
 

@@ -58,6 +58,13 @@ export function wrongOption(question: PublicQuestion): string {
   return question.options[2]!.id;
 }
 
+/** Points of `count` untimed fully correct answers in a row from an attempt's start (API.md § Scoring). */
+export function runPoints(count: number): number {
+  let sum = 0;
+  for (let n = 1; n <= count; n++) sum += 1000 + Math.min(500, 100 * (n - 1));
+  return sum;
+}
+
 /** Starts an attempt, answers the first `correct` questions right and the next `wrong` ones wrong, finishes it. */
 export async function playQuiz(api: TestApi, token: string, quiz: { slug: string; questions: PublicQuestion[] }, correct: number, wrong = 0): Promise<{ attemptId: string; score: number }> {
   const started = await api.request('POST', `/api/v1/quizzes/${quiz.slug}/attempts`, { token });

@@ -47,6 +47,8 @@ export function checkTargets(results: ScenarioResult[], apiRss: readonly { t: nu
   const recycled = find(results, 'read-mix-recycled');
   const contact = find(results, 'contact');
   const flows = find(results, 'workflows');
+  const answers = find(results, 'answer-flow');
+  const extraNumber = (r: ScenarioResult | undefined, key: string) => (r && typeof r.extra[key] === 'number' ? (r.extra[key] as number) : null);
   const rps = read?.load?.rps;
   const pct = (v: number) => `${Math.round(v * 100)} %`;
   const growth = rssGrowth(apiRss);
@@ -65,6 +67,12 @@ export function checkTargets(results: ScenarioResult[], apiRss: readonly { t: nu
     { target: 'contact: every mail delivered', measured: contact ? `${contact.extra.mailsDelivered} / ${contact.extra.mailsExpected}` : 'n/a', met: mails },
     check('workflows: email >= 70 % of the no-op ceiling', flows ? Number(flows.extra.emailVsNoop) : null, (v) => v >= 0.7, pct, (v) => `${Math.round((0.7 - v) * 100)} points short`),
     check('workflows: 0 lost', lost, (v) => v === 0, (v) => `${v} lost`),
+    check('answer-flow >= 1,500 req/s (6x issue 16\'s 248)', answers?.load?.rps, (v) => v >= 1500, (v) => `${formatNumber(v)} req/s`, (v) => `${pct(1 - v / 1500)} short`),
+    check('answer-flow p99 <= 50 ms', answers?.load?.latency.p99, (v) => v <= 50, (v) => `${v.toFixed(1)} ms`, (v) => `${(v - 50).toFixed(1)} ms over`),
+    check('answer-flow: 0 errors', answers?.load ? answers.load.httpErrors + answers.load.socketErrors : null, (v) => v === 0, (v) => `${v} errors`),
+    check('answer-flow <= 2.0 SQL statements per request', answers?.sqlPerRequest, (v) => v <= 2.0, (v) => `${v.toFixed(2)} per request`),
+    check('answer-flow: statistics equal a recomputation (0 mismatches)', extraNumber(answers, 'statsMismatches'), (v) => v === 0, (v) => `${v} of ${answers?.extra.usersChecked} users differ`),
+    check('answer-flow: all-time leaderboard equals SQL\'s', extraNumber(answers, 'leaderboardMismatches'), (v) => v === 0, (v) => `${v} entries differ (top ${answers?.extra.leaderboardChecked})`),
     check('API worker RSS <= 200 MB after the run', growth?.endMb, (v) => v <= 200, (v) => `${v.toFixed(0)} MB`),
     { target: 'API worker RSS not growing (second half → end)', measured: growth ? `${growth.midMb.toFixed(0)} → ${growth.endMb.toFixed(0)} MB` : 'n/a', met: growth ? !growth.grew : null },
   ];

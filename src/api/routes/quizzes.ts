@@ -23,6 +23,7 @@ const QuestionBody = z
   .strictObject({
     text: text(L.questionText),
     explanation: text(L.explanation, { blank: true }).optional(),
+    timeLimitS: z.number().int().min(L.timeLimitS.min).max(L.timeLimitS.max).optional(),
     // `contains` tells the document's readers what the refinement below checks.
     options: z.array(OptionBody).min(L.options.min).max(L.options.max).meta({ contains: { type: 'object', properties: { correct: { const: true } }, required: ['correct'] } }),
   })
@@ -35,6 +36,7 @@ const CreateQuiz = z.strictObject({
   category: CategorySlug,
   slug: QuizSlug.optional(),
   published: z.boolean().optional(),
+  shuffle: z.boolean().optional(),
   questions: Questions,
 });
 const UpdateQuiz = CreateQuiz.partial()
@@ -56,16 +58,28 @@ const QuizSummary = z
   })
   .meta({ id: 'QuizSummary' });
 const PublicQuiz = QuizSummary.extend({
-  questions: z.array(z.strictObject({ id: IdString, text: z.string(), options: z.array(z.strictObject({ id: IdString, text: z.string() })) })),
+  shuffle: z.boolean(),
+  questions: z.array(
+    z.strictObject({
+      id: IdString,
+      text: z.string(),
+      multiple: z.boolean(),
+      timeLimitS: z.number().int().nullable(),
+      options: z.array(z.strictObject({ id: IdString, text: z.string() })),
+    }),
+  ),
 }).meta({ id: 'Quiz' });
 const AdminQuiz = QuizSummary.extend({
   published: z.boolean(),
   version: z.number().int(),
   updatedAt: Timestamp,
+  shuffle: z.boolean(),
   questions: z.array(
     z.strictObject({
       id: IdString,
       text: z.string(),
+      multiple: z.boolean(),
+      timeLimitS: z.number().int().nullable(),
       explanation: z.string().nullable(),
       options: z.array(z.strictObject({ id: IdString, text: z.string(), correct: z.boolean() })),
     }),
@@ -123,8 +137,8 @@ export function quizRoutes(deps: AppDeps): Router {
 
   api.delete('/:slug', { summary: 'Delete a quiz', ...admin, responses: { 204: null } }, async (ctx, { params }) => {
     const { slug } = params;
-    const { affectedUserIds } = await deleteQuiz(db, slug);
-    await invalidateDeletedQuiz(cache, slug, affectedUserIds);
+    const { affectedUserIds } = await deleteQuiz(db, slug, deps.config.SCHEDULE_TIMEZONE);
+    await invalidateDeletedQuiz(cache, slug, affectedUserIds, deps.config.SCHEDULE_TIMEZONE);
     ctx.status = 204;
   });
 

@@ -12,8 +12,10 @@ import { notFound } from '../../lib/errors.js';
 import { cacheKeys } from '../../domain/cache-keys.js';
 import { loadUserStats } from '../../domain/statistics.js';
 import { LEADERBOARD_SIZE, readLeaderboard, type LeaderboardSnapshot } from '../../domain/leaderboard.js';
+import { readPeriodLeaderboard } from '../../domain/period-leaderboard.js';
+import { PERIODS } from '../../domain/periods.js';
 
-const LeaderboardQuery = z.object({ limit: limitQuery(LEADERBOARD_SIZE, 10) });
+const LeaderboardQuery = z.object({ limit: limitQuery(LEADERBOARD_SIZE, 10), period: z.enum(PERIODS).optional() });
 const UserStats = z
   .strictObject({
     attempts: z.number().int(),
@@ -28,6 +30,9 @@ const UserStats = z
   .meta({ id: 'UserStats' });
 const Leaderboard = z.strictObject({
   items: z.array(z.strictObject({ rank: z.number().int().min(1), userId: IdString, username: z.string().nullable(), points: z.number().int() })),
+  period: z.enum(PERIODS),
+  /** Where the current period began (SCHEDULE_TIMEZONE); null for all time. */
+  from: Timestamp.nullable(),
 });
 
 /** Statistics of one user and the leaderboard, served from the shared cache. */
@@ -60,13 +65,17 @@ export function statsRoutes(deps: AppDeps): Router {
     if (!byLimit) bodies.set(snapshot, (byLimit = new Map()));
     let body = byLimit.get(limit);
     // Same snapshot, same limit: same body, so the snapshot's hash identifies the response.
-    if (!body) byLimit.set(limit, (body = { etag: `"${snapshot.etag}-${limit}"`, json: JSON.stringify({ items: snapshot.items.slice(0, limit) }) }));
+    if (!body) byLimit.set(limit, (body = { etag: `"${snapshot.etag}-${limit}"`, json: JSON.stringify({ items: snapshot.items.slice(0, limit), period: 'all', from: null }) }));
     return body;
   };
 
-  api.get('/leaderboard', { summary: 'Users by points, best first', query: LeaderboardQuery, responses: cachedRead(Leaderboard) }, async (ctx, { query }) => {
-    const { limit } = query;
-    sendCachedBody(ctx, leaderboardBody(await readLeaderboard(deps), limit));
+  api.get('/leaderboard', { summary: 'Users by points earned in a period, best first', query: LeaderboardQuery, responses: cachedRead(Leaderboard) }, async (ctx, { query }) => {
+    const { limit, period } = query;
+    // Without a period: all time from the snapshot (one per second at most, near-cached, ETag); with one, the
+    // period's sorted set in Redis (period-leaderboard.ts). Both rank user_stats.points for all time.
+    if (period === undefined) return sendCachedBody(ctx, leaderboardBody(await readLeaderboard(deps), limit));
+    ctx.set('Cache-Control', 'no-cache');
+    ctx.body = await readPeriodLeaderboard(deps, period, limit, deps.config.SCHEDULE_TIMEZONE);
   });
 
   return api.router;

@@ -52,9 +52,11 @@ describe('attempt routes', () => {
       const attemptId = await start(token);
       const right = await answer(token, attemptId, quiz.questions[0]!.id, correctOption(quiz.questions[0]!, 0));
       assert.equal(right.status, 200);
-      assert.deepEqual(right.body, { correct: true, correctOptionId: correctOption(quiz.questions[0]!, 0), explanation: 'Because of rule 1.' });
+      const rightId = correctOption(quiz.questions[0]!, 0);
+      assert.deepEqual(right.body, { correct: true, credit: 1, points: 1000, correctOptionId: rightId, correctOptionIds: [rightId], explanation: 'Because of rule 1.', timedOut: false });
       const wrong = await answer(token, attemptId, quiz.questions[1]!.id, wrongOption(quiz.questions[1]!));
-      assert.deepEqual(wrong.body, { correct: false, correctOptionId: correctOption(quiz.questions[1]!, 1), explanation: 'Because of rule 2.' });
+      const wrongId = correctOption(quiz.questions[1]!, 1);
+      assert.deepEqual(wrong.body, { correct: false, credit: 0, points: 0, correctOptionId: wrongId, correctOptionIds: [wrongId], explanation: 'Because of rule 2.', timedOut: false });
     });
 
     test('ids are accepted as strings or numbers', async () => {
@@ -74,7 +76,7 @@ describe('attempt routes', () => {
       assert.equal(again.status, 409);
       assert.equal(again.body.error.code, 'conflict');
       const attempt = await api.request('GET', `/api/v1/attempts/${attemptId}`, { token });
-      assert.deepEqual(attempt.body.answers, [{ questionId: q.id, optionId: correctOption(q, 0), correct: true }]);
+      assert.deepEqual(attempt.body.answers, [{ questionId: q.id, optionId: correctOption(q, 0), optionIds: [correctOption(q, 0)], correct: true, credit: 1, points: 1000, timedOut: false }]);
     });
 
     test('a question of another quiz, or an option of another question, is a 400', async () => {
@@ -139,7 +141,8 @@ describe('attempt routes', () => {
       const results = await Promise.all(Array.from({ length: 5 }, () => api.request('POST', `/api/v1/attempts/${attemptId}/finish`, { token })));
       assert.ok(results.every((r) => r.status === 200));
       assert.equal(new Set(results.map((r) => JSON.stringify(r.body))).size, 1);
-      assert.equal((await api.request('GET', '/api/v1/me/stats', { token })).body.points, 1);
+      // One untimed right answer: 1000 points, counted once.
+      assert.equal((await api.request('GET', '/api/v1/me/stats', { token })).body.points, 1000);
     });
 
     test('another user\'s attempt is a 404 and anonymous a 401', async () => {
@@ -162,7 +165,8 @@ describe('attempt routes', () => {
       assert.equal(own.body.quizSlug, quiz.slug);
       assert.equal(own.body.finishedAt, null);
       assert.equal(own.body.score, null);
-      assert.deepEqual(own.body.answers, [{ questionId: q.id, optionId: correctOption(q, 2), correct: true }]);
+      assert.deepEqual(own.body.answers, [{ questionId: q.id, optionId: correctOption(q, 2), optionIds: [correctOption(q, 2)], correct: true, credit: 1, points: 1000, timedOut: false }]);
+      assert.equal(own.body.points, 1000);
       assert.match(own.headers.get('cache-control') ?? '', /no-store/);
       const byAdmin = await api.request('GET', `/api/v1/attempts/${attemptId}`, { token: admin });
       assert.deepEqual(byAdmin.body, own.body);

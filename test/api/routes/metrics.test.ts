@@ -37,6 +37,7 @@ test('GET /metrics is Prometheus text with the conventional metric names and typ
     workflows_started_total: 'counter',
     outbox_backlog: 'gauge',
     outbox_dispatched_total: 'counter',
+    stats_repaired_total: 'counter',
     process_cpu_seconds_total: 'counter',
     process_resident_memory_bytes: 'gauge',
     nodejs_eventloop_lag_seconds: 'gauge',
@@ -69,8 +70,8 @@ test('cache hits and misses and SQL statements grow by exactly what the requests
   const grew = (name: string) => after.sum(name) - before.sum(name);
   assert.equal(grew('cache_hits_total'), 2);
   assert.equal(grew('cache_misses_total'), 1);
-  // The 3 statements, plus the two outbox readings (pending count, dispatch counts) the first scrape sent after reading the total.
-  assert.equal(grew('db_sql_statements_total'), 5);
+  // The 3 statements, plus the three database readings (pending count, dispatch counts, stats repairs) the first scrape sent after reading the total.
+  assert.equal(grew('db_sql_statements_total'), 6);
 });
 
 test('workflows started are counted by type, the outbox backlog by the pending entries, and the dispatcher\'s starts by its counts', async () => {
@@ -92,6 +93,11 @@ test('workflows started are counted by type, the outbox backlog by the pending e
   assert.equal(exposition.sum('outbox_backlog'), 3);
   assert.equal(exposition.sum('outbox_dispatched_total', { type: 'sendEmail' }), 41);
   assert.equal(exposition.sum('outbox_dispatched_total', { type: 'contactForm' }), 7);
+});
+
+test('stats_repaired_total reads what the refresh-stats repair pass counted', async () => {
+  await probe.deps.db.prisma.statsRepairCount.upsert({ where: { id: 1 }, create: { repaired: 3n }, update: { repaired: 3n } });
+  assert.equal((await scrape()).sum('stats_repaired_total'), 3);
 });
 
 test('with METRICS_TOKEN set, /metrics needs it as a Bearer token', async () => {

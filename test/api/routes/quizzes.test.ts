@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestApi, type TestApi } from '../../helpers/api.js';
-import { createQuiz, playQuiz, questions, quizBody } from '../../helpers/quizzes.js';
+import { createQuiz, playQuiz, questions, quizBody, runPoints } from '../../helpers/quizzes.js';
 import { workflowIds } from '../../../src/temporal/constants.js';
 
 describe('quiz routes', () => {
@@ -117,7 +117,8 @@ describe('quiz routes', () => {
       const res = await api.request('GET', `/api/v1/quizzes/${slug}`);
       assert.equal(res.status, 200);
       assert.equal(res.body.questions.length, 3);
-      assert.deepEqual(Object.keys(res.body.questions[0]).sort(), ['id', 'options', 'text']);
+      // `multiple` (API.md § Scoring) tells how many may be chosen, not which.
+      assert.deepEqual(Object.keys(res.body.questions[0]).sort(), ['id', 'multiple', 'options', 'text', 'timeLimitS']);
       assert.deepEqual(Object.keys(res.body.questions[0].options[0]).sort(), ['id', 'text']);
       assert.doesNotMatch(res.raw.toString(), /correct|explanation|Because of rule/);
     });
@@ -222,7 +223,7 @@ describe('quiz routes', () => {
       const quiz = await createQuiz(api, admin, 2);
       const player = await api.signInWithUser('user');
       await playQuiz(api, player.token, quiz, 2);
-      assert.equal((await api.request('GET', '/api/v1/me/stats', { token: player.token })).body.points, 2);
+      assert.equal((await api.request('GET', '/api/v1/me/stats', { token: player.token })).body.points, runPoints(2));
       await api.request('GET', `/api/v1/quizzes/${quiz.slug}`);
       const res = await api.request('DELETE', `/api/v1/quizzes/${quiz.slug}`, { token: admin });
       assert.equal(res.status, 204);

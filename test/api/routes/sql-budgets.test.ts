@@ -15,11 +15,13 @@ const BUDGET = {
   quizDetail: 4,
   patchQuiz: 12,
   replaceQuestions: 14, // includes the quiz row lock taken before counting attempts
-  deleteQuiz: 8,
-  startAttempt: 5,
-  answer: 6,
-  finish: 5,
-  finishAgain: 3,
+  deleteQuiz: 9, // statistics and period points of the players recounted
+  startAttempt: 1,
+  answerFirst: 2, // plus reading the answer keys of the quiz, the first time this process sees one of its questions
+  answer: 1,
+  next: 1,
+  finish: 1,
+  finishAgain: 1,
   getAttempt: 3,
   stats: 1,
   leaderboard: 1,
@@ -60,10 +62,10 @@ describe('SQL budgets of the quiz API', () => {
     const started = await api.request('POST', `/api/v1/quizzes/${slug}/attempts`, { token: player.token });
     count(size, 'startAttempt', started);
     const attemptId: string = started.body.id;
+    count(size, 'next', await api.request('GET', `/api/v1/attempts/${attemptId}/next`, { token: player.token }));
     for (const [i, q] of qs.entries()) {
       const res = await api.request('POST', `/api/v1/attempts/${attemptId}/answers`, { token: player.token, body: { questionId: q.id, optionId: correctOption(q, i) } });
-      count(size, 'answer', res);
-      if (i === 0) assert.equal(res.sqlQueries, measured.get(size)!.get('answer'));
+      count(size, i === 0 ? 'answerFirst' : 'answer', res);
     }
     count(size, 'finish', await api.request('POST', `/api/v1/attempts/${attemptId}/finish`, { token: player.token }));
     count(size, 'finishAgain', await api.request('POST', `/api/v1/attempts/${attemptId}/finish`, { token: player.token }));

@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startTestApi, type TestApi } from '../../helpers/api.js';
-import { correctOption, createQuiz, playQuiz, type PublicQuestion } from '../../helpers/quizzes.js';
+import { correctOption, createQuiz, playQuiz, runPoints, type PublicQuestion } from '../../helpers/quizzes.js';
 import { cacheKeys } from '../../../src/domain/cache-keys.js';
 import type { LeaderboardSnapshot } from '../../../src/domain/leaderboard.js';
 
@@ -58,7 +58,7 @@ describe('statistics routes', () => {
       assert.equal(res.body.totalAnswers, 5);
       assert.equal(res.body.accuracy, 0.4);
       assert.equal(res.body.bestScore, 1);
-      assert.equal(res.body.points, 2);
+      assert.equal(res.body.points, 2 * runPoints(1));
       assert.ok(!Number.isNaN(Date.parse(res.body.updatedAt)));
       assert.match(res.headers.get('cache-control') ?? '', /^private/);
     });
@@ -74,7 +74,7 @@ describe('statistics routes', () => {
       await playQuiz(api, player.token, quiz, 3);
       const res = await api.request('GET', `/api/v1/users/${player.user.id}/stats`);
       assert.equal(res.status, 200);
-      assert.equal(res.body.points, 3);
+      assert.equal(res.body.points, runPoints(3));
       assert.match(res.headers.get('cache-control') ?? '', /^public/);
       const again = await api.request('GET', `/api/v1/users/${player.user.id}/stats`, { headers: { 'If-None-Match': res.headers.get('etag')! } });
       assert.equal(again.status, 304);
@@ -99,23 +99,24 @@ describe('statistics routes', () => {
       await playQuiz(api, tiedA.token, quiz, 3);
       await playQuiz(api, tiedB.token, quiz, 4);
       await playQuiz(api, tiedB.token, quiz, 3);
-      const items = await leaderboardUntil((list) => list.some((i) => i.userId === tiedB.user.id && i.points === 7));
+      const items = await leaderboardUntil((list) => list.some((i) => i.userId === tiedB.user.id && i.points === runPoints(4) + runPoints(3)));
       assert.deepEqual(items.slice(0, 3), [
-        { rank: 1, userId: top.user.id, username: top.user.username, points: 8 },
-        { rank: 2, userId: tiedA.user.id, username: tiedA.user.username, points: 7 },
-        { rank: 2, userId: tiedB.user.id, username: tiedB.user.username, points: 7 },
+        { rank: 1, userId: top.user.id, username: top.user.username, points: 2 * runPoints(4) },
+        { rank: 2, userId: tiedA.user.id, username: tiedA.user.username, points: runPoints(4) + runPoints(3) },
+        { rank: 2, userId: tiedB.user.id, username: tiedB.user.username, points: runPoints(4) + runPoints(3) },
       ]);
       assert.equal((await api.request('GET', '/api/v1/leaderboard?limit=2')).body.items.length, 2);
       const byDefault = await api.request('GET', '/api/v1/leaderboard');
       assert.ok(byDefault.body.items.length <= 10);
-      assert.deepEqual(Object.keys(byDefault.body), ['items']);
+      assert.deepEqual(Object.keys(byDefault.body), ['items', 'period', 'from']);
+      assert.deepEqual([byDefault.body.period, byDefault.body.from], ['all', null]);
     });
 
     test('a finish shows on the leaderboard within a second', async () => {
       const player = await api.signInWithUser('user');
       await api.request('GET', '/api/v1/leaderboard?limit=100'); // a snapshot without this player
       await playQuiz(api, player.token, quiz, 2);
-      await leaderboardUntil((list) => list.some((i) => i.userId === player.user.id && i.points === 2));
+      await leaderboardUntil((list) => list.some((i) => i.userId === player.user.id && i.points === runPoints(2)));
     });
 
     test('a snapshot older than a second is still served while no points changed, and reloaded once they did', async () => {
