@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Env } from '../../src/config.js';
 import { startTestApi, type TestApi, type TestResponse } from '../helpers/api.js';
-import { createQuiz, playQuiz, questions } from '../helpers/quizzes.js';
+import { createQuiz, playQuiz, questions, runPoints } from '../helpers/quizzes.js';
 
 const MODES: { name: string; env: Env; backend: 'memory' | 'redis'; near: boolean }[] = [
   // The default KEY_PREFIX, as `npm start` runs it: quiz details are `quiz:<slug>` under the prefix `quiz`.
@@ -99,7 +99,7 @@ for (const mode of MODES) {
       await playQuiz(api, player.token, quiz, 2);
       await cachedRead(`/api/v1/quizzes/${quiz.slug}`);
       await cachedRead(`/api/v1/quizzes?category=${category}`);
-      assert.equal((await cachedRead(`/api/v1/users/${player.user.id}/stats`)).body.points, 2);
+      assert.equal((await cachedRead(`/api/v1/users/${player.user.id}/stats`)).body.points, runPoints(2));
       await leaderboardUntil((items) => items.some((i) => i.userId === player.user.id));
 
       assert.equal((await api.request('DELETE', `/api/v1/quizzes/${quiz.slug}`, { token: admin })).status, 204);
@@ -142,9 +142,9 @@ for (const mode of MODES) {
 
       await playQuiz(api, player.token, quiz, 2, 1);
       const mine = await api.request('GET', '/api/v1/me/stats', { token: player.token });
-      assert.deepEqual([mine.body.points, mine.body.finished, mine.body.totalAnswers], [2, 1, 3]);
-      assert.equal((await api.request('GET', `/api/v1/users/${player.user.id}/stats`)).body.points, 2);
-      await leaderboardUntil((items) => items.some((i) => i.userId === player.user.id && i.points === 2));
+      assert.deepEqual([mine.body.points, mine.body.finished, mine.body.totalAnswers], [runPoints(2), 1, 3]);
+      assert.equal((await api.request('GET', `/api/v1/users/${player.user.id}/stats`)).body.points, runPoints(2));
+      await leaderboardUntil((items) => items.some((i) => i.userId === player.user.id && i.points === runPoints(2)));
     });
 
     test('a logged-out session is refused at once; a changed profile shows at once on every session and the leaderboard', async () => {
