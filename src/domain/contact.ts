@@ -1,7 +1,7 @@
 import type { ContactMessage } from '../generated/prisma/client.js';
 import type { Database } from '../db/database.js';
 import type { OutboxRef } from '../background/outbox.js';
-import { WorkflowType, contactEmailIds, workflowIds } from '../temporal/constants.js';
+import { WorkflowType, contactEmailIds, temporalWorkflowId, workflowIds } from '../temporal/constants.js';
 import type { EmailInput } from './email.js';
 
 /** Contact form limits, as API.md states them. */
@@ -56,7 +56,7 @@ export async function storeContactMessage(
   const summaryPrefix = 'Contact message ';
   const from = ` from ${oneLine(submission.name)}`;
   const requestId = meta.requestId ?? null;
-  const [row] = await db.prisma.$queryRaw<{ id: number; status: ContactMessage['status']; entry_id: number }[]>`
+  const [row] = await db.prisma.$queryRaw<{ id: number; status: ContactMessage['status']; entry_id: number; entry_uid: string | null }[]>`
     WITH contact AS (
       INSERT INTO contact_messages (name, email, message, client_ip, request_id, updated_at)
       VALUES (${submission.name}, ${submission.email}, ${submission.message}, ${meta.clientIp?.slice(0, 64) ?? null}, ${requestId}, now())
@@ -67,9 +67,9 @@ export async function storeContactMessage(
              jsonb_build_array(jsonb_build_object('contactId', contact.id)),
              jsonb_strip_nulls(jsonb_build_object('requestId', ${requestId}::text, 'summary', ${summaryPrefix}::text || contact.id || ${from}::text))
         FROM contact
-      RETURNING id
+      RETURNING id, uid
     )
-    SELECT contact.id, contact.status::text AS status, entry.id AS entry_id FROM contact, entry`;
+    SELECT contact.id, contact.status::text AS status, entry.id AS entry_id, entry.uid::text AS entry_uid FROM contact, entry`;
   if (!row) throw new Error('storing the contact message returned no row');
   const summary = `${summaryPrefix}${row.id}${from}`;
   return {
@@ -77,7 +77,7 @@ export async function storeContactMessage(
     entry: {
       id: row.entry_id,
       workflowType: WorkflowType.contactForm,
-      workflowId: workflowIds.contact(row.id),
+      workflowId: temporalWorkflowId({ workflowId: workflowIds.contact(row.id), uid: row.entry_uid }),
       input: { contactId: row.id },
       memo: requestId ? { requestId, summary } : { summary },
     },

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { workflowIds } from '../../../src/temporal/constants.js';
 import { startTestApi, type TestApi } from '../../helpers/api.js';
+import { workflowIdOf } from '../../helpers/outbox.js';
 import { startSmtpServer, type TestSmtpServer } from '../../helpers/smtp.js';
 import { startTestWorker, workerEnv, type TestWorker } from '../../helpers/worker.js';
 
@@ -55,7 +56,7 @@ describe('POST /api/v1/contact', () => {
     assert.match(notify.raw, /The quiz on engines has a typo\./);
     assert.equal(notify.messageId, `<contact-${res.body.id}-notify@quiz.example.com>`);
 
-    const description = await worker.client.workflow.getHandle(workflowIds.contact(res.body.id)).describe();
+    const description = await worker.client.workflow.getHandle(await workflowIdOf(api.deps.db, workflowIds.contact(res.body.id))).describe();
     assert.equal(description.memo?.requestId, 'contact-req-1');
     assert.match(String(description.memo?.summary), /Contact message \d+ from Ada Lovelace/);
     assert.match(String(await description.staticSummary()), /Contact message/);
