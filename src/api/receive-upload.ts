@@ -8,6 +8,8 @@ export interface ReceivedFile {
   path: string;
   originalName: string;
   size: number;
+  /** The body's other (text) fields, first value of each. */
+  fields: Record<string, string>;
 }
 
 /** Multipart framing around the file: headers, boundaries and a few small fields. */
@@ -33,10 +35,11 @@ export async function receiveSingleFile(req: IncomingMessage, options: { spoolDi
   const started: string[] = [];
   form.on('fileBegin', (_name, file) => started.push(file.filepath));
   try {
-    const [, files] = await form.parse(req);
+    const [fields, files] = await form.parse(req);
     const file = files[options.field]?.[0];
     if (!file) throw badRequest(`A file is required in the multipart field "${options.field}".`, [{ path: options.field, message: 'required' }]);
-    return { path: file.filepath, originalName: cleanFileName(file.originalFilename), size: file.size };
+    const firstValues = Object.entries(fields).flatMap(([name, values]) => (values?.[0] === undefined ? [] : [[name, values[0]] as const]));
+    return { path: file.filepath, originalName: cleanFileName(file.originalFilename), size: file.size, fields: Object.fromEntries(firstValues) };
   } catch (err) {
     // formidable removes what it opened, but an error between its events could leave a partial file behind.
     await Promise.all(started.map((file) => fs.rm(file, { force: true })));
