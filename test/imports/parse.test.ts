@@ -85,7 +85,7 @@ describe('import formats', () => {
   });
 
   test('kahoot: questions from row 9, columns B-H, several correct answers, time limits, bad rows named', async () => {
-    const { quizzes, fileErrors } = await parse('kahoot', fixture('kahoot.xlsx'));
+    const { quizzes, fileErrors } = await parse('kahoot', fixture('kahoot-bad-row.xlsx'));
     assert.deepEqual(fileErrors, []);
     const quiz = quizzes[0]!;
     assert.equal(quiz.title, 'File name');
