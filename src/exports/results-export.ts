@@ -1,6 +1,6 @@
 /**
  * A quiz's results, one row per answer (player and question), read from Postgres in batches by keyset
- * (answers.id) and written as they come: memory stays flat whatever the number of answers.
+ * (attempts.id) and written as they come: memory stays flat whatever the number of answers.
  */
 import { PassThrough, Readable, pipeline, type Readable as ReadableType } from 'node:stream';
 import { once } from 'node:events';
@@ -10,58 +10,60 @@ import type { Database } from '../db/database.js';
 import type { Logger } from '../lib/logger.js';
 import { escapeCell } from '../imports/cells.js';
 
-export const RESULTS_BATCH = 2000;
+/**
+ * Attempts read per batch: their answers (one per question, at most 100) are read together. Keyed on the attempt
+ * rather than the answer because a keyset over answers.id filtered by quiz made Postgres sort every remaining
+ * answer of the quiz on each batch (measured: 28 s for 100,000 answers in batches of 500, against 3 s this way).
+ */
+export const RESULTS_ATTEMPT_BATCH = 50;
 export const RESULT_COLUMNS = ['attempt', 'userId', 'username', 'firstName', 'telegramId', 'question', 'questionText', 'optionsChosen', 'correct', 'credit', 'points', 'elapsedS', 'timedOut', 'answeredAt'];
 
-interface ResultRow {
-  id: number;
-  attempt_id: number;
-  user_id: number;
-  username: string | null;
-  first_name: string | null;
-  telegram_id: string;
-  position: number;
-  question: string;
-  chosen: string | null;
-  correct: boolean;
-  credit: string;
-  points: number | null;
-  elapsed_ms: number;
-  timed_out: boolean;
-  created_at: Date;
+/** One answer as the batch query builds it (a JSON array, in RESULT_COLUMNS order before escaping). */
+type ResultRow = [
+  attemptId: number, userId: number, username: string | null, firstName: string | null, telegramId: string, position: number,
+  question: string, chosen: string | null, correct: boolean, credit: number, points: number | null, elapsedMs: number, timedOut: boolean, answeredAt: string,
+];
+
+/** The next attempts of a quiz after `afterId`, in id order (quiz_id index, then a sort of that quiz's ids only). */
+async function nextAttempts(db: Database, quizId: number, afterId: number, limit: number): Promise<number[]> {
+  const rows = await db.prisma.$queryRaw<{ id: number }[]>`
+    SELECT id FROM attempts WHERE quiz_id = ${quizId} AND id > ${afterId} ORDER BY id LIMIT ${limit}`;
+  return rows.map((r) => r.id);
 }
 
-/** One batch of a quiz's answers after `afterId`, in id order (the keyset: no OFFSET, each batch a range scan). */
-function readBatch(db: Database, quizId: number, afterId: number, limit: number): Promise<ResultRow[]> {
-  return db.prisma.$queryRaw<ResultRow[]>`
-    SELECT a.id, a.attempt_id, u.id AS user_id, u.username, u.first_name, u.telegram_id::text AS telegram_id,
-           q.position, q.text AS question,
-           (SELECT string_agg(o.text, '; ' ORDER BY array_position(c.ids, o.id)) FROM options o WHERE o.id = ANY(c.ids)) AS chosen,
-           a.correct, a.credit::text AS credit, a.points, a.elapsed_ms, a.timed_out, a.created_at
+/**
+ * The answers of some attempts, by attempt and question position (the answers' (attempt_id, question_id) index),
+ * as one JSON text: Prisma's raw rows cost about 70 µs each to decode, JSON.parse of the same batch a tenth of that.
+ */
+async function answersOf(db: Database, attemptIds: number[]): Promise<ResultRow[]> {
+  const [batch] = await db.prisma.$queryRaw<{ rows: string }[]>`
+    SELECT coalesce(json_agg(json_build_array(
+             a.attempt_id, u.id, u.username, u.first_name, u.telegram_id::text, q.position, q.text,
+             (SELECT string_agg(o.text, '; ' ORDER BY array_position(c.ids, o.id)) FROM options o WHERE o.id = ANY(c.ids)),
+             a.correct, a.credit, a.points, a.elapsed_ms, a.timed_out, to_char(a.created_at, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
+           ORDER BY a.attempt_id, q.position), '[]')::text AS rows
     FROM answers a
     JOIN attempts t ON t.id = a.attempt_id
     JOIN users u ON u.id = t.user_id
     JOIN questions q ON q.id = a.question_id
     CROSS JOIN LATERAL (SELECT CASE WHEN cardinality(a.option_ids) > 0 THEN a.option_ids ELSE ARRAY[a.option_id] END AS ids) c
-    WHERE t.quiz_id = ${quizId} AND a.id > ${afterId}
-    ORDER BY a.id
-    LIMIT ${limit}`;
+    WHERE a.attempt_id = ANY(${attemptIds}::int[])`;
+  return JSON.parse(batch!.rows) as ResultRow[];
 }
 
 /** Every row of the export (header first), text cells escaped against formula injection. */
-export async function* resultRows(db: Database, quizId: number, batch = RESULTS_BATCH): AsyncGenerator<(string | number | boolean | null)[]> {
+export async function* resultRows(db: Database, quizId: number, batch = RESULTS_ATTEMPT_BATCH): AsyncGenerator<(string | number | boolean | null)[]> {
   yield RESULT_COLUMNS;
   for (let after = 0; ; ) {
-    const rows = await readBatch(db, quizId, after, batch);
-    for (const r of rows) {
+    const attempts = await nextAttempts(db, quizId, after, batch);
+    if (attempts.length === 0) return;
+    for (const [attempt, user, username, firstName, telegramId, position, question, chosen, correct, credit, points, elapsedMs, timedOut, at] of await answersOf(db, attempts)) {
       yield [
-        r.attempt_id, r.user_id, escapeCell(r.username ?? ''), escapeCell(r.first_name ?? ''), r.telegram_id, r.position + 1,
-        escapeCell(r.question), escapeCell(r.chosen ?? ''), r.correct, Number(r.credit), r.points, r.elapsed_ms / 1000, r.timed_out,
-        r.created_at.toISOString(),
+        attempt, user, escapeCell(username ?? ''), escapeCell(firstName ?? ''), telegramId, position + 1,
+        escapeCell(question), escapeCell(chosen ?? ''), correct, credit, points, elapsedMs / 1000, timedOut, at,
       ];
     }
-    if (rows.length < batch) return;
-    after = rows[rows.length - 1]!.id;
+    after = attempts[attempts.length - 1]!;
   }
 }
 
