@@ -23,6 +23,15 @@ describe('import formats', () => {
     assert.equal(quizzes[1]!.questions[0]!.explanation, 'Die Donau; "the blue one".');
   });
 
+  test('csv: semicolon- and tab-separated files (Excel in most of Europe) read the same', async () => {
+    for (const delimiter of [';', '\t']) {
+      const content = Buffer.from([['quiz', 'question', 'option1', 'option2', 'option3', 'correct'], ['Q', 'Pick, please', 'a', 'b', 'c', '"1;3"']].map((r) => r.join(delimiter)).join('\r\n'));
+      const { quizzes, fileErrors } = await parse('csv', content);
+      assert.deepEqual(fileErrors, []);
+      assert.deepEqual(quizzes[0]!.questions.map(shape), [{ text: 'Pick, please', options: ['+a', '-b', '+c'] }]);
+    }
+  });
+
   test('csv: each bad row is named by its row number and only its quiz is refused', async () => {
     const { quizzes } = await parse('csv', fixture('errors.csv'));
     assert.deepEqual(quizzes.map((q) => q.title), ['Broken quiz', 'Good quiz']);

@@ -9,11 +9,21 @@ import { quizzesFromTable, type TableRow } from './table.js';
  */
 export const MAX_CSV_RECORD_CHARS = 64 * 1024;
 
+/**
+ * The delimiter of the file, from its header row: Excel saves "CSV" with semicolons where the decimal separator is
+ * a comma (most of Europe) and tab-separated text is a common export too. A header is plain column names, so the
+ * first of these it holds is the one.
+ */
+function delimiterOf(content: Buffer): string {
+  const header = content.subarray(0, 4096).toString('utf8').split(/\r?\n/, 1)[0] ?? '';
+  return [',', ';', '\t'].find((d) => header.includes(d)) ?? ',';
+}
+
 /** Quizzes from a CSV question table (csv-parse: RFC 4180 quoting, BOM, CRLF, multi-line cells). */
 export function parseCsv(content: Buffer): ParsedQuiz[] {
   let records: string[][];
   try {
-    records = parse(content, { bom: true, relax_column_count: true, max_record_size: MAX_CSV_RECORD_CHARS });
+    records = parse(content, { bom: true, delimiter: delimiterOf(content), relax_column_count: true, max_record_size: MAX_CSV_RECORD_CHARS });
   } catch (err) {
     if (!(err instanceof CsvError)) throw err;
     const line = (err as CsvError & { lines?: number }).lines;
