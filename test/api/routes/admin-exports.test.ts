@@ -7,6 +7,7 @@ import { startTestWorker, workerEnv, type TestWorker } from '../../helpers/worke
 import { comparable, importFile } from '../../helpers/imports.js';
 import { createQuiz, playQuiz } from '../../helpers/quizzes.js';
 import { loadAdminQuiz } from '../../../src/domain/quiz-reads.js';
+import { resultRows } from '../../../src/exports/results-export.js';
 
 let api: TestApi;
 let worker: TestWorker;
@@ -124,6 +125,21 @@ describe('GET /api/v1/admin/quizzes/:slug/results', () => {
     const sheet = workbook.worksheets[0]!;
     assert.equal(sheet.rowCount, 10);
     assert.equal(sheet.getRow(2).getCell(3).value, `'=HYPERLINK("http://evil.example","click")`);
+  });
+
+  test('batches cover every answer once, in attempt and question order, across attempts without answers', async () => {
+    const { db } = api.deps;
+    const quiz = await db.prisma.quiz.findUniqueOrThrow({ where: { slug } });
+    // An attempt with no answer between the others: a batch may hold only such attempts.
+    await api.request('POST', `/api/v1/quizzes/${slug}/attempts`, { token: await api.signIn('user') });
+    for (const batch of [1, 2, 50]) {
+      const rows: unknown[][] = [];
+      for await (const row of resultRows(db, quiz.id, batch)) rows.push(row);
+      assert.equal(rows.length, 10, `batch ${batch}`);
+      const keys = rows.slice(1).map((r) => `${r[0]}:${r[5]}`);
+      assert.equal(new Set(keys).size, 9);
+      assert.deepEqual(keys, [...keys].sort((a, b) => Number(a.split(':')[0]) - Number(b.split(':')[0]) || Number(a.split(':')[1]) - Number(b.split(':')[1])));
+    }
   });
 
   test('a format other than csv or xlsx is a 400', async () => {
