@@ -8,6 +8,8 @@ export interface ReceivedFile {
   path: string;
   originalName: string;
   size: number;
+  /** The body's other (text) fields, first value of each. */
+  fields: Record<string, string>;
 }
 
 /** Multipart framing around the file: headers, boundaries and a few small fields. */
@@ -17,7 +19,10 @@ export const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
  * Streams the one file of a multipart body to `spoolDir`, enforcing `maxBytes` while reading (memory stays
  * flat whatever is sent). Too large: 413, with nothing left on disk. No file in `field`: 400.
  */
-export async function receiveSingleFile(req: IncomingMessage, options: { spoolDir: string; maxBytes: number; field: string }): Promise<ReceivedFile> {
+export async function receiveSingleFile(
+  req: IncomingMessage,
+  options: { spoolDir: string; maxBytes: number; field: string; /** The text fields the route reads; any other part is a 400. */ textFields?: readonly string[] },
+): Promise<ReceivedFile> {
   await fs.mkdir(options.spoolDir, { recursive: true });
   const form = formidable({
     uploadDir: options.spoolDir,
@@ -34,19 +39,20 @@ export async function receiveSingleFile(req: IncomingMessage, options: { spoolDi
   // one for a text field even when it names a file, so such an upload answered "a file is required".
   const unknown = new Set<string>();
   form.onPart = (part) => {
-    if (part.name !== options.field) unknown.add(part.name ?? '');
+    if (part.name !== options.field && !options.textFields?.includes(part.name ?? '')) unknown.add(part.name ?? '');
     if (typeof part.originalFilename === 'string' && !part.mimetype) part.mimetype = 'application/octet-stream';
     form._handlePart(part);
   };
   const started: string[] = [];
   form.on('fileBegin', (_name, file) => started.push(file.filepath));
   try {
-    const [, files] = await form.parse(req);
+    const [fields, files] = await form.parse(req);
     // Like a JSON body with unknown keys, a form with parts this route does not know is refused.
     if (unknown.size > 0) throw badRequest('The form has unknown fields.', [...unknown].map((name) => ({ path: name, message: 'unknown field' })));
     const file = files[options.field]?.[0];
     if (!file) throw badRequest(`A file is required in the multipart field "${options.field}".`, [{ path: options.field, message: 'required' }]);
-    return { path: file.filepath, originalName: cleanFileName(file.originalFilename), size: file.size };
+    const firstValues = Object.entries(fields).flatMap(([name, values]) => (values?.[0] === undefined ? [] : [[name, values[0]] as const]));
+    return { path: file.filepath, originalName: cleanFileName(file.originalFilename), size: file.size, fields: Object.fromEntries(firstValues) };
   } catch (err) {
     // formidable removes what it opened, but an error between its events could leave a partial file behind.
     await Promise.all(started.map((file) => fs.rm(file, { force: true })));

@@ -100,12 +100,17 @@ async function insertQuestions(tx: Prisma.TransactionClient, quizId: number, que
                          ${options.map((o) => o.text)}::text[], ${options.map((o) => o.correct)}::bool[])`;
 }
 
+export interface CreateQuizHooks {
+  /** Runs in the quiz's transaction once it is written: what must commit with it (an import's progress). */
+  inTransaction?: (tx: Prisma.TransactionClient, quiz: Quiz) => Promise<void>;
+}
+
 /**
  * Creates a quiz with its questions and options, and enqueues its Open Graph image, in one transaction;
  * an unknown category is created.
  * An explicit taken slug is a 409; a slug made from the title gets a random suffix instead.
  */
-export async function createQuiz(db: Database, draft: QuizDraft): Promise<QuizWrite> {
+export async function createQuiz(db: Database, draft: QuizDraft, hooks: CreateQuizHooks = {}): Promise<QuizWrite> {
   let slug = draft.slug ?? slugify(draft.title);
   for (let attempt = 1; ; attempt++) {
     try {
@@ -115,6 +120,7 @@ export async function createQuiz(db: Database, draft: QuizDraft): Promise<QuizWr
           data: { slug, title: draft.title, description: draft.description ?? '', categoryId, published: draft.published ?? true, shuffle: draft.shuffle ?? false },
         });
         await insertQuestions(tx, quiz.id, draft.questions);
+        await hooks.inTransaction?.(tx, quiz);
         return { quiz, jobs: await enqueueQuizImage(tx, quiz) };
       });
     } catch (err) {

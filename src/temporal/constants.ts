@@ -9,6 +9,7 @@ export const WorkflowType = {
   cleanupSessions: 'cleanupSessions',
   refreshStats: 'refreshStats',
   pruneOutbox: 'pruneOutbox',
+  importQuizzes: 'importQuizzes',
 } as const;
 export type WorkflowTypeName = (typeof WorkflowType)[keyof typeof WorkflowType];
 
@@ -30,6 +31,7 @@ export const workflowIds = {
   contact: (contactId: number | string) => `contact-${contactId}`,
   upload: (uploadId: number | string) => `upload-${uploadId}`,
   ogImage: (subject: 'quiz' | 'post', id: number | string, version: number) => `og-${subject}-${id}-${version}`,
+  importQuizzes: (importId: number | string) => `import-${importId}`,
 } as const;
 
 /**

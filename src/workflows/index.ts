@@ -6,3 +6,4 @@ export { generateOgImage } from './generate-og-image.js';
 export { cleanupSessions } from './cleanup-sessions.js';
 export { refreshStats } from './refresh-stats.js';
 export { pruneOutbox } from './prune-outbox.js';
+export { importQuizzes } from './import-quizzes.js';
