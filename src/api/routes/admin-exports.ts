@@ -11,10 +11,12 @@ import { resultRows, resultsCsv, resultsXlsx } from '../../exports/results-expor
 const ExportQuery = z.object({ format: z.enum(QUIZ_EXPORT_FORMATS).default('json') });
 const ResultsQuery = z.object({ format: z.enum(['csv', 'xlsx']).default('csv') });
 const QuizPath = z.object({ slug: pathSlug });
+/** The json export, as the json import reads it (its quizzes are described in docs/import-export.md). */
+const JsonExport = z.looseObject({ format: z.literal('quiz-backend'), quizzes: z.array(z.looseObject({ title: z.string() })) });
 
 /** A download of one of these formats, documented by media type. */
 function download(formats: readonly (keyof typeof EXPORT_CONTENT_TYPES)[]) {
-  const media = Object.fromEntries(formats.map((f) => [EXPORT_CONTENT_TYPES[f].split(';')[0]!, z.file()]));
+  const media = Object.fromEntries(formats.map((f) => [EXPORT_CONTENT_TYPES[f].split(';')[0]!, f === 'json' ? JsonExport : z.file()]));
   return { 200: { description: 'The file, as an attachment', content: media } };
 }
 
