@@ -32,6 +32,7 @@ const variables = z.object({
     SECRET_KEY: optionalString,
     ALLOWED_HOSTS: list.default(['localhost', '127.0.0.1', '[::1]']),
     TRUST_PROXY: bool.default(false),
+    TRUST_PROXY_HOPS: int(1, 32).default(1),
     HOST: z.string().default('0.0.0.0'),
     PORT: int(0, 65535).default(8000),
     PUBLIC_URL: optionalString,
@@ -70,22 +71,31 @@ const variables = z.object({
     BOT_API_TOKEN: optionalString,
     ADMIN_TELEGRAM_IDS: list.default([]),
     SESSION_TTL: int(60).default(14 * 24 * 3600),
+    LOGIN_RATE_LIMIT: int(1).default(20),
+    SESSION_MAX_PER_USER: int(1, 1000).default(10),
 
     SMTP_URL: url(['smtp', 'smtps']),
     MAIL_FROM: z.string().min(3).default('Quiz Bot <noreply@localhost>'),
     // The HTML5 pattern accepts host-only addresses such as the default admin@localhost.
     CONTACT_EMAIL: z.string().email({ pattern: z.regexes.html5Email }).default('admin@localhost'),
     CONTACT_RATE_LIMIT: int(1).default(5),
+    CONTACT_CONFIRM_LIMIT: int(0).default(3),
 
     MEDIA_DIR: z.string().default('media'),
     UPLOAD_MAX_BYTES: int(1024).default(10 * 1024 * 1024),
     THUMBNAIL_SIZE: int(16, 4096).default(320),
+    UPLOAD_RATE_LIMIT: int(1).default(30),
+    IMAGE_MAX_PIXELS: int(1, 400_000_000).default(40_000_000),
+    IMAGE_DECODE_MAX_MB: int(64, 65_536).default(1024),
+    IMAGE_DECODE_TIMEOUT_S: z.coerce.number().positive().max(3600).default(30),
+    IMAGE_DECODE_CONCURRENCY: int(1, 64).default(1),
 
     PERF_HEADERS: bool.default(false),
     SLOW_REQUEST_MS: int(1).default(1000),
     MANY_QUERIES: int(1).default(20),
     METRICS_TOKEN: optionalString,
     WORKER_METRICS_PORT: int(0, 65535).default(9464),
+    WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
     WORKER_NICE: int(0, 19).default(19),
     SENTRY_DSN: optionalString,
 
@@ -93,8 +103,16 @@ const variables = z.object({
     /** V8 helper threads per API worker (--v8-pool-size); unset: the cores left per worker (apiV8Threads). */
     API_V8_THREADS: int(1, 64).optional(),
     API_TIMEOUT_S: z.coerce.number().positive().default(120),
-    API_MAX_REQUESTS: int(0).default(1000),
+    BODY_TIMEOUT_S: z.coerce.number().positive().max(3600).default(30),
+    // Off by default: a Node worker does not leak per request the way the old stack's Python workers could,
+    // and replacing one costs a process start (seconds of CPU); see docs/configuration.md.
+    API_MAX_REQUESTS: int(0).default(0),
     API_MAX_REQUESTS_JITTER: int(0).default(50),
+    /** RSS (MiB) an HTTP worker may stay above for API_RSS_CHECK_S x 3 before it is replaced; 0: never. */
+    API_MAX_RSS_MB: int(0).default(1024),
+    API_RSS_CHECK_S: z.coerce.number().min(0.1).max(3600).default(10),
+    /** Age (s) after which an HTTP worker is replaced, plus up to 10 % jitter; 0: never. */
+    API_MAX_AGE_S: int(0).default(0),
 });
 
 /** Why a SECRET_KEY is unfit for production (missing, short or a known default); undefined when fine. */

@@ -1,21 +1,23 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CONFIG_VARIABLES, loadConfig } from '../src/config.js';
 
-const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-const scripts = Object.keys((JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { scripts: Record<string, string> }).scripts);
-// Scripts announced by issues still being built; each leaves this list when package.json gains it.
-const ANNOUNCED = ['schedules', 'bench'].filter((name) => !scripts.includes(name));
+const read = (relative: string) => readFileSync(new URL(`../${relative}`, import.meta.url), 'utf8');
+const readme = read('README.md');
+const configurationDoc = read('docs/configuration.md');
+/** [path, text] of the README and of every page under docs/. */
+const pages: [string, string][] = [['README.md', readme], ...readdirSync(new URL('../docs/', import.meta.url)).filter((f) => f.endsWith('.md')).map((f): [string, string] => [`docs/${f}`, read(`docs/${f}`)])];
+const scripts = Object.keys((JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts);
 
-/** Rows of the Configuration table: | `NAME` | default | meaning |. */
-const rows = [...readme.matchAll(/^\| `([A-Z][A-Z0-9_]*)` \| ([^|]+) \|/gm)].map((m) => ({ name: m[1]!, cell: m[2]!.trim() }));
+/** Rows of the configuration table: | `NAME` | default | meaning |. */
+const rows = [...configurationDoc.matchAll(/^\| `([A-Z][A-Z0-9_]*)` \| ([^|]+) \|/gm)].map((m) => ({ name: m[1]!, cell: m[2]!.trim() }));
 
-test('the README configuration table lists every variable of src/config.ts, once', () => {
+test('the configuration table of docs/configuration.md lists every variable of src/config.ts, once', () => {
   assert.deepEqual(rows.map((r) => r.name).sort(), [...CONFIG_VARIABLES].sort());
 });
 
-test('the defaults in the README configuration table are the real ones', () => {
+test('the defaults in the configuration table are the real ones', () => {
   const defaults = loadConfig({ SECRET_KEY: 'r'.repeat(40) }) as unknown as Record<string, unknown>;
   const wrong = rows.flatMap(({ name, cell }) => {
     if (name === 'SECRET_KEY') return []; // required in production, so there is no default to show
@@ -29,13 +31,23 @@ test('the defaults in the README configuration table are the real ones', () => {
   assert.deepEqual(wrong, []);
 });
 
-test('every npm script the README names exists in package.json', () => {
-  const named = [...readme.matchAll(/npm run ([a-z][a-z0-9:-]*)/g)].map((m) => m[1]!);
-  const unknown = [...new Set(named)].filter((name) => !scripts.includes(name) && !ANNOUNCED.includes(name));
+test('every npm script the README and docs/ name exists in package.json', () => {
+  const named = pages.flatMap(([, text]) => [...text.matchAll(/npm run ([a-z][a-z0-9:-]*)/g)].map((m) => m[1]!));
+  const unknown = [...new Set(named)].filter((name) => !scripts.includes(name));
   assert.deepEqual(unknown, []);
 });
 
 test('the README gives the two commands of a first run, and both scripts exist', () => {
   assert.ok(readme.includes('npm ci && npm start') && readme.includes('npm test'));
   assert.ok(scripts.includes('start') && scripts.includes('test'));
+});
+
+test('every relative link in the README and docs/ points at a file of the repository', () => {
+  const broken = pages.flatMap(([from, text]) =>
+    [...text.matchAll(/\]\(([^)#:]+)(#[^)]*)?\)/g)]
+      .map((m) => m[1]!)
+      .filter((target) => !existsSync(new URL(target, new URL(`../${from}`, import.meta.url))))
+      .map((target) => `${from} -> ${target}`),
+  );
+  assert.deepEqual(broken, []);
 });

@@ -11,12 +11,14 @@ import { writeReport } from './report/write.js';
 import { startStack } from './stack/stack.js';
 import { runReferenceServer } from '../scenarios/baseline.js';
 import { loadDemoKeys, type DemoKeys } from '../scenarios/demo-data.js';
-import { runReadMix } from '../scenarios/read-mix.js';
+import { runReadMix, RECYCLED_MAX_REQUESTS } from '../scenarios/read-mix.js';
+import { runHealthz } from '../scenarios/healthz.js';
+import { changedSettings } from './stack/settings.js';
 import { runAnswerFlow } from '../scenarios/answer-flow.js';
 import { runContact } from '../scenarios/contact.js';
 import { runWorkflows } from '../scenarios/workflows.js';
 
-const APP_SCENARIOS: ScenarioName[] = ['read-mix', 'read-mix-nocache', 'answer-flow', 'contact', 'workflows'];
+const APP_SCENARIOS: ScenarioName[] = ['healthz', 'read-mix', 'read-mix-nocache', 'read-mix-recycled', 'answer-flow', 'contact', 'workflows'];
 const log = (message: string) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
 
 /** Runs `scenario`, turning a failure into a skipped row so one broken route does not lose the whole run. */
@@ -40,6 +42,7 @@ export async function runBench(options: BenchOptions): Promise<{ markdown: strin
   const wants = (s: ScenarioName) => options.scenarios.includes(s);
   const results: ScenarioResult[] = [];
   const notes: string[] = [];
+  let settings: ReturnType<typeof changedSettings> = [];
   log(`${options.quick ? 'quick' : 'full'} run with ${generator.name}; logs in ${logDir}`);
   const base = { options, generator, logDir };
   await attempt(results, 'generator-ceiling', () => runReferenceServer(base, 'bare'));
@@ -61,6 +64,7 @@ export async function runBench(options: BenchOptions): Promise<{ markdown: strin
       };
       if (stack.seeded === 'no seed') notes.push('prisma/seed.ts not found: the demo data was created through the API');
       if (typeof stack.seeded === 'object' && stack.seeded) notes.push(`npm run db:seed failed (${stack.seeded.failed}); what was missing was created through the API`);
+      if (stack.app) settings = changedSettings(stack.app.env);
       const auth = { botToken: ctx.botToken, adminTelegramId: stack.app?.adminTelegramId };
       let keys: DemoKeys | undefined;
       if (wants('read-mix-nocache')) {
@@ -80,6 +84,8 @@ export async function runBench(options: BenchOptions): Promise<{ markdown: strin
         keys ??= await loadDemoKeys(api.url, auth);
         if (keys.created.length) notes.push(`created for the run: ${keys.created.join(', ')}`);
         const full: BenchContext = { ...ctx, api };
+        // Side by side on the same API: read-mix is judged against this API's own cheapest route.
+        if (wants('healthz')) await attempt(results, 'healthz', () => runHealthz(full, api));
         if (wants('read-mix')) await attempt(results, 'read-mix', () => runReadMix(full, api, keys!, 'on'));
         if (wants('answer-flow')) await attempt(results, 'answer-flow', () => runAnswerFlow(full, keys!));
         // Before contact: its mail backlog would still occupy the dev server while the no-op ceiling is measured.
@@ -90,6 +96,17 @@ export async function runBench(options: BenchOptions): Promise<{ markdown: strin
         rss.stop();
         await api.stop();
       }
+      if (wants('read-mix-recycled')) {
+        await attempt(results, 'read-mix-recycled', async () => {
+          const recycled = await stack.startApi('on', { API_MAX_REQUESTS: String(RECYCLED_MAX_REQUESTS) });
+          try {
+            keys ??= await loadDemoKeys(recycled.url, auth);
+            return await runReadMix({ ...ctx, api: recycled }, recycled, keys, 'recycled');
+          } finally {
+            await recycled.stop();
+          }
+        });
+      }
     } finally {
       await stack.stop();
       if (stack.background) notes.push(`background: ${stack.background.description}`);
@@ -97,8 +114,8 @@ export async function runBench(options: BenchOptions): Promise<{ markdown: strin
   }
   const ceiling = results.find((r) => r.name === 'generator-ceiling')?.load;
   if (ceiling) notes.unshift(`generator ceiling (bare Node http, ${options.workers} workers, same machine): ${Math.round(ceiling.rps).toLocaleString('en-US')} req/s`);
-  notes.push(`API_MAX_REQUESTS=${options.maxRequests} (${options.maxRequests === 0 ? 'workers are not recycled, so memory growth shows' : 'workers recycled'}); logs: ${logDir}`);
+  notes.push(`logs: ${logDir}`);
   const machine = `${load0.cores} cores (${os.cpus()[0]?.model.trim() ?? 'cpu'}), ${Math.round(os.totalmem() / 2 ** 30)} GB, Node ${process.version}, load average ${load0.loadAvg1} at start`;
-  const info = { startedAt, mode: options.quick ? ('quick' as const) : ('full' as const), machine, generator: generator.name, connections: options.connections, apiWorkers: options.workers, warmupS: options.warmupS, durationS: options.durationS, notes };
+  const info = { startedAt, mode: options.quick ? ('quick' as const) : ('full' as const), machine, generator: generator.name, connections: options.connections, apiWorkers: options.workers, warmupS: options.warmupS, durationS: options.durationS, notes, settings };
   return writeReport(options.outDir, info, results, apiRss);
 }

@@ -55,6 +55,8 @@ export function fillResult(result: ScenarioResult, measured: Measured): Scenario
   result.sqlPerRequest = figures.sqlPerRequest;
   result.cacheHitRate = figures.cacheHitRate;
   if (!delta && measured.metricsWanted) result.notes.push('SQL and cache figures: /metrics not available');
+  // Replacements (any reason) in the window: 0 unless workers are recycled (read-mix-recycled) or crash.
+  if (delta?.api_worker_replacements_total !== undefined) result.extra.workersReplaced = delta.api_worker_replacements_total;
   const gc = gcFigures(delta);
   if (gc) result.notes.push(`API garbage collection in the window: ${gc.collections} collections, ${gc.pauseMs.toFixed(0)} ms of pauses over all workers`);
   if (processes) {

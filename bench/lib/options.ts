@@ -2,7 +2,7 @@
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 
-export const SCENARIOS = ['baseline', 'read-mix', 'read-mix-nocache', 'answer-flow', 'contact', 'workflows'] as const;
+export const SCENARIOS = ['baseline', 'healthz', 'read-mix', 'read-mix-nocache', 'read-mix-recycled', 'answer-flow', 'contact', 'workflows'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface BenchOptions {
@@ -18,7 +18,8 @@ export interface BenchOptions {
   contactRate: number;
   contactS: number;
   workflowsN: number;
-  maxRequests: number;
+  /** API_MAX_REQUESTS of the API under test; undefined: the application's default (what users run). */
+  maxRequests: number | undefined;
   cpuProf: boolean;
   /**
    * Where the background (the app's worker, the Temporal dev server, the SMTP sink) gets its CPU: `idle`, an
@@ -89,7 +90,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     contactRate: Math.max(1, int(values['contact-rate'], 200, 'contact-rate')),
     contactS: Math.max(1, int(values['contact-s'], quick ? 5 : 10, 'contact-s')),
     workflowsN: Math.max(1, int(values.workflows, quick ? 100 : 1200, 'workflows')),
-    maxRequests: int(values['max-requests'], 0, 'max-requests'),
+    maxRequests: values['max-requests'] === undefined ? undefined : int(values['max-requests'], 0, 'max-requests'),
     cpuProf: values['cpu-prof'] ?? false,
     background,
     outDir: values.out ?? 'bench/results',

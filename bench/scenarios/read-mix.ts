@@ -15,10 +15,15 @@ async function primePaths(baseUrl: string, paths: string[]): Promise<void> {
   await Promise.all(Array.from({ length: 8 }, lane));
 }
 
-export async function runReadMix(ctx: BenchContext, api: ApiTarget, keys: DemoKeys, cache: 'on' | 'off'): Promise<ScenarioResult> {
-  const name = cache === 'on' ? 'read-mix' : 'read-mix-nocache';
+/** API_MAX_REQUESTS of read-mix-recycled: the default until issue 14, gunicorn's `--max-requests 1000` of the old stack. */
+export const RECYCLED_MAX_REQUESTS = 1000;
+
+/** `read-mix` (cache on), `read-mix-nocache` (an API with CACHE_DISABLED=true), `read-mix-recycled` (an API with API_MAX_REQUESTS=1000). */
+export async function runReadMix(ctx: BenchContext, api: ApiTarget, keys: DemoKeys, variant: 'on' | 'off' | 'recycled'): Promise<ScenarioResult> {
+  const name = { on: 'read-mix', off: 'read-mix-nocache', recycled: 'read-mix-recycled' }[variant];
   const shares = Object.entries(READ_MIX_WEIGHTS).map(([k, v]) => `${k} ${Math.round(v * 100)} %`).join(', ');
-  const description = `${shares}; ${Math.round(HOT_SHARE * 100)} % of reads on the top ${Math.round(HOT_FRACTION * 100)} % of keys; cache ${cache}`;
+  const setup = variant === 'recycled' ? `cache on, API_MAX_REQUESTS=${RECYCLED_MAX_REQUESTS} (workers recycled)` : `cache ${variant}`;
+  const description = `${shares}; ${Math.round(HOT_SHARE * 100)} % of reads on the top ${Math.round(HOT_FRACTION * 100)} % of keys; ${setup}`;
   const result = emptyResult(name, description, machineLoad().loadAvg1);
   const requests = buildReadMix(keys);
   // Every key read once first: a steady-state cache holds them all, and a short warm-up would miss the rare ones.

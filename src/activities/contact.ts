@@ -1,18 +1,19 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { ActivityDeps } from './index.js';
 import type { EmailInput } from '../domain/email.js';
-import { contactEmails } from '../domain/contact.js';
+import { confirmationAllowed, contactEmails } from '../domain/contact.js';
 import { contactEmailIds } from '../temporal/constants.js';
 
 export type ContactOutcome = { status: 'sent' } | { status: 'failed'; error: string };
 
 export function createContactActivities({ db, config }: ActivityDeps) {
   return {
-    /** The notification and the confirmation of a stored contact message. */
+    /** The notification of a stored contact message, and its confirmation unless CONTACT_CONFIRM_LIMIT is spent for its address. */
     async prepareContactEmails(contactId: number): Promise<EmailInput[]> {
       const contact = await db.prisma.contactMessage.findUnique({ where: { id: contactId } });
       if (!contact) throw ApplicationFailure.nonRetryable(`contact message ${contactId} does not exist`, 'NotFound');
-      return contactEmails(contact, { siteName: config.SITE_NAME, contactEmail: config.CONTACT_EMAIL });
+      const confirm = await confirmationAllowed(db, contact, config.CONTACT_CONFIRM_LIMIT);
+      return contactEmails(contact, { siteName: config.SITE_NAME, contactEmail: config.CONTACT_EMAIL }, { confirm });
     },
 
     /** Records how delivery ended; `attempts` is the most any of its mails needed. */

@@ -1,17 +1,21 @@
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { ActivityDeps } from './index.js';
-import { reencodeImage, UnreadableImageError } from '../images/process-image.js';
+import { createImageDecoder } from '../images/image-decoder.js';
+import type { ProcessedImage } from '../images/process-image.js';
+import { UnreadableImageError } from '../images/unreadable-image.js';
+import { uploadKeys } from '../domain/uploads.js';
 
 export type UploadOutcome = { status: 'ready'; width: number; height: number } | { status: 'failed'; error: string };
 
-/** Storage keys of a processed upload; immutable once written, so they are served with a long cache lifetime. */
-export const uploadKeys = {
-  original: (id: number, extension: string) => `uploads/${id}/original.${extension}`,
-  thumbnail: (id: number, extension: string) => `uploads/${id}/thumbnail.${extension}`,
-} as const;
-
 export function createUploadActivities({ db, storage, config, logger }: ActivityDeps) {
   const uploads = db.prisma.upload;
+  // One per worker, so per process: bounds how many images decode at once beside the API and the Temporal polls.
+  const decoder = createImageDecoder({
+    limits: { maxPixels: config.IMAGE_MAX_PIXELS, maxMemoryMb: config.IMAGE_DECODE_MAX_MB },
+    concurrency: config.IMAGE_DECODE_CONCURRENCY,
+    timeoutMs: config.IMAGE_DECODE_TIMEOUT_S * 1000,
+    nice: config.WORKER_NICE,
+  });
 
   const fail = async (id: number, error: string): Promise<UploadOutcome> => {
     await uploads.updateMany({ where: { id, status: { not: 'ready' } }, data: { status: 'failed', error: error.slice(0, 1000) } });
@@ -37,17 +41,21 @@ export function createUploadActivities({ db, storage, config, logger }: Activity
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') return fail(uploadId, 'the uploaded file is missing');
         throw err;
       }
-      let image: Awaited<ReturnType<typeof reencodeImage>>;
+      let image: ProcessedImage;
       try {
-        image = await reencodeImage(bytes, config.THUMBNAIL_SIZE);
+        // Past this attempt's deadline (a machine too busy to give the decode its CPU) or cancelled (the worker
+        // stops): a waiting decode is dropped and a running one stopped, freeing its slot for the retry.
+        const { cancellationSignal, info } = Context.current();
+        const signal = AbortSignal.any([cancellationSignal, AbortSignal.timeout(info.startToCloseTimeoutMs)]);
+        image = await decoder.reencode(bytes, config.THUMBNAIL_SIZE, signal);
       } catch (err) {
         if (!(err instanceof UnreadableImageError)) throw err;
         logger.info({ uploadId, reason: err.message }, 'upload is not a readable image');
         await storage.delete(upload.storageKey);
         return fail(uploadId, err.message);
       }
-      const originalKey = uploadKeys.original(uploadId, image.extension);
-      const thumbnailKey = uploadKeys.thumbnail(uploadId, image.extension);
+      const originalKey = uploadKeys.original(upload.mediaToken, image.extension);
+      const thumbnailKey = uploadKeys.thumbnail(upload.mediaToken, image.extension);
       await storage.put(originalKey, image.original);
       await storage.put(thumbnailKey, image.thumbnail);
       await uploads.update({

@@ -8,6 +8,7 @@ import { performance } from './middleware/perf.js';
 import { installRequestSignal, requestTimeout } from './middleware/timeout.js';
 import type { ErrorReporter } from '../lib/error-reporting.js';
 import { allowedHosts } from './middleware/allowed-hosts.js';
+import { bodyTimeout } from './middleware/body-timeout.js';
 import { securityHeaders } from './middleware/security-headers.js';
 import { resourceRouters } from './routes/index.js';
 import { ResponseCache } from './response-cache.js';
@@ -17,10 +18,11 @@ export const JSON_BODY_LIMIT = '1mb';
 /**
  * Builds the Koa application: request id, the response cache's recorder (RESPONSE_CACHE, with the near
  * cache on; the HTTP server answers repeated public reads from it), timing and metrics, errors (reported
- * when a reporter is given), API_TIMEOUT_S, security headers, host allow-list, JSON bodies, routes.
+ * when a reporter is given), API_TIMEOUT_S, security headers, host allow-list, BODY_TIMEOUT_S, JSON bodies, routes.
  */
 export function createApp(deps: AppDeps, options: { reportError?: ErrorReporter['report'] } = {}): Koa {
-  const app = new Koa({ proxy: deps.config.TRUST_PROXY });
+  // Each proxy appends the address it saw to X-Forwarded-For; entries left of the hops we run are client-written.
+  const app = new Koa({ proxy: deps.config.TRUST_PROXY, maxIpsCount: deps.config.TRUST_PROXY_HOPS });
   app.silent = true;
   installRequestSignal(app);
   app.use(requestContext());
@@ -30,6 +32,7 @@ export function createApp(deps: AppDeps, options: { reportError?: ErrorReporter[
   app.use(requestTimeout(deps.config.API_TIMEOUT_S, deps.logger));
   app.use(securityHeaders({ contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], imgSrc: ["'self'"], frameAncestors: ["'none'"] } } }));
   app.use(allowedHosts(deps.config.ALLOWED_HOSTS));
+  app.use(bodyTimeout(deps.config.BODY_TIMEOUT_S));
   app.use(bodyParser({ enableTypes: ['json'], jsonLimit: JSON_BODY_LIMIT, encoding: 'utf-8' }));
 
   const router = new Router();

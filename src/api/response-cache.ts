@@ -24,6 +24,7 @@ import { metrics } from '../metrics/metrics.js';
 import { etagMatches } from './cached-response.js';
 import { routePattern } from './middleware/perf.js';
 import { requestIdFrom } from './middleware/request-context.js';
+import { hostHeaderCount } from './middleware/allowed-hosts.js';
 
 /** Records kept per process: far above the public URLs a bot's traffic uses. */
 const MAX_RECORDS = 5000;
@@ -106,6 +107,8 @@ export class ResponseCache {
     const key = keyOf(req);
     const record = this.records.get(key);
     if (!record) return false;
+    // Node keeps only the first of repeated Host headers: such a request goes to the chain, which refuses it.
+    if (hostHeaderCount(req.rawHeaders) > 1) return false;
     const reads = record.until > Date.now() ? liveReads(record.reads) : undefined;
     if (!reads || !this.cache.stillCurrent(reads)) {
       this.records.delete(key);

@@ -1,6 +1,6 @@
 import type { Database } from '../db/database.js';
 import type { Logger } from '../lib/logger.js';
-import { OUTBOX_DISPATCHER_LOCK, type WorkflowMemo, type WorkflowTypeName } from '../temporal/constants.js';
+import { OUTBOX_DISPATCHER_LOCK, temporalWorkflowId, type WorkflowMemo, type WorkflowTypeName } from '../temporal/constants.js';
 import type { OutboxRef, OutboxTx } from './outbox.js';
 import { startWorkflow, type StartDeps } from './start-workflow.js';
 
@@ -16,6 +16,7 @@ interface PendingRow {
   id: number;
   workflow_type: string;
   workflow_id: string;
+  uid: string | null;
   args: unknown;
   memo: unknown;
 }
@@ -31,7 +32,8 @@ export interface DispatchResult {
 function toStart(row: PendingRow): OutboxRef {
   const [input] = Array.isArray(row.args) ? (row.args as Record<string, unknown>[]) : [];
   const memo = (row.memo ?? { summary: row.workflow_id }) as WorkflowMemo;
-  return { id: row.id, workflowType: row.workflow_type as WorkflowTypeName, workflowId: row.workflow_id, input: input ?? {}, memo };
+  const workflowId = temporalWorkflowId({ workflowId: row.workflow_id, uid: row.uid });
+  return { id: row.id, workflowType: row.workflow_type as WorkflowTypeName, workflowId, input: input ?? {}, memo };
 }
 
 /** How dispatchers keep out of each other's way. */
@@ -66,7 +68,7 @@ export async function dispatchPending(deps: DispatchDeps, batchSize = 100, exclu
 
 async function startPending(deps: DispatchDeps, sql: Sql, batchSize: number): Promise<Omit<DispatchResult, 'locked'>> {
   const rows = await sql.$queryRaw<PendingRow[]>`
-    SELECT id, workflow_type, workflow_id, args, memo FROM outbox
+    SELECT id, workflow_type, workflow_id, uid::text AS uid, args, memo FROM outbox
      WHERE status = 'pending'
      ORDER BY attempts, id LIMIT ${batchSize}`;
   const started: number[] = [];

@@ -1,18 +1,19 @@
 import type { Prisma } from '../generated/prisma/client.js';
 import { currentRequest } from '../lib/request-context.js';
-import { WorkflowType, workflowIds, type WorkflowMemo, type WorkflowTypeName } from '../temporal/constants.js';
+import { WorkflowType, temporalWorkflowId, workflowIds, type WorkflowMemo, type WorkflowTypeName } from '../temporal/constants.js';
 import type { WorkflowStart } from './start-workflow.js';
 
 /** The client of a Prisma interactive transaction (`db.prisma.$transaction(async (tx) => ...)`). */
 export type OutboxTx = Prisma.TransactionClient;
 
-/** An outbox row as written; its commit wakes the dispatcher (see outbox-wake.ts). */
+/** An outbox row as written (`workflowId` is its workflow's Temporal id); its commit wakes the dispatcher (see outbox-wake.ts). */
 export interface OutboxRef extends WorkflowStart {
   id: number;
 }
 
 export interface EnqueueRequest {
   workflowType: WorkflowTypeName;
+  /** The entry's key (workflowIds); the workflow runs as temporalWorkflowId of the entry. */
   workflowId: string;
   input: Record<string, unknown>;
   /** What the workflow does, for people reading the Web UI. */
@@ -23,8 +24,8 @@ export interface EnqueueRequest {
 
 /**
  * Writes the start of a workflow in the caller's transaction, so it exists exactly when the row it acts
- * on does. Enqueuing an id twice keeps the first entry while it is kept (dispatched entries are pruned after
- * OUTBOX_RETENTION_DAYS); ids come from the row acted on, so nothing enqueues an old one again.
+ * on does. Enqueuing a key twice keeps the first entry (and its workflow id) while it is kept (dispatched entries
+ * are pruned after OUTBOX_RETENTION_DAYS); keys come from the row acted on, so nothing enqueues an old one again.
  */
 export async function enqueueWorkflow(tx: OutboxTx, request: EnqueueRequest): Promise<OutboxRef> {
   const requestId = request.requestId ?? currentRequest()?.requestId;
@@ -34,7 +35,7 @@ export async function enqueueWorkflow(tx: OutboxTx, request: EnqueueRequest): Pr
     create: { workflowType: request.workflowType, workflowId: request.workflowId, args: [request.input] as Prisma.InputJsonValue, memo: { ...memo } },
     update: {},
   });
-  return { id: row.id, workflowType: request.workflowType, workflowId: request.workflowId, input: request.input, memo };
+  return { id: row.id, workflowType: request.workflowType, workflowId: temporalWorkflowId(row), input: request.input, memo };
 }
 
 export interface OgImageSubject {

@@ -116,7 +116,10 @@ export class Cache {
     this.near?.countHits(reads.length);
   }
 
-  /** The full Redis key of an application key (for tools that talk to Redis directly). */
+  /**
+   * The full key of an application key, `<prefix>::<key>`, in every store (Redis and memory) and for tools that
+   * talk to Redis directly: all reads, writes and deletes use it, so none can miss what another stored.
+   */
   redisKey(key: string): string {
     return `${this.prefix}${SEPARATOR}${key}`;
   }
@@ -178,7 +181,7 @@ export class Cache {
       return near.value as T;
     }
     const token = this.near?.token();
-    const raw = await this.guard(() => this.keyv.getRaw<T>(key), undefined);
+    const raw = await this.guard(() => this.keyv.getRaw<T>(this.redisKey(key)), undefined);
     const value = raw?.value ?? undefined;
     const copy = value !== undefined && token !== undefined ? this.near!.remember(key, value, raw?.expires, token) : undefined;
     this.count(value !== undefined, key, copy);
@@ -190,7 +193,7 @@ export class Cache {
     if (this.disabled) return;
     const redis = this.redis;
     if (!redis) {
-      await this.guard(() => this.keyv.set(key, value, ttlS * 1000), false);
+      await this.guard(() => this.keyv.set(this.redisKey(key), value, ttlS * 1000), false);
       return;
     }
     const ttlMs = ttlS * 1000;
@@ -213,7 +216,7 @@ export class Cache {
     if (keys.length === 0) return true;
     if (!this.redis) {
       for (const key of keys) this.memoryVersions.set(key, (this.memoryVersions.get(key) ?? 0) + 1);
-      await this.keyv.deleteMany(keys);
+      await this.keyv.deleteMany(keys.map((key) => this.redisKey(key)));
       return true;
     }
     const redis = this.redis;

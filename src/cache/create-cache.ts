@@ -11,9 +11,8 @@ export function createCache(
   logger: Logger,
 ): Cache {
   const disabled = config.CACHE_DISABLED ?? false;
-  const json = { serialize: JSON.stringify, deserialize: JSON.parse };
   if (!config.REDIS_URL) {
-    return new Cache(new Keyv({ namespace: config.KEY_PREFIX, ...json }), undefined, config.KEY_PREFIX, config.CACHE_TTL, logger, disabled);
+    return new Cache(plainKeyv(new Map()), undefined, config.KEY_PREFIX, config.CACHE_TTL, logger, disabled);
   }
   const redis = createClient({
     url: config.REDIS_URL,
@@ -23,8 +22,8 @@ export function createCache(
   // Without a listener node-redis would crash the process on a connection error.
   redis.on('error', () => undefined);
   redis.connect().catch(() => undefined);
-  const store = new KeyvRedis(redis, { namespace: config.KEY_PREFIX, keyPrefixSeparator: SEPARATOR, throwOnConnectError: false, throwOnErrors: true });
-  const keyv = new Keyv({ store, namespace: config.KEY_PREFIX, useKeyPrefix: false, ...json });
+  const store = new KeyvRedis(redis, { throwOnConnectError: false, throwOnErrors: true });
+  const keyv = plainKeyv(store);
   keyv.throwOnErrors = true;
   keyv.on('error', () => undefined);
   const localTtlMs = config.CACHE_LOCAL_TTL_MS ?? 0;
@@ -35,4 +34,16 @@ export function createCache(
     near.start();
   }
   return new Cache(keyv, redis, config.KEY_PREFIX, config.CACHE_TTL, logger, disabled, near, config.CACHE_TIMEOUT_MS);
+}
+
+/**
+ * A Keyv that stores each key exactly as given: Cache.redisKey puts KEY_PREFIX on every key, for every store.
+ * Keyv's own namespace ('keyv' unless set) is cleared, since Keyv skips it for keys that already begin with
+ * `<namespace>:` but adds it when deleting several at once, so a namespaced memory store kept `quiz:<slug>`
+ * under one name and dropped it under another.
+ */
+function plainKeyv(store: KeyvRedis<unknown> | Map<string, unknown>): Keyv {
+  const keyv = new Keyv({ store, useKeyPrefix: false, serialize: JSON.stringify, deserialize: JSON.parse });
+  keyv.namespace = undefined;
+  return keyv;
 }

@@ -1,7 +1,7 @@
 import type { ContactMessage } from '../generated/prisma/client.js';
 import type { Database } from '../db/database.js';
 import type { OutboxRef } from '../background/outbox.js';
-import { WorkflowType, contactEmailIds, workflowIds } from '../temporal/constants.js';
+import { WorkflowType, contactEmailIds, temporalWorkflowId, workflowIds } from '../temporal/constants.js';
 import type { EmailInput } from './email.js';
 
 /** Contact form limits, as API.md states them. */
@@ -11,24 +11,50 @@ export const CONTACT_MESSAGE_MAX = 5000;
 /** Headers must not carry line breaks a sender typed into their name. */
 const oneLine = (text: string) => text.replace(/[\r\n\t]+/g, ' ').trim();
 
-/** The two mails a contact message causes: the message to CONTACT_EMAIL (reply goes to the sender) and the sender's confirmation. */
-export function contactEmails(contact: Pick<ContactMessage, 'id' | 'name' | 'email' | 'message' | 'createdAt'>, site: { siteName: string; contactEmail: string }): [EmailInput, EmailInput] {
+/**
+ * The mails a contact message causes: the message to CONTACT_EMAIL (reply goes to the sender) and, when
+ * `confirm`, a confirmation to the address the sender typed. Anyone can type anyone's address, so the
+ * confirmation carries nothing the sender wrote: not the message, and not the name either (100 free
+ * characters are room enough for a spam line or a link); it is a fixed text, useless as a relay.
+ */
+export function contactEmails(
+  contact: Pick<ContactMessage, 'id' | 'name' | 'email' | 'message' | 'createdAt'>,
+  site: { siteName: string; contactEmail: string },
+  { confirm }: { confirm: boolean },
+): EmailInput[] {
   const name = oneLine(contact.name);
+  const notify: EmailInput = {
+    id: contactEmailIds.notify(contact.id),
+    to: site.contactEmail,
+    replyTo: contact.email,
+    subject: `[${site.siteName}] Contact form: ${name}`,
+    text: `From: ${name} <${contact.email}>\nSent: ${contact.createdAt.toISOString()}\n\n${contact.message}\n`,
+  };
+  if (!confirm) return [notify];
   return [
-    {
-      id: contactEmailIds.notify(contact.id),
-      to: site.contactEmail,
-      replyTo: contact.email,
-      subject: `[${site.siteName}] Contact form: ${name}`,
-      text: `From: ${name} <${contact.email}>\nSent: ${contact.createdAt.toISOString()}\n\n${contact.message}\n`,
-    },
+    notify,
     {
       id: contactEmailIds.confirm(contact.id),
       to: contact.email,
       subject: `${site.siteName}: we received your message`,
-      text: `Hello ${name},\n\nthank you for writing to ${site.siteName}. We received your message and will answer soon.\n\nYour message:\n\n${contact.message}\n`,
+      text: `Hello,\n\nthank you for writing to ${site.siteName}. We received your message and will answer soon.\n\nIf you did not write to us, someone typed your address into our contact form; you can ignore this mail.\n`,
     },
   ];
+}
+
+/**
+ * Whether a stored message gets its confirmation: only while fewer than `limit` earlier messages named the
+ * same address (case-insensitively) in the 24 hours before it. Counted in the database, so every process
+ * and every retry of the same message agrees; suppressed messages count too, so a flood stays suppressed.
+ */
+export async function confirmationAllowed(db: Database, contact: Pick<ContactMessage, 'id' | 'email' | 'createdAt'>, limit: number): Promise<boolean> {
+  if (limit === 0) return false;
+  const since = new Date(contact.createdAt.getTime() - 24 * 3600 * 1000);
+  const [row] = await db.prisma.$queryRaw<{ earlier: number }[]>`
+    SELECT count(*)::int AS earlier FROM contact_messages
+     WHERE created_at >= ${since} AND created_at <= ${contact.createdAt} AND id < ${contact.id}
+       AND lower(email) = lower(${contact.email})`;
+  return (row?.earlier ?? 0) < limit;
 }
 
 export interface ContactSubmission {
@@ -56,7 +82,7 @@ export async function storeContactMessage(
   const summaryPrefix = 'Contact message ';
   const from = ` from ${oneLine(submission.name)}`;
   const requestId = meta.requestId ?? null;
-  const [row] = await db.prisma.$queryRaw<{ id: number; status: ContactMessage['status']; entry_id: number }[]>`
+  const [row] = await db.prisma.$queryRaw<{ id: number; status: ContactMessage['status']; entry_id: number; entry_uid: string | null }[]>`
     WITH contact AS (
       INSERT INTO contact_messages (name, email, message, client_ip, request_id, updated_at)
       VALUES (${submission.name}, ${submission.email}, ${submission.message}, ${meta.clientIp?.slice(0, 64) ?? null}, ${requestId}, now())
@@ -67,9 +93,9 @@ export async function storeContactMessage(
              jsonb_build_array(jsonb_build_object('contactId', contact.id)),
              jsonb_strip_nulls(jsonb_build_object('requestId', ${requestId}::text, 'summary', ${summaryPrefix}::text || contact.id || ${from}::text))
         FROM contact
-      RETURNING id
+      RETURNING id, uid
     )
-    SELECT contact.id, contact.status::text AS status, entry.id AS entry_id FROM contact, entry`;
+    SELECT contact.id, contact.status::text AS status, entry.id AS entry_id, entry.uid::text AS entry_uid FROM contact, entry`;
   if (!row) throw new Error('storing the contact message returned no row');
   const summary = `${summaryPrefix}${row.id}${from}`;
   return {
@@ -77,7 +103,7 @@ export async function storeContactMessage(
     entry: {
       id: row.entry_id,
       workflowType: WorkflowType.contactForm,
-      workflowId: workflowIds.contact(row.id),
+      workflowId: temporalWorkflowId({ workflowId: workflowIds.contact(row.id), uid: row.entry_uid }),
       input: { contactId: row.id },
       memo: requestId ? { requestId, summary } : { summary },
     },

@@ -64,3 +64,16 @@ export async function endSession(deps: SessionDeps, token: string): Promise<bool
   await deps.db.prisma.session.deleteMany({ where: { tokenHash } });
   return deps.cache.invalidate(cacheKeys.session(tokenHash));
 }
+
+/**
+ * Keeps a user's `keep` newest sessions and ends the others everywhere (rows first, then their cached
+ * copies), so a replayed sign-in cannot pile up live tokens. Returns false when the cache could not be told.
+ */
+export async function evictOldSessions(deps: Pick<SessionDeps, 'db' | 'cache'>, userId: number, keep: number): Promise<boolean> {
+  const evicted = await deps.db.prisma.$queryRaw<{ token_hash: string }[]>`
+    DELETE FROM sessions WHERE id IN (
+      SELECT id FROM sessions WHERE user_id = ${userId} ORDER BY id DESC OFFSET ${keep}
+    ) RETURNING token_hash`;
+  if (evicted.length === 0) return true;
+  return deps.cache.invalidate(...evicted.map((row) => cacheKeys.session(row.token_hash)));
+}

@@ -1,20 +1,27 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
+import { stripControl } from '../lib/text.js';
 
 /** The `user` object of Telegram Mini App init data (the fields we keep). */
+// Names are signed by Telegram, so a control character in one (a NUL failed the user insert as a 500) is
+// dropped rather than refused: the user could not send other names.
 export const telegramUserSchema = z.object({
   id: z.number().int().positive(),
-  username: z.string().max(64).optional(),
-  first_name: z.string().max(128).optional(),
-  last_name: z.string().max(128).optional(),
+  username: z.string().max(64).transform(stripControl).optional(),
+  first_name: z.string().max(128).transform(stripControl).optional(),
+  last_name: z.string().max(128).transform(stripControl).optional(),
 });
+
+/** Clocks differ a little; an auth_date further ahead than this was not made now. */
+export const AUTH_DATE_MAX_SKEW_S = 60;
 export type TelegramUser = z.infer<typeof telegramUserSchema>;
 
 export type InitDataResult = { ok: true; user: TelegramUser; authDate: number } | { ok: false; reason: string };
 
 /**
  * Verifies Mini App init data as Telegram documents it: HMAC-SHA256 of the sorted data-check-string
- * with the key HMAC_SHA256("WebAppData", botToken), compared in constant time, and `auth_date` no older than maxAgeS.
+ * with the key HMAC_SHA256("WebAppData", botToken), compared in constant time, and `auth_date` no older than maxAgeS
+ * and no more than AUTH_DATE_MAX_SKEW_S ahead.
  */
 export function verifyInitData(initData: string, botToken: string, maxAgeS: number, nowS = Date.now() / 1000): InitDataResult {
   const params = new URLSearchParams(initData);
@@ -26,6 +33,8 @@ export function verifyInitData(initData: string, botToken: string, maxAgeS: numb
   const authDate = Number(params.get('auth_date'));
   if (!Number.isInteger(authDate) || authDate <= 0) return { ok: false, reason: 'missing auth_date' };
   if (nowS - authDate > maxAgeS) return { ok: false, reason: 'stale auth_date' };
+  // A future auth_date would stay "fresh" past maxAgeS: init data signed for a date ahead is refused.
+  if (authDate - nowS > AUTH_DATE_MAX_SKEW_S) return { ok: false, reason: 'auth_date in the future' };
   let user: TelegramUser;
   try {
     const parsed = telegramUserSchema.safeParse(JSON.parse(params.get('user') ?? 'null'));

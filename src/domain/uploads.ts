@@ -13,6 +13,16 @@ export interface NewUpload {
   requestId?: string | undefined;
 }
 
+/**
+ * Storage keys of a processed upload, under its media token (the row's 122 random bits, made by the database's
+ * default so every way of creating an upload gets one) rather than its sequential id,
+ * so nobody can walk other users' files. Immutable once written: served with a long cache lifetime.
+ */
+export const uploadKeys = {
+  original: (mediaToken: string, extension: string) => `uploads/${mediaToken}/original.${extension}`,
+  thumbnail: (mediaToken: string, extension: string) => `uploads/${mediaToken}/thumbnail.${extension}`,
+} as const;
+
 /** Records an upload with the outbox entry of its processing (one transaction); its commit wakes the dispatcher. */
 export async function storeUpload(db: Database, upload: NewUpload): Promise<{ upload: Upload; entry: OutboxRef }> {
   return db.prisma.$transaction(async (tx) => {

@@ -1,14 +1,9 @@
 import { Jimp } from 'jimp';
-import { imageSize } from 'image-size';
-import { JPEG_DECODE_LIMITS, JPEG_QUALITY, MAX_IMAGE_PIXELS, outputFormatOf } from './formats.js';
-
-/** The bytes are not an image we can read (corrupt, truncated, unsupported or too large): retrying cannot help. */
-export class UnreadableImageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UnreadableImageError';
-  }
-}
+import { JPEG_QUALITY, outputFormatOf } from './formats.js';
+import { checkDecodeSize, DEFAULT_DECODE_LIMITS, jpegDecodeLimits, type DecodeLimits } from './decode-limits.js';
+import { UnreadableImageError } from './unreadable-image.js';
+import { checkPngInflation } from './png-inflation.js';
+import { checkTiffInflation } from './tiff-inflation.js';
 
 export interface ProcessedImage {
   mime: 'image/jpeg' | 'image/png';
@@ -21,28 +16,19 @@ export interface ProcessedImage {
   thumbnail: Buffer;
 }
 
-/** Dimensions from the header, refusing decompression bombs before any bitmap is allocated. */
-function checkDimensions(bytes: Buffer): void {
-  let size: { width?: number; height?: number };
-  try {
-    size = imageSize(bytes);
-  } catch (err) {
-    throw new UnreadableImageError(`not a readable image: ${(err as Error).message}`);
-  }
-  const { width = 0, height = 0 } = size;
-  if (width <= 0 || height <= 0) throw new UnreadableImageError('not a readable image: no dimensions');
-  if (width * height > MAX_IMAGE_PIXELS) {
-    throw new UnreadableImageError(`image too large: ${width}x${height} exceeds ${MAX_IMAGE_PIXELS / 1_000_000} megapixels`);
-  }
-}
-
-/** Decodes, re-encodes and thumbnails an image; throws UnreadableImageError for anything that is not a readable image. */
-export async function reencodeImage(bytes: Buffer, thumbnailSize: number): Promise<ProcessedImage> {
-  checkDimensions(bytes);
+/**
+ * Decodes, re-encodes and thumbnails an image; throws UnreadableImageError for anything that is not a readable
+ * image or is over `limits`. Runs on the calling thread: the worker's activity goes through image-decoder.ts.
+ */
+export async function reencodeImage(bytes: Buffer, thumbnailSize: number, limits: DecodeLimits = DEFAULT_DECODE_LIMITS): Promise<ProcessedImage> {
+  checkDecodeSize(bytes, limits);
+  // Zip bombs inside a valid header: the PNG and TIFF decoders inflate some data without a bound.
+  checkPngInflation(bytes);
+  checkTiffInflation(bytes);
   let image: Awaited<ReturnType<typeof Jimp.fromBuffer>>;
   try {
     // Never Jimp.read(path): it fetches URLs. Limits bound the JPEG decoder's memory.
-    image = await Jimp.fromBuffer(bytes, { 'image/jpeg': JPEG_DECODE_LIMITS });
+    image = await Jimp.fromBuffer(bytes, { 'image/jpeg': jpegDecodeLimits(limits) });
   } catch (err) {
     throw new UnreadableImageError(`not a readable image: ${(err as Error).message}`);
   }

@@ -38,3 +38,6 @@ export const rateLimited = (retryAfterS: number) =>
   });
 export const unavailable = (message = 'The service is temporarily unavailable.') =>
   new AppError(503, 'unavailable', message);
+/** The body did not arrive in time; the connection is closed, since the rest of the body may still come. */
+export const requestTimedOut = (message: string) =>
+  new AppError(408, 'request_timeout', message, undefined, { Connection: 'close' });

@@ -1,12 +1,15 @@
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { MetricsSnapshot } from './metrics.js';
+import type { ReplaceReason } from '../api/cluster/worker-pool.js';
+
+const REASONS = ['max_requests', 'max_rss', 'max_age', 'crash'] as const satisfies readonly (ReplaceReason | 'crash')[];
 
 /** The API primary's own metrics: worker replacements and the state of the pool. */
 export class PrimaryMetrics {
   private readonly registry = new Registry();
   private readonly replacements = new Counter({
     name: 'api_worker_replacements_total',
-    help: 'HTTP workers replaced, by reason (max_requests: retired after API_MAX_REQUESTS; crash: died).',
+    help: 'HTTP workers replaced, by reason (max_requests: API_MAX_REQUESTS reached; max_rss: RSS stayed above API_MAX_RSS_MB; max_age: API_MAX_AGE_S reached; crash: died).',
     labelNames: ['reason'] as const,
     registers: [this.registry],
   });
@@ -24,11 +27,10 @@ export class PrimaryMetrics {
 
   constructor() {
     // Present from the start, so a scrape before the first replacement still shows the series at 0.
-    this.replacements.inc({ reason: 'max_requests' }, 0);
-    this.replacements.inc({ reason: 'crash' }, 0);
+    for (const reason of REASONS) this.replacements.inc({ reason }, 0);
   }
 
-  replaced(reason: 'max_requests' | 'crash'): void {
+  replaced(reason: ReplaceReason | 'crash'): void {
     this.replacements.inc({ reason });
   }
 

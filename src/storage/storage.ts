@@ -9,7 +9,7 @@ export interface StoredFile {
 
 /**
  * Where uploads, thumbnails and Open Graph images live. Keys are relative paths of safe segments
- * (`uploads/12/original.png`, `og/quiz-3-2-ab12.png`); another backend (S3, ...) implements the same five calls.
+ * (`uploads/<media token>/original.png`, `og/quiz-3-2-ab12.png`); another backend (S3, ...) implements the same five calls.
  */
 export interface Storage {
   /** Stores bytes (or a stream) under a key, replacing what was there; visible only once complete. */

@@ -20,13 +20,26 @@ export const ScheduleId = {
 } as const;
 export type ScheduleIdName = (typeof ScheduleId)[keyof typeof ScheduleId];
 
-/** Workflow ids derived from the row a workflow acts on, so a retry can never start it twice. */
+/**
+ * Outbox keys derived from the row a workflow acts on (enqueuing one twice keeps the first entry, so a retried write
+ * cannot double its workflow). An entry's workflow runs under temporalWorkflowId; `email` is the id sendEmail runs
+ * under when started directly, without the outbox.
+ */
 export const workflowIds = {
   email: (messageId: string) => `email-${messageId}`,
   contact: (contactId: number | string) => `contact-${contactId}`,
   upload: (uploadId: number | string) => `upload-${uploadId}`,
   ogImage: (subject: 'quiz' | 'post', id: number | string, version: number) => `og-${subject}-${id}-${version}`,
 } as const;
+
+/**
+ * The Temporal id of an outbox entry's workflow: the entry's key and its own random uid (outbox.uid, made at
+ * insert), so the rows of a restored database, whose ids repeat, never meet an id Temporal has already run, and
+ * every dispatch of one entry names the same workflow. Entries from before uids existed keep the bare key.
+ */
+export function temporalWorkflowId(entry: { workflowId: string; uid: string | null }): string {
+  return entry.uid ? `${entry.workflowId}-${entry.uid}` : entry.workflowId;
+}
 
 /** Ids of the mails a contact message causes: they key the email idempotency records. */
 export const contactEmailIds = {

@@ -2,7 +2,7 @@
 import { loadConfig } from '../config.js';
 import { createInfrastructure } from '../infrastructure.js';
 import { createLogger } from '../lib/logger.js';
-import { installWorkerMetrics } from '../metrics/temporal-runtime.js';
+import { startWorkerMetrics } from '../metrics/worker-metrics-server.js';
 import { setNiceness } from '../lib/priority.js';
 import { startWorkerRuntime } from './runtime.js';
 
@@ -12,12 +12,14 @@ async function run(): Promise<void> {
   // Mail and images can wait a moment; a request cannot. Set before the SDK starts its threads, which inherit it.
   if (config.WORKER_NICE > 0) logger.info({ nice: config.WORKER_NICE, threads: setNiceness(config.WORKER_NICE) }, 'worker runs at lower CPU priority');
   // Before any connection: Temporal's runtime (its logger and Prometheus exporter) is created once per process.
-  const metricsAddress = installWorkerMetrics(config, logger);
+  const workerMetrics = await startWorkerMetrics(config, logger);
+  const metricsAddress = workerMetrics.address;
   const infra = await createInfrastructure(config, { name: 'worker', logger });
-  if (metricsAddress) logger.info({ metricsAddress }, `temporal worker metrics on http://${metricsAddress}/metrics`);
+  if (metricsAddress) logger.info({ metricsAddress, token: Boolean(config.METRICS_TOKEN) }, `temporal worker metrics on http://${metricsAddress}/metrics`);
   // The SDK's runtime stops the worker gracefully on SIGINT/SIGTERM (shutdownGraceTime); done resolves once drained.
   const runtime = await startWorkerRuntime(infra, { dispatcher: 'advisory-lock' });
   await runtime.done;
+  await workerMetrics.close();
   await infra.close();
   logger.info('worker stopped');
 }

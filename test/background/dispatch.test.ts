@@ -7,7 +7,7 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { createOutboxActivities } from '../../src/activities/outbox.js';
 import type { ActivityDeps } from '../../src/activities/index.js';
 import { createInfrastructure, type Infrastructure } from '../../src/infrastructure.js';
-import { OUTBOX_DISPATCHER_LOCK, WorkflowType } from '../../src/temporal/constants.js';
+import { OUTBOX_DISPATCHER_LOCK, WorkflowType, temporalWorkflowId } from '../../src/temporal/constants.js';
 import { enqueueOgImage, enqueueWorkflow } from '../../src/background/outbox.js';
 import { dispatchPending } from '../../src/background/dispatch.js';
 import { OutboxDispatcher } from '../../src/background/dispatcher.js';
@@ -91,7 +91,7 @@ describe('outbox dispatch', () => {
     const rows = await infra.db.prisma.outboxEntry.findMany({ where: { id: { in: ids } } });
     assert.deepEqual(rows.map((r) => r.status), ['dispatched', 'dispatched', 'dispatched']);
     const client = await infra.temporal.client();
-    const description = await client.workflow.getHandle(rows[0]!.workflowId).describe();
+    const description = await client.workflow.getHandle(temporalWorkflowId(rows[0]!)).describe();
     assert.equal(description.memo?.requestId, `req-${run}`);
   });
 
@@ -114,10 +114,24 @@ describe('outbox dispatch', () => {
     }
     const rows = await infra.db.prisma.outboxEntry.findMany({ where: { id: { in: ids } } });
     // Both dispatchers starting an entry would show as 2: one start finds the id free, the other taken.
-    assert.deepEqual([...new Set(rows.map((r) => reached.get(r.workflowId)))], [1], 'no entry was started by both');
+    assert.deepEqual([...new Set(rows.map((r) => reached.get(temporalWorkflowId(r))))], [1], 'no entry was started by both');
     const rowsAdded = (await dispatchedRows()) - rowsBefore;
     assert.ok(rowsAdded >= 40);
     assert.equal(await counted(), countedBefore + BigInt(rowsAdded));
+  });
+
+  test('an entry dispatched again (its dispatched mark lost) names the same workflow: Temporal keeps its one run', async () => {
+    const [id] = await enqueue(1);
+    await dispatchPending(infra);
+    const entry = await infra.db.prisma.outboxEntry.findUniqueOrThrow({ where: { id: id! } });
+    assert.equal(entry.status, 'dispatched');
+    const client = await infra.temporal.client();
+    const first = await client.workflow.getHandle(temporalWorkflowId(entry)).describe();
+    await infra.db.prisma.outboxEntry.update({ where: { id: id! }, data: { status: 'pending' } });
+    await dispatchPending(infra);
+    assert.equal((await infra.db.prisma.outboxEntry.findUniqueOrThrow({ where: { id: id! } })).status, 'dispatched');
+    const again = await client.workflow.getHandle(temporalWorkflowId(entry)).describe();
+    assert.equal(again.runId, first.runId);
   });
 
   test('pruning deletes entries dispatched before OUTBOX_RETENTION_DAYS, oldest first, in batches, and never a pending one', async () => {
@@ -151,7 +165,8 @@ describe('outbox dispatch', () => {
       await enqueueOgImage(tx, { subject: 'quiz', id: 424242, version: 1 }),
     ]);
     assert.equal(first?.id, second?.id);
-    assert.equal(first?.workflowId, 'og-quiz-424242-1');
+    assert.match(first?.workflowId ?? '', /^og-quiz-424242-1-[0-9a-f-]{36}$/, 'the key and the entry\'s own uid');
+    assert.equal(second?.workflowId, first?.workflowId);
     assert.equal(await infra.db.prisma.outboxEntry.count({ where: { workflowId: 'og-quiz-424242-1' } }), 1);
   });
 });

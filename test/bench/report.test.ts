@@ -103,3 +103,25 @@ test('garbage collection is the diff of the GC histogram\'s count and sum over e
   assert.equal(gcFigures(diffCounters({}, { http_requests_total: 1 })), null);
   assert.equal(gcFigures(undefined), null);
 });
+
+test('read-mix is judged against /healthz on the same API: at least 50 %, p99 at most 25 ms', () => {
+  const met = checkTargets([scenario('healthz', 20_000, 8), scenario('read-mix', 12_000, 20)], []);
+  const row = (checks: typeof met) => checks.find((c) => c.target.startsWith('read-mix >= 50 % of /healthz'))!;
+  assert.equal(row(met).met, true);
+  assert.equal(row(met).measured, '60 % (12,000 vs 20,000 req/s)');
+  const missed = checkTargets([scenario('healthz', 25_000, 8), scenario('read-mix', 1_400, 1000)], []);
+  assert.equal(row(missed).met, false);
+  assert.equal(row(missed).note, '44 points short');
+  assert.equal(missed.find((c) => c.target === 'read-mix p99 <= 25 ms')!.met, false);
+  assert.equal(row(checkTargets([scenario('read-mix', 1_000, 10)], [])).met, null);
+});
+
+test('the cost of API_MAX_REQUESTS=1000 is read-mix-recycled beside read-mix, with the replacements counted', () => {
+  const recycled = scenario('read-mix-recycled', 1_500, 900, { extra: { workersReplaced: 120 } });
+  const checks = checkTargets([scenario('read-mix', 30_000, 10), recycled], []);
+  const cost = checks.find((c) => c.target.startsWith('cost of API_MAX_REQUESTS=1000'))!;
+  assert.equal(cost.met, null);
+  assert.equal(cost.measured, '1,500 vs 30,000 req/s (5 %), p99 900.0 vs 10.0 ms');
+  assert.equal(cost.note, '120 workers replaced in the window');
+  assert.match(targetTable(checks), /\| cost of API_MAX_REQUESTS=1000 .* \| – \| 120 workers replaced/);
+});

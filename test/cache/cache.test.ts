@@ -86,6 +86,14 @@ describe('the shared cache on Redis', () => {
     assert.ok(ttl > 100_000 && ttl <= 120_000, `ttl ${ttl}`);
   });
 
+  test('a key that begins with KEY_PREFIX and a colon is read, stored and dropped under one name', async () => {
+    assert.equal(await cache.getOrLoad('quiztest:slug', async () => 'old'), 'old');
+    assert.equal(await cache.redis!.exists('quiztest::quiztest:slug'), 1);
+    assert.equal(await cache.get('quiztest:slug'), 'old');
+    await cache.invalidate('quiztest:slug');
+    assert.equal(await cache.get('quiztest:slug'), undefined);
+  });
+
   test('concurrent misses for one key load it once', async () => {
     let loads = 0;
     const loader = async () => {
@@ -210,6 +218,15 @@ describe('the in-memory cache', () => {
     await cache.invalidate('k');
     assert.equal(await cache.getOrLoad('k', async () => ++loads), 2);
     assert.equal(await cache.ping(), 'ok');
+  });
+
+  test('a key that begins with KEY_PREFIX and a colon is dropped by its invalidation (quiz:<slug> under the default prefix quiz)', async () => {
+    const cache = createCache({ REDIS_URL: undefined, KEY_PREFIX: 'quiz', CACHE_TTL: 60 }, pino({ level: 'silent' }));
+    assert.equal(await cache.getOrLoad('quiz:slug', async () => 'old'), 'old');
+    assert.equal(await cache.get('quiz:slug'), 'old');
+    await cache.invalidate('quiz:slug', 'quizzes:list:generation');
+    assert.equal(await cache.get('quiz:slug'), undefined);
+    assert.equal(await cache.getOrLoad('quiz:slug', async () => 'new'), 'new');
   });
 
   test('a load that raced a write and a clear does not put the old value back', async () => {

@@ -149,3 +149,39 @@ export async function getText(url: string, headers: Record<string, string> = {})
   const res = await fetch(url, { headers });
   return { status: res.status, text: await res.text() };
 }
+
+/**
+ * Keeps `concurrency` keep-alive clients sending GET `path` (in rounds of `concurrency` x 20) until `done()`
+ * holds after a round; everything answered or failed meanwhile is in the result.
+ */
+export async function loadUntil(url: string, path: string, concurrency: number, done: () => boolean | Promise<boolean>, timeoutMs = 240_000): Promise<LoadResult> {
+  const statuses = new Map<number, number>();
+  const errors: string[] = [];
+  const deadline = Date.now() + timeoutMs;
+  while (!(await done())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    const round = await sendLoad(url, path, concurrency * 20, concurrency);
+    for (const [status, n] of round.statuses) statuses.set(status, (statuses.get(status) ?? 0) + n);
+    errors.push(...round.errors);
+  }
+  return { statuses, errors };
+}
+
+/**
+ * Planned replacements that overlapped, from the primary's log lines in order: a replacement is in flight
+ * from 'api worker replacing' to 'api worker replacement ended' (old worker gone, or its successor died); a
+ * second 'replacing' in between is an overlap.
+ */
+export function overlappingReplacements(logs: readonly LogLine[]): string[] {
+  const overlaps: string[] = [];
+  let inFlight: unknown;
+  for (const line of logs) {
+    if (line.msg === 'api worker replacing') {
+      if (inFlight !== undefined) overlaps.push(`worker ${String(line.workerPid)} (${String(line.reason)}) while worker ${String(inFlight)} was being replaced`);
+      inFlight = line.workerPid;
+    } else if (line.msg === 'api worker replacement ended' && line.workerPid === inFlight) {
+      inFlight = undefined;
+    }
+  }
+  return overlaps;
+}

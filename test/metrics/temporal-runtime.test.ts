@@ -1,19 +1,25 @@
 import assert from 'node:assert/strict';
+import os from 'node:os';
 import { test } from 'node:test';
 import { NativeConnection } from '@temporalio/worker';
+import { loadConfig } from '../../src/config.js';
 import { installWorkerMetrics } from '../../src/metrics/temporal-runtime.js';
 import { temporalAddress } from '../harness/env.js';
 import { freePort } from '../harness/services.js';
 import { parsePrometheus } from '../helpers/prometheus.js';
 
 test('WORKER_METRICS_PORT=0 installs no exporter', () => {
-  assert.equal(installWorkerMetrics({ HOST: '127.0.0.1', WORKER_METRICS_PORT: 0, LOG_LEVEL: 'silent' }), undefined);
+  assert.equal(installWorkerMetrics({ WORKER_METRICS_HOST: '127.0.0.1', WORKER_METRICS_PORT: 0, LOG_LEVEL: 'silent' }), undefined);
 });
 
-test("Temporal's own worker metrics are served as Prometheus text on WORKER_METRICS_PORT", async () => {
+test("Temporal's own worker metrics are served as Prometheus text on WORKER_METRICS_PORT, on loopback only by default, whatever HOST is", async () => {
   const port = await freePort();
-  const address = installWorkerMetrics({ HOST: '127.0.0.1', WORKER_METRICS_PORT: port, LOG_LEVEL: 'silent' });
+  // The exporter cannot check METRICS_TOKEN: with the defaults it must not follow HOST onto every interface.
+  const config = loadConfig({ DEBUG: 'true', HOST: '0.0.0.0', WORKER_METRICS_PORT: String(port), LOG_LEVEL: 'silent' });
+  const address = installWorkerMetrics(config);
   assert.equal(address, `127.0.0.1:${port}`);
+  const external = Object.values(os.networkInterfaces()).flat().find((i) => i && i.family === 'IPv4' && !i.internal);
+  if (external) await assert.rejects(fetch(`http://${external.address}:${port}/metrics`), 'not reachable on another interface');
   // Anything the SDK's core does (here: connecting) is measured by the runtime installed above.
   const connection = await NativeConnection.connect({ address: await temporalAddress() });
   try {

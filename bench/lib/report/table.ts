@@ -2,6 +2,7 @@
 import type { ScenarioResult } from '../result.js';
 import { formatNumber, formatPercent, formatRatio, ratio } from '../stats.js';
 import { OLD_GUIDE, type TargetCheck } from './targets.js';
+import type { ChangedSetting } from '../stack/settings.js';
 
 export interface RunInfo {
   startedAt: string;
@@ -13,6 +14,8 @@ export interface RunInfo {
   warmupS: number;
   durationS: number;
   notes: string[];
+  /** What the app's environment changes from the defaults users get, and why (empty: a given stack). */
+  settings: ChangedSetting[];
 }
 
 const GUIDE_RPS = OLD_GUIDE.rpsAfter.high;
@@ -59,7 +62,19 @@ export function guideTable(rows: { figure: string; guide: string; measured: stri
 
 export function targetTable(checks: TargetCheck[]): string {
   const mark = (m: boolean | null) => (m === null ? '–' : m ? '✓' : '✗');
-  return ['| Target (issue 6) | Measured | Met | Note |', '| --- | --- | :---: | --- |', ...checks.map((c) => `| ${c.target} | ${escape(c.measured)} | ${mark(c.met)} | ${escape(c.note ?? '')} |`)].join('\n');
+  return ['| Target (issues 6, 14) | Measured | Met | Note |', '| --- | --- | :---: | --- |', ...checks.map((c) => `| ${c.target} | ${escape(c.measured)} | ${mark(c.met)} | ${escape(c.note ?? '')} |`)].join('\n');
+}
+
+/** The variables the run sets away from the defaults of .env.example and the README, each with its reason. */
+export function settingsTable(settings: readonly ChangedSetting[]): string {
+  if (settings.length === 0) return 'Settings: the defaults of `.env.example` throughout (or a stack given with --api-url).';
+  return [
+    'Settings changed from the defaults of `.env.example` for the worker and every API (read-mix-nocache and read-mix-recycled change one more each, named in their rows); everything else is as shipped:',
+    '',
+    '| Setting | Value | Why |',
+    '| --- | --- | --- |',
+    ...settings.map((s) => `| \`${s.name}\` | ${escape(s.value)} | ${escape(s.reason)} |`),
+  ].join('\n');
 }
 
 /** The whole Markdown report of a run. */
@@ -74,6 +89,8 @@ export function markdownReport(info: RunInfo, results: readonly ScenarioResult[]
     '',
     `${info.machine}; load generator ${info.generator}, ${info.connections} keep-alive connections; API_WORKERS=${info.apiWorkers}; ${info.warmupS} s warm-up, ${info.durationS} s measured per scenario.`,
     ...info.notes.map((n) => `- ${n}`),
+    '',
+    settingsTable(info.settings),
     '',
     scenarioTable(results),
     '',

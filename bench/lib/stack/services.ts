@@ -74,8 +74,9 @@ export interface AppEnv {
 const secret = (bytes: number) => randomBytes(bytes).toString('base64url');
 
 /**
- * A production-like environment for the API and the worker: DEBUG off, a long random SECRET_KEY, warn-level
- * logs, no performance headers; variables of the calling shell that the app reads are dropped, so nothing leaks in.
+ * A production-like environment for the API and the worker: the defaults of .env.example, plus the required
+ * secrets and service URLs and the few settings bench/lib/stack/settings.ts gives a reason for (the report
+ * lists them); variables of the calling shell that the app reads are dropped, so nothing leaks in.
  */
 export async function appEnvironment(services: Omit<Services, 'stop'>, options: BenchOptions, mediaDir: string): Promise<AppEnv> {
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !CONFIG_VARIABLES.includes(k)));
@@ -108,7 +109,8 @@ export async function appEnvironment(services: Omit<Services, 'stop'>, options: 
     METRICS_TOKEN: metricsToken,
     WORKER_METRICS_PORT: '0',
     API_WORKERS: String(options.workers),
-    API_MAX_REQUESTS: String(options.maxRequests),
+    // Only when asked for: the figures are those of the configuration users get (README, .env.example).
+    ...(options.maxRequests === undefined ? {} : { API_MAX_REQUESTS: String(options.maxRequests) }),
   };
   return { env, botToken, metricsToken, adminTelegramId, taskQueue, mailDomain: 'bench.localhost' };
 }

@@ -17,8 +17,11 @@ export interface Stack {
   background?: BackgroundCpu;
   /** What `npm run db:seed` did (null: the database was given); without it the scenarios create their data through the API. */
   seeded: Awaited<ReturnType<typeof migrateAndSeed>> | null;
-  /** The API with its cache on or off (off: CACHE_DISABLED=true, or --api-nocache-url). */
-  startApi(cache: 'on' | 'off'): Promise<ApiTarget>;
+  /**
+   * The API with its cache on or off (off: CACHE_DISABLED=true, or --api-nocache-url); `settings` are further
+   * variables for this API only (read-mix-recycled's API_MAX_REQUESTS), which a given API cannot take.
+   */
+  startApi(cache: 'on' | 'off', settings?: Record<string, string>): Promise<ApiTarget>;
   stop(): Promise<void>;
 }
 
@@ -30,7 +33,8 @@ export async function startStack(options: BenchOptions, logDir: string, log: (m:
   if (given.apiUrl) {
     return {
       seeded: null,
-      startApi: async (cache) => {
+      startApi: async (cache, settings) => {
+        if (settings) throw new Error(`needs an API the benchmark starts (${Object.keys(settings).join(', ')}), not --api-url`);
         if (cache === 'on') return givenApi(given.apiUrl!);
         if (!given.apiNocacheUrl) throw new Error('no API with the cache off: pass --api-nocache-url (an API run with CACHE_DISABLED=true)');
         return givenApi(given.apiNocacheUrl);
@@ -62,11 +66,12 @@ export async function startStack(options: BenchOptions, logDir: string, log: (m:
       worker,
       background,
       seeded,
-      async startApi(cache) {
+      async startApi(cache, settings = {}) {
         apis += 1;
-        const env = { ...app.env, CACHE_DISABLED: cache === 'off' ? 'true' : 'false' };
+        const env = { ...app.env, ...(cache === 'off' ? { CACHE_DISABLED: 'true' } : {}), ...settings };
         const profDir = options.cpuProf ? path.join(logDir, `cpu-prof-cache-${cache}`) : undefined;
-        log(`starting the API (${options.workers} workers, cache ${cache})`);
+        const extra = Object.entries(settings).map(([k, v]) => `, ${k}=${v}`).join('');
+        log(`starting the API (${options.workers} workers, cache ${cache}${extra})`);
         const api = await startApi(env, path.join(logDir, `api-${apis}-cache-${cache}.log`), { cpuProfDir: profDir });
         return { url: api.url, pid: api.child.pid, stop: () => api.child.stop(30_000) };
       },

@@ -8,24 +8,28 @@ import { serverLoad } from '../http-server.js';
 import { isPrimaryMessage, type PrimaryMessage } from './messages.js';
 import { sendToPrimary } from './worker-ipc.js';
 import { RequestBudget } from './request-budget.js';
+import { Lifespan } from './lifespan.js';
 
 const WARM_UP_MAX_MS = 10_000;
 
 /**
  * One HTTP worker of the cluster. Its clients' connections come from the primary over IPC (its own
- * server listens on a private loopback port only). After API_MAX_REQUESTS (+ jitter) requests it
- * retires: asks the primary for a successor, answers the rest with `Connection: close`, drains, hands
- * over its final metrics and exits 0. A `drain` message, SIGTERM or losing the primary end it the same way.
+ * server listens on a private loopback port only). After API_MAX_REQUESTS (+ jitter) requests, with its
+ * RSS above API_MAX_RSS_MB or past API_MAX_AGE_S (when set) it asks the primary for a successor; on the
+ * primary's `drain` it answers the rest with `Connection: close`, drains, hands over its final metrics and
+ * exits 0. SIGTERM or losing the primary end it the same way.
  */
 export async function runHttpWorker(config: Config, logger: Logger): Promise<void> {
   let api: RunningApi | undefined;
   let infra: Infrastructure | undefined;
   let draining = false;
   let budget: RequestBudget | undefined;
+  let lifespan: Lifespan | undefined;
 
   const drainAndExit = async () => {
     if (draining) return;
     draining = true;
+    lifespan?.stop();
     if (!api || !infra) process.exit(0); // not serving yet: nothing to finish
     const stopped = api.stop(Math.ceil(config.API_TIMEOUT_S * 1000) + 5_000);
     budget?.release(); // after stop() began: held requests are answered with Connection: close
@@ -47,6 +51,8 @@ export async function runHttpWorker(config: Config, logger: Logger): Promise<voi
       budget?.connectionArrived();
     } else if (message.type === 'drain') {
       await drainAndExit();
+    } else if (message.type === 'wait') {
+      budget?.release();
     } else if (message.type === 'metrics-collect' && infra) {
       const snapshot = await metrics.snapshot(infra, { outbox: message.outbox });
       sendToPrimary({ type: 'metrics-snapshot', id: message.id, snapshot });
@@ -61,6 +67,7 @@ export async function runHttpWorker(config: Config, logger: Logger): Promise<voi
   api = await serveApi(config, infra, { listen: { port: 0, host: '127.0.0.1' } });
   await warmUp(infra);
   budget = new RequestBudget(api.server, config, (message) => sendToPrimary(message));
+  lifespan = new Lifespan(config, (message) => sendToPrimary(message));
   sendToPrimary({ type: 'ready', startupS: +process.uptime().toFixed(2) });
   if (draining) await drainAndExit();
 }

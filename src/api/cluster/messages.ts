@@ -13,6 +13,8 @@ export type WorkerMessage =
   | { type: 'prepare' }
   /** Request limit reached: send me no more connections and let my successor take over. */
   | { type: 'retire'; requests: number; limit: number }
+  /** Replace me when it is my turn (RSS stayed over API_MAX_RSS_MB, or API_MAX_AGE_S reached); I serve on meanwhile. */
+  | { type: 'recycle'; reason: 'max_rss' | 'max_age'; rssMb: number; ageS: number }
   | { type: 'metrics-snapshot'; id: number; snapshot: MetricsSnapshot }
   /** Handed over after draining, just before exiting: what this worker counted in its life. */
   | { type: 'final-metrics'; snapshot: MetricsSnapshot }
@@ -23,12 +25,14 @@ export type WorkerMessage =
 export type PrimaryMessage =
   | { type: 'connection' }
   | { type: 'drain' }
+  /** Your replacement waits for another one to finish: answer held requests and serve on until `drain`. */
+  | { type: 'wait' }
   /** `outbox`: include the outbox backlog (asked of one worker per scrape: it is one query, the same for all). */
   | { type: 'metrics-collect'; id: number; outbox: boolean }
   | { type: 'metrics-response'; id: number; text?: string; error?: string };
 
-const WORKER_TYPES = new Set(['ready', 'credit', 'prepare', 'retire', 'metrics-snapshot', 'final-metrics', 'metrics-request']);
-const PRIMARY_TYPES = new Set(['connection', 'drain', 'metrics-collect', 'metrics-response']);
+const WORKER_TYPES = new Set(['ready', 'credit', 'prepare', 'retire', 'recycle', 'metrics-snapshot', 'final-metrics', 'metrics-request']);
+const PRIMARY_TYPES = new Set(['connection', 'drain', 'wait', 'metrics-collect', 'metrics-response']);
 
 export function isWorkerMessage(value: unknown): value is WorkerMessage {
   return WORKER_TYPES.has(String((value as { type?: unknown } | null)?.type));

@@ -7,8 +7,9 @@ import { workerExecArgv } from './v8-threads.js';
 
 /**
  * The API primary: owns the port and hands each client connection to one of API_WORKERS HTTP workers
- * (forked from `script`), replaces workers that reach their request limit (successor first) or crash
- * (with a backoff), sums their metrics, and on SIGTERM/SIGINT drains every worker and exits 0.
+ * (forked from `script`), replaces workers that ask for it (request limit, RSS, age: one at a time,
+ * successor first) or crash (with a backoff), sums their metrics, and on SIGTERM/SIGINT drains every
+ * worker and exits 0.
  */
 export async function runPrimary(config: Config, logger: Logger, script: string): Promise<void> {
   const pool = new WorkerPool(config.API_WORKERS, script, logger, workerExecArgv(process.execArgv, config));

@@ -14,10 +14,12 @@ const HOLD_MAX_MS = 5_000;
 /**
  * A worker's share of API_MAX_REQUESTS (+ jitter). It asks the primary for connections by credit, never
  * more than the requests it has left, so connections sent its way cannot carry it far past the limit; it
- * sends `prepare` early enough for a warm successor and `retire` when requests + open connections reach
+ * sends `prepare` early enough for a warm successor (the primary hands over as soon as that successor
+ * serves, which may be a little before the limit) and `retire` when requests + open connections reach
  * the limit (each open connection may still bring one request). From `retire` until the primary's
  * `drain`, new requests wait: answered then, they would end their connections, and the primary could
- * hand the reconnecting clients straight back to us.
+ * hand the reconnecting clients straight back to us. When another replacement is in flight the primary
+ * answers `wait` instead: held requests go on, and the open connections are served until our turn.
  */
 export class RequestBudget {
   private readonly limit: number;

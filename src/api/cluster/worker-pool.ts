@@ -28,11 +28,24 @@ interface Slot {
   restartTimer?: NodeJS.Timeout;
 }
 
+/** Why a worker is replaced on purpose (a crash is the other reason a worker goes). */
+export type ReplaceReason = 'max_requests' | 'max_rss' | 'max_age';
+
+/** A planned replacement: asked for, then in flight from its successor's fork until the old worker has exited. */
+interface Replacement {
+  readonly member: Member;
+  readonly reason: ReplaceReason;
+  /** The worker reached its request limit and holds new requests: hand over at once, warm successor or not. */
+  retired: boolean;
+  detail: Record<string, unknown>;
+  successor?: Member;
+}
+
 export interface PoolEvents {
   message: [member: Member, message: WorkerMessage];
   /** A member is gone; `planned` when it retired or the pool is stopping. */
   exit: [member: Member, planned: boolean];
-  replaced: [reason: 'max_requests' | 'crash'];
+  replaced: [reason: ReplaceReason | 'crash'];
 }
 
 const MAX_QUEUED_CONNECTIONS = 10_000;
@@ -40,11 +53,16 @@ const MAX_HANDOVER_ATTEMPTS = 3;
 /** A worker that served this long before crashing resets the crash backoff. */
 const STABLE_MS = 10_000;
 const MAX_BACKOFF_MS = 30_000;
+/** A replacement whose successor died before serving is asked for again after this long. */
+const RETRY_REPLACEMENT_MS = 5_000;
 
 /**
- * API_WORKERS slots, each with an active HTTP worker (and, near its request limit, a warm successor).
+ * API_WORKERS slots, each with an active HTTP worker (and, while it is being replaced, a successor).
  * Client connections are handed to active workers in turn; while none is active they wait here, so the
- * port never refuses a connection during a replacement.
+ * port never refuses a connection during a replacement. Planned replacements (request limit, RSS, age) go
+ * one at a time, whatever their reasons: the next successor is forked only once the previous old worker
+ * has exited and every slot serves, so a replacement never costs more than one worker's capacity and one
+ * process start at a time.
  */
 export class WorkerPool extends EventEmitter<PoolEvents> {
   private readonly slots: Slot[];
@@ -53,6 +71,8 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
   private nextId = 0;
   private turn = 0;
   private stopping = false;
+  private inFlight?: Replacement;
+  private readonly waiting: Replacement[] = [];
 
   constructor(
     size: number,
@@ -107,6 +127,7 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
   /** Drains every worker; resolves once all have exited (stragglers are killed after `graceMs`). */
   async stop(graceMs: number): Promise<void> {
     this.stopping = true;
+    this.waiting.splice(0);
     for (const socket of this.queued.splice(0)) socket.destroy();
     for (const slot of this.slots) clearTimeout(slot.restartTimer);
     const members = [...this.members.values()];
@@ -130,8 +151,9 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
       if (!isWorkerMessage(message)) return;
       if (message.type === 'ready') this.onReady(member, message.startupS);
       else if (message.type === 'credit') this.addCredit(member, message.count);
-      else if (message.type === 'prepare') this.ensureSuccessor(slot);
-      else if (message.type === 'retire') this.retire(member, message.requests, message.limit);
+      else if (message.type === 'prepare') this.request(member, 'max_requests', false, {});
+      else if (message.type === 'retire') this.request(member, 'max_requests', true, { requests: message.requests, limit: message.limit });
+      else if (message.type === 'recycle') this.request(member, message.reason, false, { rssMb: message.rssMb, ageS: message.ageS });
       this.emit('message', member, message);
     });
     child.on('error', (err) => this.logger.error({ err, workerPid: child.pid }, 'api worker process error'));
@@ -146,12 +168,14 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
     if (member.role !== 'starting') return;
     if (member.slot.current === member) this.activate(member);
     else member.role = 'standby';
+    if (this.inFlight?.successor === member) this.handOver(this.inFlight);
   }
 
   private activate(member: Member): void {
     member.role = 'active';
     this.logger.info({ workerPid: member.child.pid, slot: member.slot.index, startupS: member.startupS }, 'api worker serving');
     this.flushQueue();
+    this.startNextReplacement();
   }
 
   private addCredit(member: Member, count: number): void {
@@ -167,24 +191,72 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
     }
   }
 
-  private ensureSuccessor(slot: Slot): void {
-    if (!slot.next && !this.stopping) slot.next = this.fork(slot);
+  /** Queues (or, for a worker already queued, updates) a planned replacement, and starts it if none is in flight. */
+  private request(member: Member, reason: ReplaceReason, retired: boolean, detail: Record<string, unknown>): void {
+    if (this.stopping || member.slot.current !== member || member.role !== 'active') return;
+    const known = this.inFlight?.member === member ? this.inFlight : this.waiting.find((r) => r.member === member);
+    const replacement = known ?? { member, reason, retired, detail };
+    if (!known) this.waiting.push(replacement);
+    if (retired && !replacement.retired) Object.assign(replacement, { retired, detail: { ...replacement.detail, ...detail } });
+    if (this.inFlight === replacement) {
+      if (retired && replacement.successor) this.handOver(replacement);
+      return;
+    }
+    this.startNextReplacement();
+    if (retired && this.inFlight !== replacement) {
+      // Its turn comes later: no new connections meanwhile, and it answers what it holds instead of stalling it.
+      member.credit = 0;
+      this.send(member, { type: 'wait' });
+    }
   }
 
-  /** Successor first (started earlier if it asked in time), then the old worker stops getting connections and drains. */
-  private retire(member: Member, requests: number, limit: number): void {
+  /** Forks the successor of the first waiting replacement, unless one is in flight or a slot is not serving. */
+  private startNextReplacement(): void {
+    if (this.inFlight || this.stopping) return;
+    if (this.slots.some((s) => s.current?.role !== 'active')) return;
+    let next = this.waiting.shift();
+    while (next && (next.member.slot.current !== next.member || next.member.role !== 'active')) next = this.waiting.shift();
+    if (!next) return;
+    this.inFlight = next;
+    const slot = next.member.slot;
+    slot.next ??= this.fork(slot);
+    next.successor = slot.next;
+    this.logger.info({ workerPid: next.member.child.pid, successorPid: next.successor.child.pid, slot: slot.index, reason: next.reason, ...next.detail }, 'api worker replacing');
+    if (next.retired || next.successor.role === 'standby') this.handOver(next);
+  }
+
+  /** The successor takes the slot (serving at once if warm) and the old worker stops getting connections and drains. */
+  private handOver(replacement: Replacement): void {
+    const { member, successor } = replacement;
     const slot = member.slot;
-    if (slot.current !== member || member.role !== 'active' || this.stopping) return;
-    this.ensureSuccessor(slot);
-    const successor = slot.next!;
+    if (!successor || slot.current !== member || member.role === 'draining') return;
     slot.current = successor;
     slot.next = undefined;
     member.role = 'draining';
     if (successor.role === 'standby') this.activate(successor);
     this.send(member, { type: 'drain' });
     const warm = successor.role === 'active';
-    this.logger.info({ workerPid: member.child.pid, successorPid: successor.child.pid, slot: slot.index, requests, limit, warm }, 'api worker replaced (request limit)');
-    this.emit('replaced', 'max_requests');
+    this.logger.info({ workerPid: member.child.pid, successorPid: successor.child.pid, slot: slot.index, reason: replacement.reason, warm, ...replacement.detail }, 'api worker replaced');
+    this.emit('replaced', replacement.reason);
+  }
+
+  /** Ends the replacement in flight when its old worker is gone (or its successor died before taking over). */
+  private settleReplacement(member: Member): void {
+    const replacement = this.inFlight;
+    if (!replacement) return;
+    const { member: old, reason, detail } = replacement;
+    let outcome: string;
+    if (old === member) {
+      outcome = member.role === 'draining' ? 'retired' : 'died';
+    } else if (replacement.successor === member && old.role !== 'draining') {
+      outcome = 'successor died before taking over; asked again later';
+      setTimeout(() => this.request(old, reason, false, detail), RETRY_REPLACEMENT_MS).unref();
+    } else {
+      return;
+    }
+    this.inFlight = undefined;
+    this.logger.info({ workerPid: old.child.pid, reason, outcome }, 'api worker replacement ended');
+    this.startNextReplacement();
   }
 
   private onExit(member: Member, code: number | null, signal: NodeJS.Signals | null): void {
@@ -193,8 +265,13 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
     const planned = this.stopping || member.role === 'draining';
     this.emit('exit', member, planned);
     if (slot.next === member) slot.next = undefined;
-    if (planned || slot.current !== member) return;
-    // An active (or starting) worker died: its successor takes over if there is one, else a new one after a backoff.
+    if (!planned && slot.current === member) this.replaceDead(member, code, signal);
+    this.settleReplacement(member);
+  }
+
+  /** An active (or starting) worker died: its successor takes over if there is one, else a new one after a backoff. */
+  private replaceDead(member: Member, code: number | null, signal: NodeJS.Signals | null): void {
+    const slot = member.slot;
     slot.current = undefined;
     const lived = member.readyAt === undefined ? 0 : Date.now() - member.readyAt;
     slot.crashes = lived >= STABLE_MS ? 1 : slot.crashes + 1;

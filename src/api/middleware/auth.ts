@@ -3,6 +3,7 @@ import type { AppDeps } from '../deps.js';
 import { forbidden, unauthenticated } from '../../lib/errors.js';
 import { resolveSession, type SessionUser } from '../../domain/sessions.js';
 import { secretsEqual } from '../../domain/telegram-init-data.js';
+import type { Limiter } from './rate-limit.js';
 
 export const SESSION_COOKIE = 'sid';
 
@@ -48,13 +49,22 @@ export function requireAdmin(deps: AppDeps): Middleware {
   };
 }
 
-/** Lets only a bot server holding BOT_API_TOKEN through (`Authorization: Bot <token>`). */
-export function requireBot(deps: AppDeps): Middleware {
+/**
+ * Lets only a bot server holding BOT_API_TOKEN through (`Authorization: Bot <token>`). With `badTokens`, each
+ * refused token spends a point of the client address's budget, and an address that spent it is refused (429)
+ * before its token is judged, so guessing cannot go on (nor a guess be confirmed) past the limit.
+ */
+export function requireBot(deps: AppDeps, badTokens?: Limiter): Middleware {
   return async (ctx: Context, next: Next) => {
+    const address = ctx.ip || 'unknown';
+    await badTokens?.check(address);
     const header = ctx.get('Authorization');
     const given = header.startsWith('Bot ') ? header.slice(4).trim() : '';
     const expected = deps.config.BOT_API_TOKEN;
-    if (!expected || !given || !secretsEqual(given, expected)) throw unauthenticated('A valid bot token is required.');
+    if (!expected || !given || !secretsEqual(given, expected)) {
+      await badTokens?.consume(address);
+      throw unauthenticated('A valid bot token is required.');
+    }
     await next();
   };
 }

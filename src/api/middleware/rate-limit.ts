@@ -1,4 +1,4 @@
-import type { Middleware } from 'koa';
+import type { Context, Middleware } from 'koa';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { AppDeps } from '../deps.js';
 import { rateLimited } from '../../lib/errors.js';
@@ -9,44 +9,68 @@ const REDIS_WAIT_MS = 1000;
 export interface RateLimitOptions {
   /** Distinguishes this limit's counters from other limits'. */
   name: string;
-  /** Requests allowed per window and client address. */
+  /** Requests allowed per window and key (the client address, unless `key` says otherwise). */
   points: number;
   windowS: number;
+  /** What is counted; the client address unless given (e.g. the signed-in user). */
+  key?: (ctx: Context) => string;
+}
+
+/** A budget per key, shared by every API process through Redis. */
+export interface Limiter {
+  /** Spends one point of `key`'s budget; throws the 429 `rate_limited` error once it is spent. */
+  consume(key: string): Promise<void>;
+  /** Whether `key` has spent its budget (throws the 429 when it has), without spending a point. */
+  check(key: string): Promise<void>;
 }
 
 /**
- * Limits requests per client address, counted in Redis so every API process shares the budget. While
- * Redis is unreachable each process counts on its own (an in-memory insurance limiter) instead of failing.
+ * A budget per key, counted in Redis so every API process shares it. While Redis is unreachable each process
+ * counts on its own (an in-memory insurance limiter) instead of failing.
  */
-export function rateLimit({ cache, config }: Pick<AppDeps, 'cache' | 'config'>, options: RateLimitOptions): Middleware {
+export function createLimiter({ cache, config }: Pick<AppDeps, 'cache' | 'config'>, options: RateLimitOptions): Limiter {
   const common = { points: options.points, duration: options.windowS, keyPrefix: `${config.KEY_PREFIX}:rl:${options.name}` };
   const memory = new RateLimiterMemory(common);
   const limiter: RateLimiterAbstract = cache.redis
     ? new RateLimiterRedis({ ...common, storeClient: cache.redis, useRedisPackage: true, insuranceLimiter: memory })
     : memory;
   // A frozen (not dead) Redis would stall the request.
-  const consume = async (key: string): Promise<unknown> => {
-    if (limiter === memory) return memory.consume(key);
-    const shared = limiter.consume(key);
-    shared.catch(() => undefined);
+  const bounded = async <T>(shared: () => Promise<T>, local: () => Promise<T>): Promise<T> => {
+    if (limiter === memory) return local();
+    const result = shared();
+    result.catch(() => undefined);
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<'late'>((resolve) => {
       timer = setTimeout(() => resolve('late'), REDIS_WAIT_MS);
     });
     try {
-      const result = await Promise.race([shared, late]);
-      return result === 'late' ? memory.consume(key) : result;
+      const first = await Promise.race([result, late]);
+      return first === 'late' ? local() : first;
     } finally {
       clearTimeout(timer);
     }
   };
+  return {
+    async consume(key) {
+      try {
+        await bounded(() => limiter.consume(key), () => memory.consume(key));
+      } catch (err) {
+        if (err instanceof RateLimiterRes) throw rateLimited(err.msBeforeNext / 1000);
+        throw err;
+      }
+    },
+    async check(key) {
+      const res = await bounded(() => limiter.get(key), () => memory.get(key)).catch(() => null);
+      if (res && res.consumedPoints >= options.points) throw rateLimited(res.msBeforeNext / 1000);
+    },
+  };
+}
+
+/** Limits requests per client address or `options.key` (see createLimiter), every request spending a point. */
+export function rateLimit(deps: Pick<AppDeps, 'cache' | 'config'>, options: RateLimitOptions): Middleware {
+  const limiter = createLimiter(deps, options);
   return async (ctx, next) => {
-    try {
-      await consume(ctx.ip || 'unknown');
-    } catch (err) {
-      if (err instanceof RateLimiterRes) throw rateLimited(err.msBeforeNext / 1000);
-      throw err;
-    }
+    await limiter.consume(options.key ? options.key(ctx) : ctx.ip || 'unknown');
     await next();
   };
 }

@@ -4,23 +4,31 @@ import { z } from 'zod';
 import type { AppDeps } from '../deps.js';
 import { jsonBody, parseInput } from '../validate.js';
 import { currentUser, requireBot, requireUser, SESSION_COOKIE, sessionToken } from '../middleware/auth.js';
+import { createLimiter, rateLimit } from '../middleware/rate-limit.js';
 import { unauthenticated, unavailable } from '../../lib/errors.js';
+import { stripControl } from '../../lib/text.js';
 import { verifyInitData } from '../../domain/telegram-init-data.js';
-import { createSession, endSession, type SessionUser } from '../../domain/sessions.js';
+import { createSession, endSession, evictOldSessions, type SessionUser } from '../../domain/sessions.js';
 import { forgetCachedProfile, isAdminUser, upsertTelegramUser, type TelegramProfile } from '../../domain/users.js';
 import { presentUser } from '../presenters/user.js';
 
 const TelegramLogin = z.strictObject({ initData: z.string().min(1).max(4096) });
+// The names are Telegram's, relayed by the bot server: control characters are dropped as for init data.
 const BotLogin = z.strictObject({
   telegramId: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
-  username: z.string().min(1).max(64).optional(),
-  firstName: z.string().min(1).max(128).optional(),
+  username: z.string().min(1).max(64).transform(stripControl).optional(),
+  firstName: z.string().min(1).max(128).transform(stripControl).optional(),
 });
 
 /** Sign-in (Telegram Mini App, bot server), sign-out and the current user. */
 export function authRoutes(deps: AppDeps): Router {
   const { config, db, cache, logger } = deps;
   const router = new Router({ prefix: '/api/v1' });
+  const loginLimit = { name: 'login', points: config.LOGIN_RATE_LIMIT, windowS: 60 };
+  const badBotTokens = createLimiter(deps, loginLimit);
+  // The session cookie, set and cleared with the same attributes (a clearing cookie without them is one a
+  // browser may keep apart from the real one, or send over plain HTTP).
+  const cookieOptions = { httpOnly: true, sameSite: 'lax', path: '/', secure: !config.DEBUG, overwrite: true } as const;
 
   const signIn = async (ctx: Context, profile: TelegramProfile) => {
     const { user: row, profileChanged } = await upsertTelegramUser(db, profile);
@@ -33,20 +41,16 @@ export function authRoutes(deps: AppDeps): Router {
       isAdmin: isAdminUser(row, config.ADMIN_TELEGRAM_IDS),
     };
     const { token, expiresAt } = await createSession(db, row.id, config.SESSION_TTL);
+    if (!(await evictOldSessions({ db, cache }, row.id, config.SESSION_MAX_PER_USER))) {
+      throw unavailable('The session was created but older ones could not be ended in the cache; retry the sign-in.');
+    }
     if (!config.DEBUG) ctx.cookies.secure = true; // Secure even when TLS ends at a proxy Koa was not told about.
-    ctx.cookies.set(SESSION_COOKIE, token, {
-      httpOnly: true,
-      sameSite: 'lax',
-      path: '/',
-      secure: !config.DEBUG,
-      maxAge: config.SESSION_TTL * 1000,
-      overwrite: true,
-    });
+    ctx.cookies.set(SESSION_COOKIE, token, { ...cookieOptions, maxAge: config.SESSION_TTL * 1000 });
     ctx.set('Cache-Control', 'no-store');
     ctx.body = { token, expiresAt: expiresAt.toISOString(), user: presentUser(user) };
   };
 
-  router.post('/auth/telegram', async (ctx) => {
+  router.post('/auth/telegram', rateLimit(deps, loginLimit), async (ctx) => {
     const { initData } = parseInput(TelegramLogin, jsonBody(ctx));
     if (!config.TELEGRAM_BOT_TOKEN) throw unauthenticated('Telegram sign-in is not configured.');
     const result = verifyInitData(initData, config.TELEGRAM_BOT_TOKEN, config.TELEGRAM_AUTH_MAX_AGE);
@@ -58,7 +62,8 @@ export function authRoutes(deps: AppDeps): Router {
     await signIn(ctx, { telegramId: user.id, username: user.username, firstName: user.first_name, lastName: user.last_name });
   });
 
-  router.post('/auth/bot', requireBot(deps), async (ctx) => {
+  // A bot server signs in all its users from one address: only its bad tokens count against the address.
+  router.post('/auth/bot', requireBot(deps, badBotTokens), async (ctx) => {
     const body = parseInput(BotLogin, jsonBody(ctx));
     await signIn(ctx, { telegramId: body.telegramId, username: body.username, firstName: body.firstName });
   });
@@ -68,7 +73,8 @@ export function authRoutes(deps: AppDeps): Router {
     if (token && !(await endSession({ db, cache, adminTelegramIds: config.ADMIN_TELEGRAM_IDS }, token))) {
       throw unavailable('The session was ended but could not be dropped from the cache; retry the logout.');
     }
-    ctx.cookies.set(SESSION_COOKIE, null, { path: '/' });
+    if (!config.DEBUG) ctx.cookies.secure = true;
+    ctx.cookies.set(SESSION_COOKIE, null, cookieOptions);
     ctx.status = 204;
   });
 

@@ -6,12 +6,13 @@ import { idParam } from '../params.js';
 import { requireAdmin } from '../middleware/auth.js';
 import { rateLimit } from '../middleware/rate-limit.js';
 import { notFound } from '../../lib/errors.js';
+import { multiLineText, singleLineText } from '../../lib/text.js';
 import { CONTACT_MESSAGE_MAX, CONTACT_NAME_MAX, loadContactStatus, storeContactMessage } from '../../domain/contact.js';
 
 const ContactBody = z.strictObject({
-  name: z.string().trim().min(1).max(CONTACT_NAME_MAX),
+  name: singleLineText().trim().min(1).max(CONTACT_NAME_MAX),
   email: z.string().trim().max(254).email({ pattern: z.regexes.html5Email }),
-  message: z.string().trim().min(1).max(CONTACT_MESSAGE_MAX),
+  message: multiLineText().trim().min(1).max(CONTACT_MESSAGE_MAX),
 });
 
 /** The contact form (stored, then mailed by a workflow) and its delivery status for admins. */

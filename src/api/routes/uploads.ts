@@ -7,6 +7,7 @@ import { fileTypeFromFile } from 'file-type';
 import type { AppDeps } from '../deps.js';
 import { idParam } from '../params.js';
 import { currentUser, requireUser } from '../middleware/auth.js';
+import { rateLimit } from '../middleware/rate-limit.js';
 import { MULTIPART_OVERHEAD_BYTES, receiveSingleFile } from '../receive-upload.js';
 import { notFound, payloadTooLarge, unsupportedMediaType } from '../../lib/errors.js';
 import { UPLOAD_IMAGE_TYPES } from '../../images/formats.js';
@@ -22,8 +23,11 @@ export function uploadRoutes(deps: AppDeps): Router {
   const storage = createStorage(config);
   const spoolDir = path.join(config.MEDIA_DIR, '.spool');
   const router = new Router({ prefix: '/api/v1' });
+  // Each upload costs a decode: counted per user (an address may hide many users, a user many addresses), before
+  // the body is read, in Redis so that every API process shares the budget.
+  const perUser = rateLimit(deps, { name: 'uploads', points: config.UPLOAD_RATE_LIMIT, windowS: 3600, key: (ctx) => `user:${currentUser(ctx).id}` });
 
-  router.post('/uploads', requireUser(deps), async (ctx) => {
+  router.post('/uploads', requireUser(deps), perUser, async (ctx) => {
     const declared = Number(ctx.get('Content-Length'));
     // Refused before a byte of the body is read; Connection: close stops the client sending the rest.
     if (declared > config.UPLOAD_MAX_BYTES + MULTIPART_OVERHEAD_BYTES) throw payloadTooLarge(`Files larger than ${config.UPLOAD_MAX_BYTES} bytes are not accepted.`);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { workflowIds } from '../../../src/temporal/constants.js';
 import { startTestApi, type TestApi } from '../../helpers/api.js';
+import { workflowIdOf } from '../../helpers/outbox.js';
 import { startSmtpServer, type TestSmtpServer } from '../../helpers/smtp.js';
 import { startTestWorker, workerEnv, type TestWorker } from '../../helpers/worker.js';
 
@@ -13,7 +14,7 @@ let admin: string;
 
 before(async () => {
   smtp = await startSmtpServer({ rejectPermanently: (to) => to.startsWith('nobody@') });
-  const env = await workerEnv({ SMTP_URL: smtp.url, CONTACT_EMAIL, CONTACT_RATE_LIMIT: '100', PUBLIC_URL: 'https://quiz.example.com' });
+  const env = await workerEnv({ SMTP_URL: smtp.url, CONTACT_EMAIL, CONTACT_RATE_LIMIT: '100', CONTACT_CONFIRM_LIMIT: '2', PUBLIC_URL: 'https://quiz.example.com' });
   [api, worker] = await Promise.all([startTestApi(env), startTestWorker(env, { background: true })]);
   admin = await api.signIn('admin');
 });
@@ -55,7 +56,7 @@ describe('POST /api/v1/contact', () => {
     assert.match(notify.raw, /The quiz on engines has a typo\./);
     assert.equal(notify.messageId, `<contact-${res.body.id}-notify@quiz.example.com>`);
 
-    const description = await worker.client.workflow.getHandle(workflowIds.contact(res.body.id)).describe();
+    const description = await worker.client.workflow.getHandle(await workflowIdOf(api.deps.db, workflowIds.contact(res.body.id))).describe();
     assert.equal(description.memo?.requestId, 'contact-req-1');
     assert.match(String(description.memo?.summary), /Contact message \d+ from Ada Lovelace/);
     assert.match(String(await description.staticSummary()), /Contact message/);
@@ -74,6 +75,24 @@ describe('POST /api/v1/contact', () => {
     assert.equal(status.attempts, 1);
     const mine = smtp.received.filter((m) => m.messageId.startsWith(`<contact-${res.body.id}-`));
     assert.deepEqual(mine.map((m) => m.to), [[CONTACT_EMAIL]]);
+  });
+
+  test('the confirmation echoes nothing the sender wrote, and past CONTACT_CONFIRM_LIMIT a day to one address none goes out (the message still does)', async () => {
+    const spam = 'Cheap pills at https://spam.example';
+    const ids: string[] = [];
+    for (const email of ['victim@example.com', 'Victim@Example.com', 'VICTIM@example.com']) {
+      const res = await api.request('POST', '/api/v1/contact', { body: { name: spam, email, message: spam } });
+      assert.equal(res.status, 202);
+      ids.push(res.body.id);
+    }
+    for (const id of ids) assert.equal((await waitForStatus(id, 'sent')).lastError, null);
+    const mails = smtp.received.filter((m) => ids.some((id) => m.messageId.startsWith(`<contact-${id}-`)));
+    const notifications = mails.filter((m) => m.to.includes(CONTACT_EMAIL));
+    const confirmations = mails.filter((m) => !m.to.includes(CONTACT_EMAIL));
+    assert.equal(notifications.length, 3, 'every message reaches CONTACT_EMAIL');
+    assert.ok(notifications.every((m) => m.raw.includes('spam.example')));
+    assert.deepEqual(confirmations.map((m) => m.messageId).sort(), ids.slice(0, 2).map((id) => `<contact-${id}-confirm@quiz.example.com>`).sort());
+    for (const confirmation of confirmations) assert.doesNotMatch(confirmation.raw, /spam\.example|pills/i);
   });
 
   test('bad input is a 400 naming each field and stores nothing', async () => {

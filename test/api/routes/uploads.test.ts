@@ -5,7 +5,9 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Jimp } from 'jimp';
 import { imageSize } from 'image-size';
+import { workflowIds } from '../../../src/temporal/constants.js';
 import { startTestApi, type TestApi } from '../../helpers/api.js';
+import { workflowIdOf } from '../../helpers/outbox.js';
 import { startTestWorker, workerEnv, type TestWorker } from '../../helpers/worker.js';
 
 const MAX_BYTES = 256 * 1024;
@@ -146,7 +148,7 @@ describe('POST /api/v1/uploads', () => {
     assert.match(done.error, /not a readable image|too large/);
     assert.equal(done.urls, null);
     // The row says failed before the activity returns; its started event is written when it completes.
-    const handle = worker.client.workflow.getHandle(`upload-${res.body.id}`);
+    const handle = worker.client.workflow.getHandle(await workflowIdOf(api.deps.db, workflowIds.upload(res.body.id)));
     await handle.result();
     const history = await handle.fetchHistory();
     const attempts = history.events?.filter((e) => e.activityTaskStartedEventAttributes).map((e) => e.activityTaskStartedEventAttributes?.attempt);
