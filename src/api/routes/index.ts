@@ -14,8 +14,9 @@ import { mediaRoutes } from './media.js';
 import { adminTaskRoutes } from './admin-tasks.js';
 import { metricsRoutes } from './metrics.js';
 import { adminBotRoutes } from './admin-bots.js';
+import { telegramRoutes } from './telegram.js';
 
 /** Every resource router, in one list; each file under routes/ owns one resource. */
 export function resourceRouters(deps: AppDeps): Router[] {
-  return [healthRoutes(deps), authRoutes(deps), adminDashboardRoutes(deps), adminCacheRoutes(deps), postRoutes(deps), quizRoutes(deps), attemptRoutes(deps), statsRoutes(deps), metricsRoutes(deps), contactRoutes(deps), uploadRoutes(deps), mediaRoutes(deps), adminTaskRoutes(deps), adminBotRoutes(deps)];
+  return [healthRoutes(deps), authRoutes(deps), adminDashboardRoutes(deps), adminCacheRoutes(deps), postRoutes(deps), quizRoutes(deps), attemptRoutes(deps), statsRoutes(deps), metricsRoutes(deps), contactRoutes(deps), uploadRoutes(deps), mediaRoutes(deps), adminTaskRoutes(deps), adminBotRoutes(deps), telegramRoutes(deps)];
 }

@@ -35,6 +35,7 @@ export class FakeBotApi {
   readonly calls: RecordedCall[] = [];
   readonly state = new FakeTelegramState();
   private limit?: { retryAfter: number; calls?: number; untilMs?: number };
+  private proxies: Array<[string, string]> = [];
 
   private constructor(
     private readonly server: http.Server,
@@ -66,6 +67,14 @@ export class FakeBotApi {
     this.limit = { retryAfter: options.retryAfter, calls: options.calls, untilMs: options.forMs === undefined ? undefined : Date.now() + options.forMs };
   }
 
+  /**
+   * Delivers webhooks registered under `publicUrl` to `localUrl` instead, as a reverse proxy in front of the API
+   * would (the API is told its PUBLIC_URL before its port is known).
+   */
+  routeWebhooks(publicUrl: string, localUrl: string): void {
+    this.proxies.push([publicUrl.replace(/\/+$/, ''), localUrl.replace(/\/+$/, '')]);
+  }
+
   /** A `poll_answer` update of this bot (empty optionIds: a retraction). */
   pollAnswer(token: string, pollId: string, user: User, optionIds: number[]): Update {
     const options = optionIds.map(String);
@@ -91,7 +100,7 @@ export class FakeBotApi {
     if (secret !== null && secret !== undefined) headers['X-Telegram-Bot-Api-Secret-Token'] = secret;
     const deliveries: Delivery[] = [];
     for (let i = 0; i < (options.times ?? 1); i += 1) {
-      const res = await fetch(webhook.url, { method: 'POST', headers, body: typeof update === 'string' ? update : JSON.stringify(update) });
+      const res = await fetch(this.proxied(webhook.url), { method: 'POST', headers, body: typeof update === 'string' ? update : JSON.stringify(update) });
       deliveries.push({ status: res.status, body: await res.text() });
     }
     return deliveries;
@@ -100,6 +109,11 @@ export class FakeBotApi {
   async close(): Promise<void> {
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private proxied(url: string): string {
+    const proxy = this.proxies.find(([from]) => url.startsWith(`${from}/`));
+    return proxy ? proxy[1] + url.slice(proxy[0].length) : url;
   }
 
   private bot(token: string) {
