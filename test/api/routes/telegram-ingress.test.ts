@@ -94,6 +94,20 @@ describe('Telegram update ingress', () => {
     assert.equal(await api.deps.db.prisma.user.count({ where: { telegramId: 501n } }), 1);
   });
 
+  test('one SQL statement per update; concurrent redeliveries of many answers count each exactly once', async () => {
+    const pollId = await gamePoll();
+    const headers = { 'X-Telegram-Bot-Api-Secret-Token': secret };
+    const single = await api.request('POST', WEBHOOK, { body: telegram.pollAnswer(TOKEN, pollId, player(600), [0]), headers });
+    assert.equal(single.status, 200);
+    assert.equal(single.sqlQueries, 1);
+    const updates = Array.from({ length: 40 }, (_, i) => telegram.pollAnswer(TOKEN, pollId, player(601 + i), [i % 3]));
+    const statuses = await Promise.all(updates.flatMap((u) => [u, u, u]).map((u) => api.request('POST', WEBHOOK, { body: u, headers }).then((r) => r.status)));
+    assert.ok(statuses.every((s) => s === 200), JSON.stringify(statuses));
+    const answers = await answersOf(pollId);
+    assert.equal(answers.length, 41);
+    assert.equal(new Set(answers.map((a) => a.user.telegramId)).size, 41);
+  });
+
   test('the first answer per (poll, player) counts: a later answer and a retraction change nothing', async () => {
     const pollId = await gamePoll();
     await telegram.deliver(TOKEN, telegram.pollAnswer(TOKEN, pollId, player(502), [1]));
