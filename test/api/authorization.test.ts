@@ -66,6 +66,12 @@ const EXPECTED: Record<string, Access> = {
   'POST /api/v1/admin/cache/clear': ADMIN,
   'GET /api/v1/admin/tasks': ADMIN,
   'POST /api/v1/admin/schedules/:id/trigger': ADMIN,
+  'POST /api/v1/admin/bots': ADMIN,
+  'GET /api/v1/admin/bots': ADMIN,
+  'DELETE /api/v1/admin/bots/:id': ADMIN,
+  // Telegram's own credential: the webhook's secret token, which no role holds.
+  'POST /telegram/:botId/webhook': NOBODY,
+  'POST /api/v1/telegram/updates': BOT,
 };
 
 const TELEGRAM_TOKEN = '123456:TEST-telegram-bot-token';
