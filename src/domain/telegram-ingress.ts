@@ -63,7 +63,7 @@ export async function ingestUpdate(deps: { db: Database; cache: Cache }, input: 
       SELECT id, ${BigInt(update.update_id)} FROM bot WHERE authorized
       ON CONFLICT DO NOTHING RETURNING bot_id
     ), poll AS (
-      SELECT poll_id FROM game_polls
+      SELECT id FROM game_polls
       WHERE poll_id = ${pollId}::text AND bot_id = ${botId} AND closed_at IS NULL AND EXISTS (SELECT 1 FROM fresh)
     ), old AS (
       SELECT username, first_name, last_name FROM users WHERE telegram_id = ${BigInt(user?.id ?? 0)}
@@ -81,8 +81,8 @@ export async function ingestUpdate(deps: { db: Database; cache: Cache }, input: 
           THEN now() ELSE users.updated_at END
       RETURNING id, username, first_name, last_name
     ), answer AS (
-      INSERT INTO game_poll_answers (poll_id, user_id, option_ids, received_at)
-      SELECT ${pollId}::text, id, ${optionIds}::int[], ${receivedAt} FROM player
+      INSERT INTO game_poll_answers (game_poll_id, user_id, option_ids, received_at)
+      SELECT poll.id, player.id, ${optionIds}::int[], ${receivedAt} FROM poll, player
       ON CONFLICT DO NOTHING RETURNING user_id
     )
     SELECT EXISTS (SELECT 1 FROM bot) AS known,

@@ -45,7 +45,7 @@ describe('Telegram update ingress', () => {
     answers: await api.deps.db.prisma.gamePollAnswer.count(),
     users: await api.deps.db.prisma.user.count(),
   });
-  const answersOf = (pollId: string) => api.deps.db.prisma.gamePollAnswer.findMany({ where: { pollId }, include: { user: true } });
+  const answersOf = (pollId: string) => api.deps.db.prisma.gamePollAnswer.findMany({ where: { poll: { pollId } }, include: { user: true } });
 
   before(async () => {
     telegram = await FakeBotApi.start();

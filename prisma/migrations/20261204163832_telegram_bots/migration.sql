@@ -27,31 +27,35 @@ CREATE TABLE "telegram_updates" (
 
 -- CreateTable
 CREATE TABLE "game_polls" (
-    "poll_id" VARCHAR(64) NOT NULL,
-    "bot_id" BIGINT NOT NULL,
+    "id" SERIAL NOT NULL,
     "game_id" INTEGER NOT NULL,
     "question_id" INTEGER NOT NULL,
+    "bot_id" BIGINT NOT NULL,
     "chat_id" BIGINT NOT NULL,
-    "message_id" INTEGER NOT NULL,
-    "sent_at" TIMESTAMP(3) NOT NULL,
-    "closes_at" TIMESTAMP(3) NOT NULL,
+    "poll_id" VARCHAR(64),
+    "message_id" INTEGER,
+    "sent_at" TIMESTAMP(3),
+    "closes_at" TIMESTAMP(3),
     "closed_at" TIMESTAMP(3),
 
-    CONSTRAINT "game_polls_pkey" PRIMARY KEY ("poll_id")
+    CONSTRAINT "game_polls_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
 CREATE TABLE "game_poll_answers" (
-    "poll_id" VARCHAR(64) NOT NULL,
+    "game_poll_id" INTEGER NOT NULL,
     "user_id" INTEGER NOT NULL,
     "option_ids" INTEGER[],
     "received_at" TIMESTAMP(3) NOT NULL,
 
-    CONSTRAINT "game_poll_answers_pkey" PRIMARY KEY ("poll_id","user_id")
+    CONSTRAINT "game_poll_answers_pkey" PRIMARY KEY ("game_poll_id","user_id")
 );
 
 -- CreateIndex
 CREATE INDEX "telegram_updates_received_at_idx" ON "telegram_updates"("received_at");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "game_polls_poll_id_key" ON "game_polls"("poll_id");
 
 -- CreateIndex
 CREATE UNIQUE INDEX "game_polls_game_id_question_id_key" ON "game_polls"("game_id", "question_id");
@@ -63,13 +67,13 @@ CREATE INDEX "game_poll_answers_user_id_idx" ON "game_poll_answers"("user_id");
 ALTER TABLE "telegram_updates" ADD CONSTRAINT "telegram_updates_bot_id_fkey" FOREIGN KEY ("bot_id") REFERENCES "telegram_bots"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
 -- AddForeignKey
-ALTER TABLE "game_polls" ADD CONSTRAINT "game_polls_bot_id_fkey" FOREIGN KEY ("bot_id") REFERENCES "telegram_bots"("id") ON DELETE CASCADE ON UPDATE CASCADE;
-
--- AddForeignKey
 ALTER TABLE "game_polls" ADD CONSTRAINT "game_polls_question_id_fkey" FOREIGN KEY ("question_id") REFERENCES "questions"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
 -- AddForeignKey
-ALTER TABLE "game_poll_answers" ADD CONSTRAINT "game_poll_answers_poll_id_fkey" FOREIGN KEY ("poll_id") REFERENCES "game_polls"("poll_id") ON DELETE CASCADE ON UPDATE CASCADE;
+ALTER TABLE "game_polls" ADD CONSTRAINT "game_polls_bot_id_fkey" FOREIGN KEY ("bot_id") REFERENCES "telegram_bots"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "game_poll_answers" ADD CONSTRAINT "game_poll_answers_game_poll_id_fkey" FOREIGN KEY ("game_poll_id") REFERENCES "game_polls"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
 -- AddForeignKey
 ALTER TABLE "game_poll_answers" ADD CONSTRAINT "game_poll_answers_user_id_fkey" FOREIGN KEY ("user_id") REFERENCES "users"("id") ON DELETE CASCADE ON UPDATE CASCADE;
