@@ -11,6 +11,7 @@ import { createOgImageActivities } from './og-image.js';
 import { createSessionActivities } from './sessions.js';
 import { createStatsActivities } from './stats.js';
 import { createOutboxActivities } from './outbox.js';
+import { createTelegramPollActivities } from './telegram-polls.js';
 
 /** What activities need from the outside world; handed in by the worker. */
 export interface ActivityDeps {
@@ -32,6 +33,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createSessionActivities(deps),
     ...createStatsActivities(deps),
     ...createOutboxActivities(deps),
+    ...createTelegramPollActivities(deps),
   };
 }
 
