@@ -4,6 +4,7 @@ import type { ActivityDeps } from './index.js';
 import { botTokenBox } from '../domain/bots.js';
 import { pollFor } from '../domain/telegram-polls.js';
 import { createBotApi, describeBotApiError } from '../telegram/bot-api.js';
+import { createOutboundPacer } from '../telegram/pacing.js';
 
 export interface SendGamePollInput {
   gameId: number;
@@ -39,7 +40,8 @@ function toFailure(error: unknown): unknown {
   return ApplicationFailure.nonRetryable(message, 'TelegramRefused');
 }
 
-export function createTelegramPollActivities({ db, config }: Pick<ActivityDeps, 'db' | 'config'>) {
+export function createTelegramPollActivities({ db, config, cache }: Pick<ActivityDeps, 'db' | 'config' | 'cache'>) {
+  const pacer = createOutboundPacer({ cache, config });
   const apiFor = async (botId: string) => {
     const bot = await db.prisma.telegramBot.findUnique({ where: { id: BigInt(botId) }, select: { tokenCipher: true } });
     if (!bot) throw ApplicationFailure.nonRetryable(`bot ${botId} is not registered`, 'NotFound');
@@ -70,6 +72,10 @@ export function createTelegramPollActivities({ db, config }: Pick<ActivityDeps, 
       if (!question) throw ApplicationFailure.nonRetryable(`question ${input.questionId} does not exist`, 'NotFound');
       const poll = pollFor(question, input.index, input.total);
       const api = await apiFor(input.botId);
+      const wait = await pacer.reserve(input.botId, input.chatId, poll.preface ? 2 : 1);
+      if (wait > 0) {
+        throw ApplicationFailure.create({ message: `paced: chat ${input.chatId} or bot ${input.botId} at its limit`, type: 'TelegramPaced', nextRetryDelay: `${wait}ms` });
+      }
       try {
         if (poll.preface) await api.sendMessage(input.chatId, poll.preface);
         const message = await api.sendPoll(input.chatId, poll.question, poll.options.map((text) => ({ text })), {

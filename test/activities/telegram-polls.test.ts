@@ -81,6 +81,25 @@ describe('game poll activities (against the fake Bot API and real Postgres)', ()
     assert.equal(failure.type, 'TelegramRefused');
   });
 
+  test('pacing: past 20 messages a minute to one chat the send waits (a retryable failure with nextRetryDelay) and sends nothing', async () => {
+    const chatId = '-100999';
+    game += 100;
+    for (let i = 0; i < 20; i += 1) {
+      game += 1;
+      await activities.sendGamePoll(input(i % 3, { chatId }));
+    }
+    game += 1;
+    const before = telegram.callsTo('sendPoll').length;
+    const failure = await activities.sendGamePoll(input(0, { chatId })).then(() => undefined, (e: unknown) => e);
+    assert.ok(failure instanceof ApplicationFailure);
+    assert.equal(failure.type, 'TelegramPaced');
+    assert.equal(failure.nonRetryable, false);
+    assert.match(String(failure.nextRetryDelay), /^\d+ms$/);
+    assert.equal(telegram.callsTo('sendPoll').length, before);
+    // Another chat of the same bot is not held back.
+    await activities.sendGamePoll(input(0, { chatId: '-100998' }));
+  });
+
   test('stopGamePoll stops the poll once and marks it closed; answers after that are ignored by the ingress', async () => {
     game += 1;
     const sent = await activities.sendGamePoll(input(2));
