@@ -68,6 +68,8 @@ const variables = z.object({
 
     TELEGRAM_BOT_TOKEN: optionalString,
     TELEGRAM_AUTH_MAX_AGE: int(1).default(86400),
+    // grammY joins `${apiRoot}/bot${token}/${method}`: a trailing slash would double.
+    TELEGRAM_API_ROOT: z.url({ protocol: /^https?$/ }).default('https://api.telegram.org').transform((v) => v.replace(/\/+$/, '')),
     BOT_API_TOKEN: optionalString,
     ADMIN_TELEGRAM_IDS: list.default([]),
     SESSION_TTL: int(60).default(14 * 24 * 3600),

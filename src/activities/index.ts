@@ -12,6 +12,7 @@ import { createSessionActivities } from './sessions.js';
 import { createStatsActivities } from './stats.js';
 import { createOutboxActivities } from './outbox.js';
 import { createImportActivities } from './imports.js';
+import { createTelegramPollActivities } from './telegram-polls.js';
 
 /** What activities need from the outside world; handed in by the worker. */
 export interface ActivityDeps {
@@ -34,6 +35,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createStatsActivities(deps),
     ...createOutboxActivities(deps),
     ...createImportActivities(deps),
+    ...createTelegramPollActivities(deps),
   };
 }
 

@@ -20,8 +20,8 @@ import { jsonBody, parseInput } from './validate.js';
 import { requireAdmin, requireBot, requireUser } from './middleware/auth.js';
 import { notFound } from '../lib/errors.js';
 
-/** Who may call a route: anyone (absent), a signed-in user, an admin, a bot server, a metrics scraper. */
-export type Role = 'user' | 'admin' | 'bot' | 'metrics';
+/** Who may call a route: anyone (absent), a signed-in user, an admin, a bot server, a metrics scraper, Telegram (its webhook secret). */
+export type Role = 'user' | 'admin' | 'bot' | 'metrics' | 'webhook';
 
 /** A response body: JSON (a zod schema), another media type (`{ content: { 'image/png': {} } }`), or none (null). */
 export type ResponseSpec =
@@ -44,6 +44,8 @@ export interface RouteSpec<P extends Schema = undefined, Q extends Schema = unde
   query?: Q;
   /** A JSON body: parsed with this schema; 415 when the request's body is not JSON. */
   body?: B;
+  /** A JSON body documented here but parsed by the handler itself (e.g. after its own credential check, so 401 comes before 400). */
+  ownBody?: z.ZodType;
   /** A multipart/form-data body: documented here, read from the stream by the handler. */
   form?: z.ZodObject;
   /** Runs after auth and before validation, e.g. a rate limit (documents a 429). */
@@ -100,8 +102,9 @@ export class ApiRouter {
     const guards: Middleware[] = [];
     if (spec.authGuard) guards.push(spec.authGuard);
     else if (spec.auth) {
-      // `metrics` is documented only: METRICS_TOKEN is optional, so /metrics checks it itself.
-      const guard = { user: requireUser, admin: requireAdmin, bot: requireBot, metrics: undefined }[spec.auth];
+      // `metrics` and `webhook` are documented only: METRICS_TOKEN is optional, so /metrics checks it itself, and
+      // a webhook's secret belongs to its bot, which the route looks up.
+      const guard = { user: requireUser, admin: requireAdmin, bot: requireBot, metrics: undefined, webhook: undefined }[spec.auth];
       if (guard) guards.push(guard(this.deps));
     }
     if (spec.limit) guards.push(spec.limit);

@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { hashToken, isValid, isValid3rd } from '@tma.js/init-data-node';
 import { z } from 'zod';
 import { stripControl } from '../lib/text.js';
 
@@ -18,18 +19,34 @@ export type TelegramUser = z.infer<typeof telegramUserSchema>;
 
 export type InitDataResult = { ok: true; user: TelegramUser; authDate: number } | { ok: false; reason: string };
 
+/** What init data may be signed with: bot tokens (HMAC, kept hashed) and bot ids (Telegram's Ed25519 signature). */
+export interface InitDataKeys {
+  hashedTokens: Buffer[];
+  botIds: number[];
+}
+
+/** The keys of these bot tokens: each token's HMAC key, and its bot id (the token's prefix) for Ed25519. */
+export function initDataKeys(tokens: readonly string[]): InitDataKeys {
+  const botIds = tokens.map((token) => Number(token.split(':')[0])).filter((id) => Number.isSafeInteger(id) && id > 0);
+  return { hashedTokens: tokens.map((token) => hashToken(token)), botIds: [...new Set(botIds)] };
+}
+
 /**
- * Verifies Mini App init data as Telegram documents it: HMAC-SHA256 of the sorted data-check-string
- * with the key HMAC_SHA256("WebAppData", botToken), compared in constant time, and `auth_date` no older than maxAgeS
- * and no more than AUTH_DATE_MAX_SKEW_S ahead.
+ * Verifies Mini App init data with @tma.js/init-data-node: the HMAC-SHA256 `hash` under one of the bot tokens
+ * (HMAC_SHA256("WebAppData", token) as key), or else Telegram's Ed25519 `signature` for one of the bot ids
+ * (third-party validation, no token needed); then `auth_date` no older than maxAgeS and no more than
+ * AUTH_DATE_MAX_SKEW_S ahead (checked here against nowS, so the library is asked not to judge time).
  */
-export function verifyInitData(initData: string, botToken: string, maxAgeS: number, nowS = Date.now() / 1000): InitDataResult {
+export async function verifyInitData(initData: string, keys: InitDataKeys, maxAgeS: number, nowS = Date.now() / 1000): Promise<InitDataResult> {
   const params = new URLSearchParams(initData);
-  const hash = params.get('hash');
-  if (!hash || !/^[0-9a-f]{64}$/.test(hash)) return { ok: false, reason: 'missing or malformed hash' };
-  params.delete('hash');
-  const expected = signInitData(params, botToken);
-  if (!timingSafeEqual(Buffer.from(hash, 'hex'), Buffer.from(expected, 'hex'))) return { ok: false, reason: 'bad hash' };
+  const byToken = keys.hashedTokens.some((key) => isValid(params, toArrayBuffer(key), { tokenHashed: true, expiresIn: 0 }));
+  let byTelegram = false;
+  if (!byToken && params.get('signature')) {
+    for (const botId of keys.botIds) {
+      if ((byTelegram = await isValid3rd(params, botId, { expiresIn: 0 }))) break;
+    }
+  }
+  if (!byToken && !byTelegram) return { ok: false, reason: 'bad hash or signature' };
   const authDate = Number(params.get('auth_date'));
   if (!Number.isInteger(authDate) || authDate <= 0) return { ok: false, reason: 'missing auth_date' };
   if (nowS - authDate > maxAgeS) return { ok: false, reason: 'stale auth_date' };
@@ -46,7 +63,11 @@ export function verifyInitData(initData: string, botToken: string, maxAgeS: numb
   return { ok: true, user, authDate };
 }
 
-/** The hex hash Telegram would send for these fields (everything but `hash`). */
+function toArrayBuffer(buffer: Buffer): ArrayBuffer {
+  return buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.byteLength) as ArrayBuffer;
+}
+
+/** The hex hash Telegram would send for these fields (everything but `hash`); tests sign init data with it. */
 export function signInitData(params: URLSearchParams, botToken: string): string {
   const dataCheckString = [...params.entries()]
     .filter(([key]) => key !== 'hash')

@@ -73,6 +73,12 @@ const EXPECTED: Record<string, Access> = {
   'GET /openapi.json': PUBLIC,
   'GET /docs': PUBLIC,
   'GET /docs/:file': PUBLIC,
+  'POST /api/v1/admin/bots': ADMIN,
+  'GET /api/v1/admin/bots': ADMIN,
+  'DELETE /api/v1/admin/bots/:id': ADMIN,
+  // Telegram's own credential: the webhook's secret token, which no role holds.
+  'POST /telegram/:botId/webhook': NOBODY,
+  'POST /api/v1/telegram/updates': BOT,
 };
 
 const TELEGRAM_TOKEN = '123456:TEST-telegram-bot-token';

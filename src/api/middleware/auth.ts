@@ -3,23 +3,35 @@ import type { AppDeps } from '../deps.js';
 import { forbidden, unauthenticated } from '../../lib/errors.js';
 import { resolveSession, type SessionUser } from '../../domain/sessions.js';
 import { secretsEqual } from '../../domain/telegram-init-data.js';
+import { resolveMiniAppUser } from '../../domain/mini-app-auth.js';
 import type { Limiter } from './rate-limit.js';
 
 export const SESSION_COOKIE = 'sid';
 
-/** The session token of a request: `Authorization: Bearer <token>` or the `sid` cookie. */
+/** The session token of a request: `Authorization: Bearer <token>` or the `sid` cookie (not with a `tma` header). */
 export function sessionToken(ctx: Context): string | undefined {
   const header = ctx.get('Authorization');
   if (header.startsWith('Bearer ')) return header.slice(7).trim() || undefined;
+  if (header.startsWith('tma ')) return undefined;
   return ctx.cookies.get(SESSION_COOKIE) || undefined;
+}
+
+/** The init data of `Authorization: tma <initData>`, the usual header of Telegram Mini Apps. */
+export function miniAppInitData(ctx: Context): string | undefined {
+  const header = ctx.get('Authorization');
+  // Init data is at most a few KB; a longer header is not worth verifying.
+  return header.startsWith('tma ') && header.length <= 8192 ? header.slice(4).trim() || undefined : undefined;
 }
 
 async function loadUser(ctx: Context, deps: AppDeps): Promise<SessionUser | undefined> {
   if (ctx.state.user !== undefined) return ctx.state.user as SessionUser | undefined;
   const token = sessionToken(ctx);
+  const initData = token ? undefined : miniAppInitData(ctx);
   const user = token
     ? await resolveSession({ db: deps.db, cache: deps.cache, adminTelegramIds: deps.config.ADMIN_TELEGRAM_IDS }, token)
-    : undefined;
+    : initData
+      ? await resolveMiniAppUser(deps, initData)
+      : undefined;
   ctx.state.user = user;
   return user;
 }

@@ -17,6 +17,7 @@ const SECURITY_SCHEMES: Record<string, oas31.SecuritySchemeObject> = {
   sessionCookie: { type: 'apiKey', in: 'cookie', name: 'sid', description: 'The session cookie set at sign-in.' },
   bot: { type: 'apiKey', in: 'header', name: 'Authorization', description: 'A bot server: `Authorization: Bot <BOT_API_TOKEN>`.' },
   metricsToken: { type: 'http', scheme: 'bearer', description: 'METRICS_TOKEN, when it is set.' },
+  webhookSecret: { type: 'apiKey', in: 'header', name: 'X-Telegram-Bot-Api-Secret-Token', description: "The secret_token this API gave Telegram with the bot's webhook." },
 };
 
 type AnySpec = RouteSpec<z.ZodType | undefined, z.ZodType | undefined, z.ZodType | undefined>;
@@ -70,6 +71,7 @@ function operation(spec: AnySpec, tag: string, operationId: string): ZodOpenApiO
   if (spec.query) requestParams.query = asObject(spec.query, operationId);
   if (spec.params || spec.query) op.requestParams = requestParams;
   if (spec.body) op.requestBody = { required: true, content: { 'application/json': { schema: spec.body } } };
+  if (spec.ownBody) op.requestBody = { required: true, content: { 'application/json': { schema: spec.ownBody } } };
   if (spec.form) op.requestBody = { required: true, content: { 'multipart/form-data': { schema: spec.form } } };
   const security = securityOf(spec.auth);
   if (security) op.security = security;
@@ -84,6 +86,7 @@ function asObject(schema: z.ZodType, where: string): z.ZodObject {
 function securityOf(auth: AnySpec['auth']): oas31.SecurityRequirementObject[] | undefined {
   if (auth === 'user' || auth === 'admin') return [{ session: [] }, { sessionCookie: [] }];
   if (auth === 'bot') return [{ bot: [] }];
+  if (auth === 'webhook') return [{ webhookSecret: [] }];
   // The metrics token is optional (METRICS_TOKEN unset: open), hence the empty requirement.
   if (auth === 'metrics') return [{ metricsToken: [] }, {}];
   return undefined;
@@ -95,7 +98,7 @@ function responses(spec: AnySpec): ZodOpenApiResponsesObject {
   for (const [status, response] of Object.entries(spec.responses)) out[status as `${1 | 2 | 3 | 4 | 5}${string}`] = responseObject(Number(status), response);
   const errors = new Set(spec.errors ?? []);
   if (spec.query || spec.body) errors.add(400);
-  if (spec.body) errors.add(413).add(415);
+  if (spec.body || spec.ownBody) errors.add(400).add(413).add(415);
   if (spec.form) errors.add(400).add(413).add(415);
   if (spec.params) errors.add(404);
   if (spec.auth && spec.auth !== 'metrics') errors.add(401);

@@ -8,7 +8,7 @@ import { currentUser, requireBot, SESSION_COOKIE, sessionToken } from '../middle
 import { createLimiter, rateLimit } from '../middleware/rate-limit.js';
 import { unauthenticated, unavailable } from '../../lib/errors.js';
 import { stripControl } from '../../lib/text.js';
-import { verifyInitData } from '../../domain/telegram-init-data.js';
+import { initDataKeys, verifyInitData } from '../../domain/telegram-init-data.js';
 import { createSession, endSession, evictOldSessions, type SessionUser } from '../../domain/sessions.js';
 import { forgetCachedProfile, isAdminUser, upsertTelegramUser, type TelegramProfile } from '../../domain/users.js';
 import { presentUser } from '../presenters/user.js';
@@ -28,6 +28,7 @@ export function authRoutes(deps: AppDeps): Router {
   const api = new ApiRouter(deps, { prefix: '/api/v1', tag: 'Auth' });
   const loginLimit = { name: 'login', points: config.LOGIN_RATE_LIMIT, windowS: 60 };
   const badBotTokens = createLimiter(deps, loginLimit);
+  const signInKeys = config.TELEGRAM_BOT_TOKEN ? initDataKeys([config.TELEGRAM_BOT_TOKEN]) : undefined;
   // The session cookie, set and cleared with the same attributes (a clearing cookie without them is one a
   // browser may keep apart from the real one, or send over plain HTTP).
   const cookieOptions = { httpOnly: true, sameSite: 'lax', path: '/', secure: !config.DEBUG, overwrite: true } as const;
@@ -56,7 +57,7 @@ export function authRoutes(deps: AppDeps): Router {
   api.post('/auth/telegram', { summary: 'Sign in with Telegram Mini App init data', body: TelegramLogin, limit: rateLimit(deps, loginLimit), ...signInSpec }, async (ctx, { body }) => {
     const { initData } = body;
     if (!config.TELEGRAM_BOT_TOKEN) throw unauthenticated('Telegram sign-in is not configured.');
-    const result = verifyInitData(initData, config.TELEGRAM_BOT_TOKEN, config.TELEGRAM_AUTH_MAX_AGE);
+    const result = await verifyInitData(initData, signInKeys ?? initDataKeys([config.TELEGRAM_BOT_TOKEN]), config.TELEGRAM_AUTH_MAX_AGE);
     if (!result.ok) {
       logger.info({ reason: result.reason }, 'telegram sign-in refused');
       throw unauthenticated('The Telegram init data is not valid.');

@@ -16,13 +16,15 @@ import { metricsRoutes } from './metrics.js';
 import { docsRoutes } from './docs.js';
 import { adminImportRoutes } from './admin-imports.js';
 import { adminExportRoutes } from './admin-exports.js';
+import { adminBotRoutes } from './admin-bots.js';
+import { telegramRoutes } from './telegram.js';
 
 /**
  * Every resource router, in one list; each file under routes/ owns one resource. Each route is declared
  * through ApiRouter (src/api/route.ts), and /openapi.json is generated from this very list.
  */
 export function resourceRouters(deps: AppDeps): Router[] {
-  const routers = [healthRoutes(deps), authRoutes(deps), adminDashboardRoutes(deps), adminCacheRoutes(deps), postRoutes(deps), quizRoutes(deps), attemptRoutes(deps), statsRoutes(deps), metricsRoutes(deps), contactRoutes(deps), uploadRoutes(deps), mediaRoutes(deps), adminTaskRoutes(deps), adminImportRoutes(deps), adminExportRoutes(deps)];
+  const routers = [healthRoutes(deps), authRoutes(deps), adminDashboardRoutes(deps), adminCacheRoutes(deps), postRoutes(deps), quizRoutes(deps), attemptRoutes(deps), statsRoutes(deps), metricsRoutes(deps), contactRoutes(deps), uploadRoutes(deps), mediaRoutes(deps), adminTaskRoutes(deps), adminImportRoutes(deps), adminExportRoutes(deps), adminBotRoutes(deps), telegramRoutes(deps)];
   routers.push(docsRoutes(deps, () => routers));
   return routers;
 }

@@ -1,0 +1,107 @@
+import { z } from 'zod';
+import type { Database } from '../db/database.js';
+import type { Cache } from '../cache/cache.js';
+import { telegramUserSchema } from './telegram-init-data.js';
+import { forgetCachedProfile } from './users.js';
+
+/**
+ * The parts of a Telegram Update the ingress acts on; the rest passes through unread. A poll_answer that does
+ * not fit Telegram's shape makes the update malformed (400, nothing stored) rather than half taken.
+ */
+const PollAnswer = z.object({
+  poll_id: z.string().min(1).max(64),
+  user: telegramUserSchema.optional(),
+  option_ids: z.array(z.number().int().min(0).max(11)).max(12),
+});
+export const UpdateSchema = z.looseObject({
+  update_id: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  poll_answer: PollAnswer.optional(),
+});
+export type IncomingUpdate = z.infer<typeof UpdateSchema>;
+
+/** What became of an update: not for a known bot, a wrong secret, seen before, or taken now. */
+export type IngestOutcome = 'unknown_bot' | 'bad_secret' | 'duplicate' | 'taken';
+
+export interface IngestInput {
+  botId: bigint;
+  /** sha256 hex of the webhook secret sent; undefined on the forwarding endpoint, whose caller holds BOT_API_TOKEN. */
+  secretHash?: string;
+  update: IncomingUpdate;
+  /** When the API received the update: a poll answer's time (Telegram sends none). */
+  receivedAt: Date;
+}
+
+interface Row {
+  known: boolean;
+  authorized: boolean;
+  fresh: boolean;
+  user_id: number | null;
+  profile_changed: boolean;
+}
+
+/**
+ * Takes one update in, in one SQL statement: the bot and its secret are checked, the (bot, update_id) row is
+ * inserted (its conflict makes a redelivery change nothing), and a poll_answer for an open poll of this bot
+ * upserts the player by Telegram id and stores the first answer per (poll, player) with the receipt time.
+ * A retraction (no options), a voter chat instead of a user, an unknown or closed poll: nothing but the dedupe
+ * row. Nothing here waits on Temporal or the Bot API: the game reads answers when it closes the question.
+ * The stored secret is a sha256, so comparing it in SQL (not in constant time) reveals nothing usable.
+ */
+export async function ingestUpdate(deps: { db: Database; cache: Cache }, input: IngestInput): Promise<IngestOutcome> {
+  const { botId, update, receivedAt } = input;
+  const answer = update.poll_answer;
+  const counts = answer?.user !== undefined && answer.option_ids.length > 0;
+  const pollId = counts ? answer.poll_id : null;
+  const user = counts ? answer.user : undefined;
+  const optionIds = counts ? [...new Set(answer.option_ids)].sort((a, b) => a - b) : [];
+  const rows = await deps.db.prisma.$queryRaw<Row[]>`
+    WITH bot AS (
+      SELECT id, (${input.secretHash ?? null}::text IS NULL OR webhook_secret_hash = ${input.secretHash ?? null}::text) AS authorized
+      FROM telegram_bots WHERE id = ${botId}
+    ), fresh AS (
+      INSERT INTO telegram_updates (bot_id, update_id)
+      SELECT id, ${BigInt(update.update_id)} FROM bot WHERE authorized
+      ON CONFLICT DO NOTHING RETURNING bot_id
+    ), poll AS (
+      SELECT id FROM game_polls
+      WHERE poll_id = ${pollId}::text AND bot_id = ${botId} AND closed_at IS NULL AND EXISTS (SELECT 1 FROM fresh)
+    ), old AS (
+      SELECT username, first_name, last_name FROM users WHERE telegram_id = ${BigInt(user?.id ?? 0)}
+    ), player AS (
+      INSERT INTO users (telegram_id, username, first_name, last_name, updated_at)
+      SELECT ${BigInt(user?.id ?? 0)}, ${user?.username ?? null}::text, ${user?.first_name ?? null}::text, ${user?.last_name ?? null}::text, now()
+      FROM poll
+      ON CONFLICT (telegram_id) DO UPDATE SET
+        username = COALESCE(EXCLUDED.username, users.username),
+        first_name = COALESCE(EXCLUDED.first_name, users.first_name),
+        last_name = COALESCE(EXCLUDED.last_name, users.last_name),
+        updated_at = CASE
+          WHEN (users.username, users.first_name, users.last_name) IS DISTINCT FROM
+               (COALESCE(EXCLUDED.username, users.username), COALESCE(EXCLUDED.first_name, users.first_name), COALESCE(EXCLUDED.last_name, users.last_name))
+          THEN now() ELSE users.updated_at END
+      RETURNING id, username, first_name, last_name
+    ), answer AS (
+      INSERT INTO game_poll_answers (game_poll_id, user_id, option_ids, received_at)
+      SELECT poll.id, player.id, ${optionIds}::int[], ${receivedAt} FROM poll, player
+      ON CONFLICT DO NOTHING RETURNING user_id
+    )
+    SELECT EXISTS (SELECT 1 FROM bot) AS known,
+           COALESCE((SELECT authorized FROM bot), false) AS authorized,
+           EXISTS (SELECT 1 FROM fresh) AS fresh,
+           (SELECT id FROM player) AS user_id,
+           EXISTS (SELECT 1 FROM old, player WHERE (old.username, old.first_name, old.last_name)
+                   IS DISTINCT FROM (player.username, player.first_name, player.last_name)) AS profile_changed`;
+  const row = rows[0];
+  if (!row?.known) return 'unknown_bot';
+  if (!row.authorized) return 'bad_secret';
+  if (!row.fresh) return 'duplicate';
+  // Sessions cache the profile: a name changed here must not stay stale there.
+  if (row.profile_changed && row.user_id !== null) await forgetCachedProfile(deps, row.user_id);
+  return 'taken';
+}
+
+/** Whether a bot is registered with this webhook secret (sha256 hex); for refusing before judging a body. */
+export async function webhookSecretMatches(db: Database, botId: bigint, secretHash: string): Promise<boolean> {
+  const bot = await db.prisma.telegramBot.findUnique({ where: { id: botId }, select: { webhookSecretHash: true } });
+  return bot?.webhookSecretHash === secretHash;
+}
