@@ -21,6 +21,7 @@ import { ADMIN_TELEGRAM_IDS, BOT_TOKEN, startApiProcess } from '../helpers/api.j
 import { stopServices } from '../harness/env.js';
 import { PASSES, schemathesisCommand, type Pass } from './passes.js';
 import { seedFuzzData } from './seed.js';
+import { FakeBotApi } from '../../src/dev/telegram-fake/server.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const REPORTS = path.join(ROOT, '.fuzz');
@@ -54,9 +55,11 @@ async function run(): Promise<number> {
   // Fuzzed contact addresses that the SMTP sink refuses fail their mail activity by design: not worth a warning each.
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   const smtp = await startSmtpServer();
+  // Telegram, as far as the bots registry and the webhooks go: the repository's fake Bot API.
+  const telegram = await FakeBotApi.start();
   // Rate limits stay on (their 429 is part of the contract) but high enough that the routes behind them get fuzzed,
   // and that the fuzzer's missing or bad credentials get their 401, not the login limit's 429.
-  const env = await workerEnv({ SMTP_URL: smtp.url, CONTACT_RATE_LIMIT: '1000000', LOGIN_RATE_LIMIT: '1000000', UPLOAD_RATE_LIMIT: '1000000', LOG_LEVEL: 'error' });
+  const env = await workerEnv({ SMTP_URL: smtp.url, CONTACT_RATE_LIMIT: '1000000', LOGIN_RATE_LIMIT: '1000000', UPLOAD_RATE_LIMIT: '1000000', LOG_LEVEL: 'error', TELEGRAM_API_ROOT: telegram.apiRoot, PUBLIC_URL: 'https://quiz.example.test' });
   const worker = await startTestWorker(env, { background: true });
   const api = await startApiProcess(env);
   try {
@@ -80,7 +83,7 @@ async function run(): Promise<number> {
     return failed.length === 0 ? 0 : 1;
   } finally {
     // Each step on its own: after Ctrl-C (--serve) the Temporal SDK has already stopped the worker itself.
-    for (const stop of [() => api.close(), () => worker.stop(), () => smtp.close(), () => stopServices()]) {
+    for (const stop of [() => api.close(), () => worker.stop(), () => smtp.close(), () => telegram.close(), () => stopServices()]) {
       await stop().catch((err: unknown) => console.error(`fuzz: cleanup: ${(err as Error).message}`));
     }
   }
