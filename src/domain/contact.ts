@@ -1,7 +1,7 @@
 import type { ContactMessage } from '../generated/prisma/client.js';
 import type { Database } from '../db/database.js';
 import type { OutboxRef } from '../background/outbox.js';
-import { WorkflowType, contactEmailIds, temporalWorkflowId, workflowIds } from '../temporal/constants.js';
+import { WorkflowType, contactEmailIds, temporalWorkflowId, workflowIds, type WorkflowRequest } from '../temporal/constants.js';
 import type { EmailInput } from './email.js';
 
 /** Contact form limits, as API.md states them. */
@@ -57,6 +57,9 @@ export async function confirmationAllowed(db: Database, contact: Pick<ContactMes
   return (row?.earlier ?? 0) < limit;
 }
 
+/** contactForm's input field, checked against the workflow's parameter: the statement below builds the input in SQL. */
+const CONTACT_ID_FIELD = 'contactId' satisfies keyof WorkflowRequest<'contactForm'>;
+
 export interface ContactSubmission {
   name: string;
   email: string;
@@ -90,7 +93,7 @@ export async function storeContactMessage(
     ), entry AS (
       INSERT INTO outbox (workflow_type, workflow_id, args, memo)
       SELECT ${WorkflowType.contactForm}, ${workflowIds.contact('')} || contact.id,
-             jsonb_build_array(jsonb_build_object('contactId', contact.id)),
+             jsonb_build_array(jsonb_build_object(${CONTACT_ID_FIELD}::text, contact.id)),
              jsonb_strip_nulls(jsonb_build_object('requestId', ${requestId}::text, 'summary', ${summaryPrefix}::text || contact.id || ${from}::text))
         FROM contact
       RETURNING id, uid
