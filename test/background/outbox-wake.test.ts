@@ -123,12 +123,14 @@ describe('waking the outbox dispatcher', () => {
   });
 
   test('a dispatcher that would poll only once a minute starts new entries at once', async () => {
+    let refs: OutboxRef[] = [];
     await withIdleDispatcher(async () => {
-      const refs = await enqueue(5);
+      refs = await enqueue(5);
       await waitUntil(async () => (await pendingOf(refs)) === 0, 'the new entries to be dispatched', 30_000);
     });
     const client = await infra.temporal.client();
-    const description = await client.workflow.getHandle(`wake-${process.pid}-${run}-4`).describe();
+    // The workflow runs under the entry's Temporal id (its key and uid), as the ref says.
+    const description = await client.workflow.getHandle(refs[4]!.workflowId).describe();
     assert.equal(description.type, WorkflowType.refreshStats);
   });
 
