@@ -10,7 +10,7 @@ import { cacheKeys } from './cache-keys.js';
 import { slugify, withSlugSuffix } from './slugs.js';
 import { recomputeStats, invalidateUserStats } from './statistics.js';
 import { dropLeaderboard } from './leaderboard.js';
-import { enqueueOgImage, type OutboxRef } from '../background/outbox.js';
+import { enqueueOgImage } from '../background/outbox.js';
 
 export const QUIZ_LIMITS = {
   title: 200,
@@ -44,15 +44,14 @@ export interface QuizDraft {
 }
 export type QuizChanges = Partial<QuizDraft>;
 
-/** A quiz as written, with the background jobs its transaction enqueued (the dispatcher starts them once it commits). */
+/** A quiz as written (its transaction also enqueued the background work that follows; the dispatcher starts it once it commits). */
 export interface QuizWrite {
   quiz: Quiz;
-  jobs: OutboxRef[];
 }
 
 /** A new quiz, title or category needs a new Open Graph image: enqueued with the row, in its transaction. */
-async function enqueueQuizImage(tx: Prisma.TransactionClient, quiz: Quiz): Promise<OutboxRef[]> {
-  return [await enqueueOgImage(tx, { subject: 'quiz', id: quiz.id, version: quiz.version })];
+async function enqueueQuizImage(tx: Prisma.TransactionClient, quiz: Quiz): Promise<void> {
+  await enqueueOgImage(tx, { subject: 'quiz', id: quiz.id, version: quiz.version });
 }
 
 /** The rule for questions: each needs at least one correct option. */
@@ -108,7 +107,8 @@ export async function createQuiz(db: Database, draft: QuizDraft): Promise<QuizWr
           data: { slug, title: draft.title, description: draft.description ?? '', categoryId, published: draft.published ?? true },
         });
         await insertQuestions(tx, quiz.id, draft.questions);
-        return { quiz, jobs: await enqueueQuizImage(tx, quiz) };
+        await enqueueQuizImage(tx, quiz);
+        return { quiz };
       });
     } catch (err) {
       if (!isUniqueViolation(err)) throw err;
@@ -122,7 +122,7 @@ export async function createQuiz(db: Database, draft: QuizDraft): Promise<QuizWr
 /**
  * Applies changes to a quiz. A new title or category bumps `version` (a new Open Graph image). Questions,
  * when given, replace the old ones, which is refused (409) once the quiz has attempts: their answers point
- * at the old questions. Returns the quiz before and after (the slug may change) and the jobs enqueued.
+ * at the old questions. Returns the quiz before and after (the slug may change).
  */
 export async function updateQuiz(
   db: Database,
@@ -157,7 +157,8 @@ export async function updateQuiz(
           ...(imageOutdated ? { version: { increment: 1 } } : {}),
         },
       });
-      return { before, quiz: after, jobs: imageOutdated ? await enqueueQuizImage(tx, after) : [] };
+      if (imageOutdated) await enqueueQuizImage(tx, after);
+      return { before, quiz: after };
     });
   } catch (err) {
     if (isUniqueViolation(err)) throw conflict(`The slug "${changes.slug ?? slug}" is already taken.`);

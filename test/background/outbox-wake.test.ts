@@ -6,9 +6,9 @@ import { WorkflowType } from '../../src/temporal/constants.js';
 import { enqueueWorkflow, type OutboxRef } from '../../src/background/outbox.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { dispatchPending } from '../../src/background/dispatch.js';
+import { dispatchPending } from '../../src/background/dispatch-pending.js';
 import { MIGRATIONS_DIR } from '../../src/db/migrations.js';
-import { OutboxDispatcher } from '../../src/background/dispatcher.js';
+import { OutboxDispatcher } from '../../src/background/outbox-dispatcher.js';
 import { OUTBOX_CHANNEL } from '../../src/background/outbox-wake.js';
 import { workerEnv } from '../helpers/worker.js';
 

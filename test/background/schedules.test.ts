@@ -7,6 +7,7 @@ import type { Env } from '../../src/config.js';
 import { ScheduleId, WorkflowType } from '../../src/temporal/constants.js';
 import { cacheKeys } from '../../src/domain/cache-keys.js';
 import { hashToken } from '../../src/domain/sessions.js';
+import type { LeaderboardSnapshot } from '../../src/domain/leaderboard.js';
 import { startTestApi, type TestApi } from '../helpers/api.js';
 import { startTestWorker, workerEnv, type TestWorker } from '../helpers/worker.js';
 
@@ -91,6 +92,11 @@ describe('schedules', () => {
     const { prisma } = api.deps.db;
     const user = await prisma.user.create({ data: { telegramId: 777_000_002n, username: 'drifter' } });
     await prisma.userStats.create({ data: { userId: user.id, points: 99, finished: 3 } });
+    // A snapshot that still shows the drift, marked current: only the job's rebuild replaces it.
+    const stale: LeaderboardSnapshot = { computedAt: 1, etag: 'stale', items: [{ rank: 1, userId: String(user.id), username: 'drifter', points: 99 }] };
+    await api.deps.cache.set(cacheKeys.leaderboard, stale);
+    await api.deps.cache.set(cacheKeys.leaderboardClean, stale.computedAt);
+    const triggeredAt = Date.now();
     const res = await api.request('POST', `/api/v1/admin/schedules/${ScheduleId.refreshStats}/trigger`, { token: admin });
     assert.equal(res.status, 202);
     const row = await until('the stats row to be repaired', async () => {
@@ -98,8 +104,11 @@ describe('schedules', () => {
       return stats.points === 0 ? stats : undefined;
     });
     assert.equal(row.finished, 0);
-    const leaderboard = await until('the leaderboard to be cached', () => api.deps.cache.get<{ items: unknown[] }>(cacheKeys.leaderboard));
-    assert.ok(Array.isArray(leaderboard.items));
+    const leaderboard = await until('the cached leaderboard to be rebuilt', async () => {
+      const cached = await api.deps.cache.get<LeaderboardSnapshot>(cacheKeys.leaderboard);
+      return cached && cached.computedAt >= triggeredAt ? cached : undefined;
+    });
+    assert.equal(leaderboard.items.find((item) => item.userId === String(user.id))?.points ?? 0, 0);
   });
 
   test('a manual prune-outbox run deletes entries dispatched before OUTBOX_RETENTION_DAYS, keeping newer ones and the dispatch count', async () => {
