@@ -4,6 +4,7 @@ import type { RedisClientType } from '@keyv/redis';
 import type { Logger } from '../lib/logger.js';
 import { currentRequest, type CopyRead } from '../lib/request-context.js';
 import { INVALIDATE_ALL, type Copy, type NearCache } from './near-cache.js';
+import { withDeadline } from '../lib/deadline.js';
 
 /** Between KEY_PREFIX and an application key in Redis. */
 export const SEPARATOR = '::';
@@ -386,9 +387,7 @@ function storedEntry(value: unknown, ttlMs: number): string {
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`cache operation timed out after ${ms} ms`)), ms);
+  return withDeadline(promise, ms, (): never => {
+    throw new Error(`cache operation timed out after ${ms} ms`);
   });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -11,6 +11,7 @@ import { MIGRATIONS_DIR } from '../../src/db/migrations.js';
 import { OutboxDispatcher } from '../../src/background/outbox-dispatcher.js';
 import { OUTBOX_CHANNEL } from '../../src/background/outbox-wake.js';
 import { workerEnv } from '../helpers/worker.js';
+import { eventually } from '../helpers/eventually.js';
 
 let infra: Infrastructure;
 let run = 0;
@@ -38,13 +39,8 @@ async function pendingOf(refs: OutboxRef[]): Promise<number> {
   return infra.db.prisma.outboxEntry.count({ where: { id: { in: refs.map((r) => r.id) }, status: 'pending' } });
 }
 
-async function waitUntil(check: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<number> {
-  const started = Date.now();
-  while (!(await check())) {
-    if (Date.now() - started > timeoutMs) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return Date.now() - started;
+function waitUntil(check: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<true> {
+  return eventually(what, check, { timeoutMs, intervalMs: 20 });
 }
 
 /** Runs `fn` beside a dispatcher that polls every `pollMs` (a minute), once it listens and sleeps on its poll. */

@@ -10,6 +10,7 @@ import { hashToken } from '../../src/domain/sessions.js';
 import type { LeaderboardSnapshot } from '../../src/domain/leaderboard.js';
 import { startTestApi, type TestApi } from '../helpers/api.js';
 import { startTestWorker, workerEnv, type TestWorker } from '../helpers/worker.js';
+import { eventually as until } from '../helpers/eventually.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 let env: Env;
@@ -25,16 +26,6 @@ before(async () => {
 after(async () => {
   await Promise.allSettled([api?.close(), worker?.stop()]);
 });
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 describe('schedules', () => {
   test('all three exist once a worker has started: cleanup daily at 03:00 and outbox prune at 03:30 in SCHEDULE_TIMEZONE, stats every 30 minutes, overlap skip', async () => {

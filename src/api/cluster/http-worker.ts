@@ -9,6 +9,7 @@ import { isPrimaryMessage, type PrimaryMessage } from './messages.js';
 import { sendToPrimary } from './worker-ipc.js';
 import { RequestBudget } from './request-budget.js';
 import { Lifespan } from './lifespan.js';
+import { withDeadline } from '../../lib/deadline.js';
 
 const WARM_UP_MAX_MS = 10_000;
 
@@ -78,9 +79,6 @@ export async function runHttpWorker(config: Config, logger: Logger): Promise<voi
  * that is down now must not keep the worker from starting (readiness reports it).
  */
 async function warmUpPrisma(infra: Infrastructure): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, WARM_UP_MAX_MS)));
   const query = infra.db.prisma.outboxEntry.count({ where: { status: 'pending' } });
-  await Promise.race([query.then(() => undefined, () => undefined), deadline]);
-  clearTimeout(timer);
+  await withDeadline(query.then(() => undefined, () => undefined), WARM_UP_MAX_MS, () => undefined);
 }
