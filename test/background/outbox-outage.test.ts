@@ -4,6 +4,7 @@ import { startTemporal, type TemporalService } from '../harness/services.js';
 import { startTestApi, type TestApi } from '../helpers/api.js';
 import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp.js';
 import { startTestWorker, workerEnv, type TestWorker } from '../helpers/worker.js';
+import { eventually } from '../helpers/eventually.js';
 
 const POSTS = 50;
 let temporal: TemporalService;
@@ -46,9 +47,5 @@ test('with Temporal stopped, 50 contact posts answer 202; once it is back, all a
   assert.deepEqual([...counts.keys()].sort(), [...expected].sort());
   assert.deepEqual([...counts.values()].filter((n) => n !== 1), []);
   assert.equal(await prisma.outboxEntry.count({ where: { status: 'pending' } }), 0);
-  const deadline = Date.now() + 30_000;
-  while ((await prisma.contactMessage.count({ where: { status: 'sent' } })) < POSTS) {
-    assert.ok(Date.now() < deadline, 'every contact message ends sent');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  await eventually('every contact message to end sent', async () => (await prisma.contactMessage.count({ where: { status: 'sent' } })) >= POSTS, { timeoutMs: 30_000, intervalMs: 200 });
 });

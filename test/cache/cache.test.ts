@@ -6,6 +6,7 @@ import type { Cache } from '../../src/cache/cache.js';
 import { createCache } from '../../src/cache/create-cache.js';
 import { runWithRequest, currentRequest } from '../../src/lib/request-context.js';
 import { startRedis, type RedisService } from '../harness/services.js';
+import { eventually as waitFor } from '../helpers/eventually.js';
 
 function capturingLogger() {
   const lines: { level: number; msg: string }[] = [];
@@ -33,11 +34,7 @@ function gatedLoad() {
 }
 
 async function eventually(check: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  await waitFor(what, check, { timeoutMs });
 }
 
 describe('the shared cache on Redis', () => {
