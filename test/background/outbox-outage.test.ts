@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { startTemporal, type TemporalService } from '../harness/services.js';
 import { startTestApi, type TestApi } from '../helpers/api.js';
 import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp.js';
@@ -40,7 +41,7 @@ test('with Temporal stopped, 50 contact posts answer 202; once it is back, all a
   await temporal.restart();
   await smtp.waitFor((received) => received.length >= 2 * POSTS, 180_000);
   // Anything still in flight would show up as a duplicate within this pause.
-  await new Promise((resolve) => setTimeout(resolve, 1000));
+  await sleep(1000);
 
   const counts = smtp.counts();
   const expected = ids.flatMap((id) => [`<contact-${id}-notify@localhost>`, `<contact-${id}-confirm@localhost>`]);

@@ -6,6 +6,7 @@ import { WorkflowType } from '../../src/temporal/constants.js';
 import { enqueueWorkflow, type OutboxRef } from '../../src/background/outbox.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { dispatchPending } from '../../src/background/dispatch-pending.js';
 import { MIGRATIONS_DIR } from '../../src/db/migrations.js';
 import { OutboxDispatcher } from '../../src/background/outbox-dispatcher.js';
@@ -86,7 +87,7 @@ describe('waking the outbox dispatcher', () => {
       const first = await enqueue(1);
       await waitUntil(async () => notifications.count() === 1, 'the first notification');
       const second = await enqueue(2);
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await sleep(300);
       assert.equal(notifications.count(), 1, 'the first entry is still pending, untried');
       // Their starts failed: they wait for a retry, and a new entry must wake the dispatcher again.
       await infra.db.prisma.outboxEntry.updateMany({ where: { id: { in: [...first, ...second].map((r) => r.id) } }, data: { attempts: 1 } });
@@ -109,7 +110,7 @@ describe('waking the outbox dispatcher', () => {
           throw new Error('roll back');
         })
         .catch(() => undefined);
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await sleep(300);
       assert.equal(notifications.count(), 1);
       // Leave no untried entry pending: it would keep the next tests' writes from notifying.
       await infra.db.prisma.outboxEntry.deleteMany({ where: { id: { in: refs.map((r) => r.id) } } });
@@ -139,7 +140,7 @@ describe('waking the outbox dispatcher', () => {
       const started = performance.now();
       for (let i = 0; i < 30; i += 1) {
         refs.push(...(await enqueue(1)));
-        await new Promise((resolve) => setTimeout(resolve, 10));
+        await sleep(10);
       }
       burstMs = performance.now() - started;
       await waitUntil(async () => (await pendingOf(refs)) === 0, 'the burst to be dispatched', 30_000);
@@ -155,7 +156,7 @@ describe('waking the outbox dispatcher', () => {
   test('without a notification the entries wait for the next poll', async () => {
     await withIdleDispatcher(async () => {
       const refs = await enqueueUnannounced(2);
-      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await sleep(1500);
       assert.equal(await pendingOf(refs), 2, 'nothing woke the dispatcher');
     });
   });

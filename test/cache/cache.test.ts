@@ -1,6 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import pino from 'pino';
 import type { Cache } from '../../src/cache/cache.js';
 import { createCache } from '../../src/cache/create-cache.js';
@@ -95,7 +96,7 @@ describe('the shared cache on Redis', () => {
     let loads = 0;
     const loader = async () => {
       loads += 1;
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await sleep(50);
       return 'v';
     };
     const values = await Promise.all(Array.from({ length: 20 }, () => cache.getOrLoad('stampede', loader)));
