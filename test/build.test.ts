@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { workerEnv } from './helpers/worker.js';
 import { freePort } from './harness/services.js';
 
@@ -92,7 +93,7 @@ test('compiled `npm start` with external services runs the compiled API and work
     // The worker polls only once its workflow bundle is built, from the compiled workflows entry.
     const deadline = Date.now() + 90_000;
     const up = () => output.includes('"msg":"worker polling"') && output.includes('"msg":"api worker serving"');
-    while (!up() && child.exitCode === null && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+    while (!up() && child.exitCode === null && Date.now() < deadline) await sleep(200);
     assert.ok(up(), `the API and the worker did not both start; output:\n${output.slice(-4000)}`);
 
     const health = await fetch(`http://127.0.0.1:${port}/healthz`);
@@ -103,7 +104,7 @@ test('compiled `npm start` with external services runs the compiled API and work
     do {
       ready = await (await fetch(`http://127.0.0.1:${port}/readyz`)).json();
       if (JSON.stringify(ready) === JSON.stringify({ db: 'ok', cache: 'ok', temporal: 'ok' })) break;
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      await sleep(500);
     } while (Date.now() < readyBy);
     assert.deepEqual(ready, { db: 'ok', cache: 'ok', temporal: 'ok' });
 

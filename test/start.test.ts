@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from './harness/services.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -56,7 +57,7 @@ test('npm start with no environment serves the API and the Temporal Web UI, and 
     const deadline = Date.now() + 180_000;
     // The first answers may say `degraded` while the API's Redis and Temporal connections come up.
     const allOk = (r: typeof ready) => r?.status === 200 && Object.values(r.body).every((v) => v === 'ok');
-    while (!allOk((ready = await readyz(port))) && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 500));
+    while (!allOk((ready = await readyz(port))) && Date.now() < deadline && child.exitCode === null) await sleep(500);
     assert.ok(ready, `the API never answered /readyz; output:\n${output}`);
     assert.equal(ready.status, 200);
     assert.deepEqual(ready.body, { db: 'ok', cache: 'ok', temporal: 'ok' });

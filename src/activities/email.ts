@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { ActivityDeps } from './index.js';
 import { messageIdFor, type EmailInput } from '../domain/email.js';
@@ -15,7 +16,7 @@ async function insist<T>(write: () => Promise<T>, budgetMs: number): Promise<T> 
       return await write();
     } catch (err) {
       if (Date.now() + delay > deadline) throw err;
-      await new Promise((resolve) => setTimeout(resolve, delay));
+      await sleep(delay);
     }
   }
 }

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import net from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type Koa from 'koa';
 import type { Config } from '../config.js';
 import { responseCacheOf } from './response-cache.js';
@@ -152,7 +153,7 @@ export async function drain(server: http.Server, graceMs = 30_000): Promise<void
   const idleGraceMs = Math.min(IDLE_GRACE_MS, graceMs / 10);
   while (open() && Date.now() - started < graceMs) {
     if (state) closeLongIdleConnections(state, idleGraceMs);
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    await sleep(POLL_MS);
   }
   server.closeAllConnections();
   // http's close also stops the server's connection-timeout checks (it reports "not running": fine).

@@ -1,21 +1,20 @@
 import type { Prisma } from '../generated/prisma/client.js';
 import { currentRequest } from '../lib/request-context.js';
-import { WorkflowType, temporalWorkflowId, workflowIds, type WorkflowMemo, type WorkflowTypeName } from '../temporal/constants.js';
+import { WorkflowType, temporalWorkflowId, workflowIds, type WorkflowMemo, type WorkflowRequest, type WorkflowTypeName } from '../temporal/constants.js';
 import type { WorkflowStart } from './start-workflow.js';
 
 /** The client of a Prisma interactive transaction (`db.prisma.$transaction(async (tx) => ...)`). */
 export type OutboxTx = Prisma.TransactionClient;
 
 /** An outbox row as written (`workflowId` is its workflow's Temporal id); its commit wakes the dispatcher (see outbox-wake.ts). */
-export interface OutboxRef extends WorkflowStart {
-  id: number;
-}
+export type OutboxRef<W extends WorkflowTypeName = WorkflowTypeName> = WorkflowStart<W> & { id: number };
 
-export interface EnqueueRequest {
-  workflowType: WorkflowTypeName;
+/** An entry to write: `input` is typed by the workflow function `workflowType` names (without its tuning). */
+export interface EnqueueRequest<W extends WorkflowTypeName> {
+  workflowType: W;
   /** The entry's key (workflowIds); the workflow runs as temporalWorkflowId of the entry. */
   workflowId: string;
-  input: Record<string, unknown>;
+  input: WorkflowRequest<W>;
   /** What the workflow does, for people reading the Web UI. */
   summary: string;
   /** Defaults to the id of the request being served. */
@@ -27,7 +26,7 @@ export interface EnqueueRequest {
  * on does. Enqueuing a key twice keeps the first entry (and its workflow id) while it is kept (dispatched entries
  * are pruned after OUTBOX_RETENTION_DAYS); keys come from the row acted on, so nothing enqueues an old one again.
  */
-export async function enqueueWorkflow(tx: OutboxTx, request: EnqueueRequest): Promise<OutboxRef> {
+export async function enqueueWorkflow<W extends WorkflowTypeName>(tx: OutboxTx, request: EnqueueRequest<W>): Promise<OutboxRef<W>> {
   const requestId = request.requestId ?? currentRequest()?.requestId;
   const memo: WorkflowMemo = requestId ? { requestId, summary: request.summary } : { summary: request.summary };
   const row = await tx.outboxEntry.upsert({
@@ -35,7 +34,8 @@ export async function enqueueWorkflow(tx: OutboxTx, request: EnqueueRequest): Pr
     create: { workflowType: request.workflowType, workflowId: request.workflowId, args: [request.input] as Prisma.InputJsonValue, memo: { ...memo } },
     update: {},
   });
-  return { id: row.id, workflowType: request.workflowType, workflowId: temporalWorkflowId(row), input: request.input, memo };
+  const start = { workflowType: request.workflowType, workflowId: temporalWorkflowId(row), input: request.input, memo } as WorkflowStart<W>;
+  return { ...start, id: row.id };
 }
 
 export interface OgImageSubject {

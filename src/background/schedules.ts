@@ -1,6 +1,6 @@
-import { ScheduleAlreadyRunning, type Client, type ScheduleOptionsStartWorkflowAction, type ScheduleSpec } from '@temporalio/client';
+import { ScheduleAlreadyRunning, type Client, type ScheduleOptionsAction, type ScheduleSpec } from '@temporalio/client';
 import type { Config } from '../config.js';
-import { ScheduleId, WorkflowType, type ScheduleIdName } from '../temporal/constants.js';
+import { ScheduleId, WorkflowType, type ScheduleIdName, type WorkflowInput, type WorkflowTypeName } from '../temporal/constants.js';
 import { taskTuning } from './tuning.js';
 
 type ScheduleConfig = Pick<Config, 'TEMPORAL_TASK_QUEUE' | 'SCHEDULE_TIMEZONE' | 'TASK_TIMEOUT_S' | 'TASK_RETRY_INITIAL_MS' | 'TASK_MAX_ATTEMPTS'>;
@@ -9,39 +9,50 @@ export interface ScheduleDefinition {
   scheduleId: ScheduleIdName;
   description: string;
   spec: ScheduleSpec;
-  action: ScheduleOptionsStartWorkflowAction<(input: Record<string, unknown>) => Promise<unknown>>;
+  action: ScheduleOptionsAction;
+}
+
+/** Starts `workflowType` with `input`, typed as that workflow function's parameter. */
+function startAction<W extends WorkflowTypeName>(
+  config: ScheduleConfig,
+  scheduleId: ScheduleIdName,
+  workflowType: W,
+  input: WorkflowInput<W>,
+  summary: string,
+): ScheduleOptionsAction {
+  return {
+    type: 'startWorkflow',
+    workflowType,
+    workflowId: scheduleId,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    args: [input],
+    memo: { requestId: `schedule:${scheduleId}`, summary },
+    staticSummary: summary,
+  };
 }
 
 /** The schedules that replace celery beat (and prune the outbox), as this configuration wants them. */
 export function scheduleDefinitions(config: ScheduleConfig): ScheduleDefinition[] {
-  const args: [Record<string, unknown>] = [{ tuning: taskTuning(config) }];
-  const action = (workflowType: string, summary: string, scheduleId: string) => ({
-    type: 'startWorkflow' as const,
-    workflowType,
-    workflowId: scheduleId,
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
-    args,
-    memo: { requestId: `schedule:${scheduleId}`, summary },
-    staticSummary: summary,
-  });
+  // Written into each schedule when it is saved: workflow code cannot read the configuration.
+  const tuning = taskTuning(config);
   return [
     {
       scheduleId: ScheduleId.cleanupSessions,
       description: `daily at 03:00 ${config.SCHEDULE_TIMEZONE}`,
       spec: { calendars: [{ hour: 3, minute: 0 }], timezone: config.SCHEDULE_TIMEZONE },
-      action: action(WorkflowType.cleanupSessions, 'Delete expired sessions (daily)', ScheduleId.cleanupSessions),
+      action: startAction(config, ScheduleId.cleanupSessions, WorkflowType.cleanupSessions, { tuning }, 'Delete expired sessions (daily)'),
     },
     {
       scheduleId: ScheduleId.refreshStats,
       description: 'every 30 minutes',
       spec: { intervals: [{ every: '30 minutes' }] },
-      action: action(WorkflowType.refreshStats, 'Recompute user statistics and the leaderboard', ScheduleId.refreshStats),
+      action: startAction(config, ScheduleId.refreshStats, WorkflowType.refreshStats, { tuning }, 'Recompute user statistics and the leaderboard'),
     },
     {
       scheduleId: ScheduleId.pruneOutbox,
       description: `daily at 03:30 ${config.SCHEDULE_TIMEZONE}`,
       spec: { calendars: [{ hour: 3, minute: 30 }], timezone: config.SCHEDULE_TIMEZONE },
-      action: action(WorkflowType.pruneOutbox, 'Delete outbox entries dispatched before the retention period (daily)', ScheduleId.pruneOutbox),
+      action: startAction(config, ScheduleId.pruneOutbox, WorkflowType.pruneOutbox, { tuning }, 'Delete outbox entries dispatched before the retention period (daily)'),
     },
   ];
 }

@@ -1,39 +1,15 @@
-import { once } from 'node:events';
-import type Keyv from 'keyv';
 import type { RedisClientType } from '@keyv/redis';
 import type { Logger } from '../lib/logger.js';
 import { currentRequest, type CopyRead } from '../lib/request-context.js';
-import { INVALIDATE_ALL, type Copy, type NearCache } from './near-cache.js';
+import { withinDeadline, type CacheStore } from './cache-store.js';
+import type { Copy, NearCache } from './near-cache.js';
 
-/** Between KEY_PREFIX and an application key in Redis. */
-export const SEPARATOR = '::';
 /** A frozen (not dead) Redis must not stall a request: operations give up after this long (CACHE_TIMEOUT_MS). */
 const DEFAULT_OPERATION_TIMEOUT_MS = 250;
 /** Health probes (GET /readyz, the deploy check) may wait this long for Redis to answer. */
 const PROBE_TIMEOUT_MS = 1000;
 /** clear() walks the whole prefix, so it gets more than one read's budget, but a frozen Redis must not hang it. */
 const CLEAR_TIMEOUT_MS = 10_000;
-/** Keys per SCAN page and UNLINK in clear(). */
-const CLEAR_BATCH = 1000;
-/** Application keys never start with '#': the invalidation counter that clear() bumps for every key at once. */
-const CLEAR_GENERATION = '#clear';
-
-/**
- * Sets a value only if the clear generation and the key's invalidation counter still hold what the
- * reader saw before loading (see versionToken), so a read that raced a write or a clear can never put
- * the old value back after it.
- * KEYS[1] value key, KEYS[2] counter key, KEYS[3] clear generation; ARGV[1] serialized entry, ARGV[2] ttl ms, ARGV[3] token seen.
- */
-const GUARDED_SET = `
-local now = (redis.call('GET', KEYS[3]) or '') .. '/' .. (redis.call('GET', KEYS[2]) or '')
-if now ~= ARGV[3] then return 0 end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-return 1`;
-
-/** What a load compares before storing: the clear generation and the key's counter ('' when absent). */
-function versionToken(generation: string | number | null | undefined, counter: string | number | null | undefined): string {
-  return `${generation ?? ''}/${counter ?? ''}`;
-}
 
 /** One load of a key, shared by the callers that may use its value (see getOrLoad). */
 interface Load {
@@ -52,36 +28,63 @@ export interface CacheStats {
   errors: number;
 }
 
+/** How createCache builds a Cache (see there). */
+export interface CacheOptions {
+  /** Redis (shared by every process) or memory (REDIS_URL unset). */
+  store: CacheStore;
+  /** CACHE_TTL: what a value lives when the caller names no TTL. */
+  defaultTtlS: number;
+  logger: Logger;
+  /** CACHE_DISABLED: reads go to the loader and nothing is stored (the benchmark's "cache off"). */
+  disabled?: boolean | undefined;
+  /** This process's copies of what it reads from Redis (CACHE_LOCAL_TTL_MS); none for memory. */
+  near?: NearCache | undefined;
+  /** CACHE_TIMEOUT_MS. */
+  operationTimeoutMs?: number | undefined;
+}
+
 /**
- * The cache every API process shares: Keyv on Redis, or in memory when REDIS_URL is unset. With Redis,
- * a near cache (CACHE_LOCAL_TTL_MS) keeps this process's copies of what it reads, dropped everywhere
- * through pub/sub by every invalidate, set and clear (see near-cache.ts).
+ * The cache every API process shares: single-flight loads guarded against racing writes, hit and miss counts,
+ * and a deadline on every operation, over a store (Redis, or memory when REDIS_URL is unset; cache-store.ts,
+ * redis-store.ts). With Redis, a near cache (CACHE_LOCAL_TTL_MS) keeps this process's copies of what it reads,
+ * dropped everywhere through pub/sub by every invalidate, set and clear (see near-cache.ts).
  */
 export class Cache {
   private readonly inflight = new Map<string, Load>();
   /** Orders cache reads against load completions (see getOrLoad). */
   private clock = 0;
-  private readonly memoryVersions = new Map<string, number>();
-  private memoryGeneration = 0;
   private readonly counters: Omit<CacheStats, 'localHits' | 'localResets'> = { hits: 0, misses: 0, errors: 0 };
   private healthy = true;
   private readonly pendingInvalidations = new Set<string>();
   private retryTimer: NodeJS.Timeout | undefined;
+  private readonly store: CacheStore;
+  private readonly logger: Logger;
+  private readonly near: NearCache | undefined;
+  private readonly operationTimeoutMs: number;
+  readonly defaultTtlS: number;
+  readonly disabled: boolean;
 
-  constructor(
-    private readonly keyv: Keyv,
-    readonly redis: RedisClientType | undefined,
-    readonly prefix: string,
-    readonly defaultTtlS: number,
-    private readonly logger: Logger,
-    /** CACHE_DISABLED: reads go to the loader and nothing is stored (the benchmark's "cache off"). */
-    readonly disabled = false,
-    private readonly near?: NearCache,
-    private readonly operationTimeoutMs = DEFAULT_OPERATION_TIMEOUT_MS,
-  ) {}
+  constructor(options: CacheOptions) {
+    this.store = options.store;
+    this.logger = options.logger;
+    this.near = options.near;
+    this.operationTimeoutMs = options.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS;
+    this.defaultTtlS = options.defaultTtlS;
+    this.disabled = options.disabled ?? false;
+  }
+
+  /** The Redis client, for tools that talk to Redis directly; undefined for the memory store. */
+  get redis(): RedisClientType | undefined {
+    return this.store.redis;
+  }
+
+  /** KEY_PREFIX. */
+  get prefix(): string {
+    return this.store.names.prefix;
+  }
 
   get backend(): 'redis' | 'memory' {
-    return this.redis ? 'redis' : 'memory';
+    return this.store.backend;
   }
 
   /** Process-wide hit/miss/error counts since start. */
@@ -121,7 +124,7 @@ export class Cache {
    * talk to Redis directly: all reads, writes and deletes use it, so none can miss what another stored.
    */
   redisKey(key: string): string {
-    return `${this.prefix}${SEPARATOR}${key}`;
+    return this.store.names.value(key);
   }
 
   /**
@@ -181,9 +184,9 @@ export class Cache {
       return near.value as T;
     }
     const token = this.near?.token();
-    const raw = await this.guard(() => this.keyv.getRaw<T>(this.redisKey(key)), undefined);
-    const value = raw?.value ?? undefined;
-    const copy = value !== undefined && token !== undefined ? this.near!.remember(key, value, raw?.expires, token) : undefined;
+    const raw = await this.guard(() => this.store.read(key), undefined);
+    const value = (raw?.value ?? undefined) as T | undefined;
+    const copy = value !== undefined && token !== undefined ? this.near!.remember(key, value, raw?.expires ?? undefined, token) : undefined;
     this.count(value !== undefined, key, copy);
     return value;
   }
@@ -191,18 +194,7 @@ export class Cache {
   /** Stores a value outright (no race check, unlike getOrLoad) and drops every process's near copy of it. */
   async set<T>(key: string, value: T, ttlS = this.defaultTtlS): Promise<void> {
     if (this.disabled) return;
-    const redis = this.redis;
-    if (!redis) {
-      await this.guard(() => this.keyv.set(this.redisKey(key), value, ttlS * 1000), false);
-      return;
-    }
-    const ttlMs = ttlS * 1000;
-    await this.guard(async () => {
-      const multi = redis.multi().set(this.redisKey(key), storedEntry(value, ttlMs), { PX: ttlMs });
-      this.near?.announce(multi, [key]);
-      await multi.exec();
-      return true;
-    }, false);
+    await this.guard(() => this.store.write(key, value, ttlS * 1000).then(() => true), false);
   }
 
   /**
@@ -214,20 +206,7 @@ export class Cache {
    */
   async invalidate(...keys: string[]): Promise<boolean> {
     if (keys.length === 0) return true;
-    if (!this.redis) {
-      for (const key of keys) this.memoryVersions.set(key, (this.memoryVersions.get(key) ?? 0) + 1);
-      await this.keyv.deleteMany(keys.map((key) => this.redisKey(key)));
-      return true;
-    }
-    const redis = this.redis;
-    const done = await this.guard(async () => {
-      const multi = redis.multi();
-      for (const key of keys) multi.incr(this.versionKey(key)).pExpire(this.versionKey(key), 86_400_000);
-      multi.del(keys.map((k) => this.redisKey(k)));
-      this.near?.announce(multi, keys);
-      await multi.exec();
-      return true;
-    }, false);
+    const done = await this.guard(() => this.store.invalidate(keys).then(() => true), false);
     if (!done) this.retryLater(keys);
     return done;
   }
@@ -257,26 +236,7 @@ export class Cache {
    * began before a write and the clear saw, letting that load put the old value back.
    */
   async clear(deadlineMs = CLEAR_TIMEOUT_MS): Promise<void> {
-    const redis = this.redis;
-    if (!redis) {
-      this.memoryGeneration += 1;
-      await this.keyv.clear();
-      return;
-    }
-    const deadline = performance.now() + deadlineMs;
-    const within = <T>(op: Promise<T>) => withTimeout(op, Math.max(1, deadline - performance.now()));
-    const bump = redis.multi().incr(this.generationKey());
-    this.near?.announce(bump, INVALIDATE_ALL);
-    await within(bump.exec());
-    let cursor = '0';
-    do {
-      const page = await within(redis.scan(cursor, { MATCH: this.redisKey('*'), COUNT: CLEAR_BATCH }));
-      cursor = String(page.cursor);
-      const values = page.keys.filter((key) => !this.isCounterKey(key));
-      if (values.length > 0) await within(redis.unlink(values));
-    } while (cursor !== '0');
-    // Processes that read a key while the scan had not reached it yet may hold it again: drop once more.
-    if (this.near) await within(this.near.announce(redis, INVALIDATE_ALL));
+    await this.store.clear(deadlineMs);
   }
 
   /**
@@ -285,63 +245,30 @@ export class Cache {
    * is waited for within that budget instead of being reported as an outage.
    */
   async ping(deadlineMs = PROBE_TIMEOUT_MS): Promise<'ok' | 'degraded'> {
-    const redis = this.redis;
-    if (!redis) return 'ok';
-    const started = performance.now();
-    const signal = AbortSignal.timeout(deadlineMs);
-    try {
-      // `once` with the signal leaves no listener behind when Redis stays down past the deadline.
-      if (!redis.isReady && redis.isOpen) await once(redis, 'ready', { signal });
-      await withTimeout(redis.ping(), Math.max(1, deadlineMs - (performance.now() - started)));
-      return 'ok';
-    } catch {
-      return 'degraded';
-    }
+    return this.store.ping(deadlineMs);
   }
 
   async close(): Promise<void> {
     clearInterval(this.retryTimer);
     await this.near?.close();
-    if (this.redis?.isOpen) await this.redis.close().catch(() => undefined);
+    await this.store.close();
   }
 
   /** True for the Redis keys of invalidation counters (and the clear generation), which clear() keeps. */
   isCounterKey(redisKey: string): boolean {
-    return redisKey.startsWith(this.versionKey(''));
-  }
-
-  private versionKey(key: string): string {
-    return this.redisKey(`v:${key}`);
-  }
-
-  private generationKey(): string {
-    return this.versionKey(CLEAR_GENERATION);
+    return this.store.names.isCounter(redisKey);
   }
 
   /** The version token of a key as the loader starts; undefined when the cache is unreachable. */
-  private async readVersion(key: string): Promise<string | undefined> {
-    if (!this.redis) return versionToken(this.memoryGeneration, this.memoryVersions.get(key));
-    const redis = this.redis;
-    return this.guard(async () => {
-      const [generation, counter] = await redis.mGet([this.generationKey(), this.versionKey(key)]);
-      return versionToken(generation, counter);
-    }, undefined);
+  private readVersion(key: string): Promise<string | undefined> {
+    return this.guard(() => this.store.readVersion(key), undefined);
   }
 
   /** Stores the value unless the key was invalidated or the cache cleared since `seen`; false only when one was. */
   private async guardedSet(key: string, value: unknown, ttlS: number, seen: string): Promise<boolean> {
-    if (!this.redis) {
-      if (versionToken(this.memoryGeneration, this.memoryVersions.get(key)) !== seen) return false;
-      await this.set(key, value, ttlS);
-      return true;
-    }
-    const redis = this.redis;
-    const ttlMs = ttlS * 1000;
-    const stored = await this.guard(
-      () => redis.eval(GUARDED_SET, { keys: [this.redisKey(key), this.versionKey(key), this.generationKey()], arguments: [storedEntry(value, ttlMs), String(ttlMs), seen] }),
-      -1, // unreachable: nothing known against the value
-    );
-    return stored !== 0;
+    // Unreachable (undefined): nothing is known against the value.
+    const stored = await this.guard(() => this.store.writeIfUnchanged(key, value, ttlS * 1000, seen), undefined);
+    return stored !== false;
   }
 
   /** Counts a read of `key`; `copy` is the near copy it was served from or kept as, if any. */
@@ -363,7 +290,7 @@ export class Cache {
   /** Runs a cache operation with a deadline; failures fall through to `fallback`, logged once per outage. */
   private async guard<T>(op: () => Promise<T>, fallback: T): Promise<T> {
     try {
-      const result = await withTimeout(op(), this.operationTimeoutMs);
+      const result = await withinDeadline(op(), this.operationTimeoutMs);
       if (!this.healthy) {
         this.healthy = true;
         this.logger.info('cache reachable again');
@@ -378,17 +305,4 @@ export class Cache {
       return fallback;
     }
   }
-}
-
-/** A value as Keyv stores it in Redis (and reads it back with get), for writes that bypass Keyv. */
-function storedEntry(value: unknown, ttlMs: number): string {
-  return JSON.stringify({ value, expires: Date.now() + ttlMs });
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`cache operation timed out after ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

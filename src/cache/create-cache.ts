@@ -2,7 +2,9 @@ import Keyv from 'keyv';
 import KeyvRedis, { createClient, type RedisClientType } from '@keyv/redis';
 import type { Config } from '../config.js';
 import type { Logger } from '../lib/logger.js';
-import { Cache, SEPARATOR } from './cache.js';
+import { Cache } from './cache.js';
+import { KeyNames, MemoryStore, SEPARATOR } from './cache-store.js';
+import { RedisStore } from './redis-store.js';
 import { NearCache } from './near-cache.js';
 
 /** Builds the cache from config: Redis that fails fast and reconnects by itself, or memory. */
@@ -11,8 +13,9 @@ export function createCache(
   logger: Logger,
 ): Cache {
   const disabled = config.CACHE_DISABLED ?? false;
+  const names = new KeyNames(config.KEY_PREFIX);
   if (!config.REDIS_URL) {
-    return new Cache(plainKeyv(new Map()), undefined, config.KEY_PREFIX, config.CACHE_TTL, logger, disabled);
+    return new Cache({ store: new MemoryStore(plainKeyv(new Map()), names), defaultTtlS: config.CACHE_TTL, logger, disabled });
   }
   const redis = createClient({
     url: config.REDIS_URL,
@@ -22,8 +25,7 @@ export function createCache(
   // Without a listener node-redis would crash the process on a connection error.
   redis.on('error', () => undefined);
   redis.connect().catch(() => undefined);
-  const store = new KeyvRedis(redis, { throwOnConnectError: false, throwOnErrors: true });
-  const keyv = plainKeyv(store);
+  const keyv = plainKeyv(new KeyvRedis(redis, { throwOnConnectError: false, throwOnErrors: true }));
   keyv.throwOnErrors = true;
   keyv.on('error', () => undefined);
   const localTtlMs = config.CACHE_LOCAL_TTL_MS ?? 0;
@@ -33,7 +35,8 @@ export function createCache(
     near = new NearCache(redis, subscriber, `${config.KEY_PREFIX}${SEPARATOR}#invalidate`, localTtlMs);
     near.start();
   }
-  return new Cache(keyv, redis, config.KEY_PREFIX, config.CACHE_TTL, logger, disabled, near, config.CACHE_TIMEOUT_MS);
+  const store = new RedisStore(keyv, redis, names, near);
+  return new Cache({ store, defaultTtlS: config.CACHE_TTL, logger, disabled, near, operationTimeoutMs: config.CACHE_TIMEOUT_MS });
 }
 
 /**

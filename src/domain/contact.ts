@@ -1,7 +1,6 @@
 import type { ContactMessage } from '../generated/prisma/client.js';
 import type { Database } from '../db/database.js';
-import type { OutboxRef } from '../background/outbox.js';
-import { WorkflowType, contactEmailIds, temporalWorkflowId, workflowIds } from '../temporal/constants.js';
+import { WorkflowType, contactEmailIds, workflowIds, type WorkflowRequest } from '../temporal/constants.js';
 import type { EmailInput } from './email.js';
 
 /** Contact form limits, as API.md states them. */
@@ -57,16 +56,18 @@ export async function confirmationAllowed(db: Database, contact: Pick<ContactMes
   return (row?.earlier ?? 0) < limit;
 }
 
+/** contactForm's input field, checked against the workflow's parameter: the statement below builds the input in SQL. */
+const CONTACT_ID_FIELD = 'contactId' satisfies keyof WorkflowRequest<'contactForm'>;
+
 export interface ContactSubmission {
   name: string;
   email: string;
   message: string;
 }
 
-/** What storing a contact message gives the route: the message's id and status, and its workflow's outbox entry. */
+/** What storing a contact message gives the route: the message's id and status. */
 export interface StoredContact {
   contact: Pick<ContactMessage, 'id' | 'status'>;
-  entry: OutboxRef;
 }
 
 /**
@@ -82,7 +83,7 @@ export async function storeContactMessage(
   const summaryPrefix = 'Contact message ';
   const from = ` from ${oneLine(submission.name)}`;
   const requestId = meta.requestId ?? null;
-  const [row] = await db.prisma.$queryRaw<{ id: number; status: ContactMessage['status']; entry_id: number; entry_uid: string | null }[]>`
+  const [row] = await db.prisma.$queryRaw<{ id: number; status: ContactMessage['status'] }[]>`
     WITH contact AS (
       INSERT INTO contact_messages (name, email, message, client_ip, request_id, updated_at)
       VALUES (${submission.name}, ${submission.email}, ${submission.message}, ${meta.clientIp?.slice(0, 64) ?? null}, ${requestId}, now())
@@ -90,24 +91,14 @@ export async function storeContactMessage(
     ), entry AS (
       INSERT INTO outbox (workflow_type, workflow_id, args, memo)
       SELECT ${WorkflowType.contactForm}, ${workflowIds.contact('')} || contact.id,
-             jsonb_build_array(jsonb_build_object('contactId', contact.id)),
+             jsonb_build_array(jsonb_build_object(${CONTACT_ID_FIELD}::text, contact.id)),
              jsonb_strip_nulls(jsonb_build_object('requestId', ${requestId}::text, 'summary', ${summaryPrefix}::text || contact.id || ${from}::text))
         FROM contact
-      RETURNING id, uid
+      RETURNING id
     )
-    SELECT contact.id, contact.status::text AS status, entry.id AS entry_id, entry.uid::text AS entry_uid FROM contact, entry`;
+    SELECT contact.id, contact.status::text AS status FROM contact, entry`;
   if (!row) throw new Error('storing the contact message returned no row');
-  const summary = `${summaryPrefix}${row.id}${from}`;
-  return {
-    contact: { id: row.id, status: row.status },
-    entry: {
-      id: row.entry_id,
-      workflowType: WorkflowType.contactForm,
-      workflowId: temporalWorkflowId({ workflowId: workflowIds.contact(row.id), uid: row.entry_uid }),
-      input: { contactId: row.id },
-      memo: requestId ? { requestId, summary } : { summary },
-    },
-  };
+  return { contact: { id: row.id, status: row.status } };
 }
 
 export interface ContactStatusView {

@@ -1,6 +1,7 @@
 import type { Database } from '../db/database.js';
 import { ContactStatus, UploadStatus } from '../generated/prisma/client.js';
 import type { TemporalGateway } from '../temporal/client.js';
+import { withDeadline } from '../lib/deadline.js';
 
 /** A dashboard must not wait on a Temporal that is down: its workflow count gives up after this long. */
 export const WORKFLOW_COUNT_TIMEOUT_MS = 1000;
@@ -60,19 +61,11 @@ function fillStatuses<S extends string>(statuses: readonly S[], counts: Record<s
 export async function countRunningWorkflows(temporal: TemporalGateway, timeoutMs = WORKFLOW_COUNT_TIMEOUT_MS): Promise<number | null> {
   const deadline = Date.now() + timeoutMs;
   const query = `ExecutionStatus = "Running" AND TaskQueue = "${temporal.taskQueue.replace(/["\\]/g, '')}"`;
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<null>((resolve) => {
-    timer = setTimeout(() => resolve(null), timeoutMs);
-  });
   const counted = (async () => {
     const connection = await temporal.connection();
     const client = await temporal.client();
     const { count } = await connection.withDeadline(deadline, () => client.workflow.count(query));
     return count;
   })().catch(() => null);
-  try {
-    return await Promise.race([counted, expired]);
-  } finally {
-    clearTimeout(timer);
-  }
+  return withDeadline(counted, timeoutMs, () => null);
 }

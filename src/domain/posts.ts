@@ -2,7 +2,7 @@ import type { Database } from '../db/database.js';
 import type { Cache } from '../cache/cache.js';
 import { Prisma, type Post } from '../generated/prisma/client.js';
 import { conflict, notFound } from '../lib/errors.js';
-import { enqueueOgImage, type OutboxRef } from '../background/outbox.js';
+import { enqueueOgImage } from '../background/outbox.js';
 import { cacheKeys } from './cache-keys.js';
 import { slugify, withSlugSuffix } from './slugs.js';
 
@@ -25,15 +25,14 @@ export interface PostDraft {
 }
 export type PostChanges = Partial<PostDraft>;
 
-/** A post as written, with the background jobs its transaction enqueued (the dispatcher starts them once it commits). */
+/** A post as written (its transaction also enqueued the background work that follows; the dispatcher starts it once it commits). */
 export interface PostWrite {
   post: Post;
-  jobs: OutboxRef[];
 }
 
 /** A new post or a new title needs a new Open Graph image: enqueued with the row, in its transaction. */
-async function enqueuePostImage(tx: Prisma.TransactionClient, post: Post): Promise<OutboxRef[]> {
-  return [await enqueueOgImage(tx, { subject: 'post', id: post.id, version: post.version })];
+async function enqueuePostImage(tx: Prisma.TransactionClient, post: Post): Promise<void> {
+  await enqueueOgImage(tx, { subject: 'post', id: post.id, version: post.version });
 }
 
 /** Plain text of Markdown, cut at a word boundary: the excerpt a post gets when none is given. */
@@ -73,7 +72,8 @@ export async function createPost(db: Database, draft: PostDraft): Promise<PostWr
             publishedAt: published ? new Date() : null,
           },
         });
-        return { post, jobs: await enqueuePostImage(tx, post) };
+        await enqueuePostImage(tx, post);
+        return { post };
       });
     } catch (err) {
       if (!isUniqueViolation(err)) throw err;
@@ -108,7 +108,8 @@ export async function updatePost(db: Database, slug: string, changes: PostChange
         data.publishedAt = changes.published ? new Date() : null;
       }
       const after = await tx.post.update({ where: { id: before.id }, data });
-      return { before, post: after, jobs: titleChanged ? await enqueuePostImage(tx, after) : [] };
+      if (titleChanged) await enqueuePostImage(tx, after);
+      return { before, post: after };
     });
   } catch (err) {
     if (isUniqueViolation(err)) throw conflict(`The slug "${changes.slug ?? slug}" is already taken.`);

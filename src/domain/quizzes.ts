@@ -12,7 +12,7 @@ import { recomputeStats, invalidateUserStats } from './statistics.js';
 import { dropLeaderboard } from './leaderboard.js';
 import { dropPeriodLeaderboards } from './period-leaderboard.js';
 import { recomputePeriodPoints } from './period-points.js';
-import { enqueueOgImage, type OutboxRef } from '../background/outbox.js';
+import { enqueueOgImage } from '../background/outbox.js';
 
 export const QUIZ_LIMITS = {
   title: 200,
@@ -51,15 +51,14 @@ export interface QuizDraft {
 }
 export type QuizChanges = Partial<QuizDraft>;
 
-/** A quiz as written, with the background jobs its transaction enqueued (the dispatcher starts them once it commits). */
+/** A quiz as written (its transaction also enqueued the background work that follows; the dispatcher starts it once it commits). */
 export interface QuizWrite {
   quiz: Quiz;
-  jobs: OutboxRef[];
 }
 
 /** A new quiz, title or category needs a new Open Graph image: enqueued with the row, in its transaction. */
-async function enqueueQuizImage(tx: Prisma.TransactionClient, quiz: Quiz): Promise<OutboxRef[]> {
-  return [await enqueueOgImage(tx, { subject: 'quiz', id: quiz.id, version: quiz.version })];
+async function enqueueQuizImage(tx: Prisma.TransactionClient, quiz: Quiz): Promise<void> {
+  await enqueueOgImage(tx, { subject: 'quiz', id: quiz.id, version: quiz.version });
 }
 
 /** The rule for questions: each needs at least one correct option. */
@@ -121,7 +120,8 @@ export async function createQuiz(db: Database, draft: QuizDraft, hooks: CreateQu
         });
         await insertQuestions(tx, quiz.id, draft.questions);
         await hooks.inTransaction?.(tx, quiz);
-        return { quiz, jobs: await enqueueQuizImage(tx, quiz) };
+        await enqueueQuizImage(tx, quiz);
+        return { quiz };
       });
     } catch (err) {
       if (!isUniqueViolation(err)) throw err;
@@ -135,7 +135,7 @@ export async function createQuiz(db: Database, draft: QuizDraft, hooks: CreateQu
 /**
  * Applies changes to a quiz. A new title or category bumps `version` (a new Open Graph image). Questions,
  * when given, replace the old ones, which is refused (409) once the quiz has attempts: their answers point
- * at the old questions. Returns the quiz before and after (the slug may change) and the jobs enqueued.
+ * at the old questions. Returns the quiz before and after (the slug may change).
  */
 export async function updateQuiz(
   db: Database,
@@ -171,7 +171,8 @@ export async function updateQuiz(
           ...(imageOutdated ? { version: { increment: 1 } } : {}),
         },
       });
-      return { before, quiz: after, jobs: imageOutdated ? await enqueueQuizImage(tx, after) : [] };
+      if (imageOutdated) await enqueueQuizImage(tx, after);
+      return { before, quiz: after };
     });
   } catch (err) {
     if (isUniqueViolation(err)) throw conflict(`The slug "${changes.slug ?? slug}" is already taken.`);

@@ -1,7 +1,7 @@
 import type { Database } from '../db/database.js';
 import type { Upload } from '../generated/prisma/client.js';
 import type { Storage } from '../storage/storage.js';
-import { enqueueUpload, type OutboxRef } from '../background/outbox.js';
+import { enqueueUpload } from '../background/outbox.js';
 
 export interface NewUpload {
   userId: number;
@@ -24,11 +24,11 @@ export const uploadKeys = {
 } as const;
 
 /** Records an upload with the outbox entry of its processing (one transaction); its commit wakes the dispatcher. */
-export async function storeUpload(db: Database, upload: NewUpload): Promise<{ upload: Upload; entry: OutboxRef }> {
+export async function storeUpload(db: Database, upload: NewUpload): Promise<{ upload: Upload }> {
   return db.prisma.$transaction(async (tx) => {
     const row = await tx.upload.create({ data: { ...upload, requestId: upload.requestId ?? null } });
-    const entry = await enqueueUpload(tx, row.id, upload.originalName);
-    return { upload: row, entry };
+    await enqueueUpload(tx, row.id, upload.originalName);
+    return { upload: row };
   });
 }
 

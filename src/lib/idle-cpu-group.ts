@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { childPids } from './priority.js';
 
 /**
@@ -114,7 +115,7 @@ export function openIdleCpuGroup(name: string): IdleCpuGroup {
     add: (pid) => joinTree(dir, pid),
     async remove(waitMs = 5000) {
       const deadline = Date.now() + waitMs;
-      while (!removeGroup(dir) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      while (!removeGroup(dir) && Date.now() < deadline) await sleep(100);
       return !existsSync(dir);
     },
   };

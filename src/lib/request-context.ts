@@ -38,8 +38,3 @@ export function repeatableUntil(epochMs: number): void {
   const request = storage.getStore();
   if (request && epochMs < request.repeatableUntil) request.repeatableUntil = epochMs;
 }
-
-/** Runs `fn` outside any request: background work it starts is counted in no request's statistics. */
-export function outsideRequest<T>(fn: () => T): T {
-  return storage.exit(fn);
-}

@@ -2,6 +2,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { Cache } from '../cache/cache.js';
 import type { Database } from '../db/database.js';
 import { sqlStatementsTotal } from '../db/sql-counter.js';
+import { withDeadline } from '../lib/deadline.js';
 
 /** One metric as prom-client's `getMetricsAsJSON` gives it (plain data: it crosses the IPC channel). */
 export interface MetricJson {
@@ -171,16 +172,12 @@ export class ProcessMetrics {
 
   /** Reads the outbox backlog and the dispatcher's counts; a slow or failing database leaves the last readings in place. */
   private async refreshOutbox(db: Database): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<undefined>((resolve) => {
-      timer = setTimeout(() => resolve(undefined), OUTBOX_TIMEOUT_MS);
-    });
     const read = Promise.all([
       db.prisma.outboxEntry.count({ where: { status: 'pending' } }),
       db.prisma.outboxDispatchCount.findMany(),
       db.prisma.statsRepairCount.findUnique({ where: { id: 1 } }),
     ]).catch(() => undefined);
-    const readings = await Promise.race([read, deadline]).finally(() => clearTimeout(timer));
+    const readings = await withDeadline(read, OUTBOX_TIMEOUT_MS, () => undefined);
     if (!readings) return;
     const [pending, byType, repairs] = readings;
     setCounter(this.statsRepaired, Number(repairs?.repaired ?? 0));

@@ -1,6 +1,17 @@
 /** Names shared by the API, the worker and the CLIs: defined here once. */
 
-/** Workflow types (the exported function names in src/workflows). */
+import type * as workflows from '../workflows/index.js';
+
+/** The workflow functions the worker registers (src/workflows/index.ts), by their names. */
+export type Workflows = typeof workflows;
+/** A workflow type: the name of an exported workflow function. */
+export type WorkflowTypeName = keyof Workflows;
+/** A workflow's input: its function's one parameter, so a renamed field is a compile error where work is started. */
+export type WorkflowInput<W extends WorkflowTypeName> = Parameters<Workflows[W]>[0];
+/** The input a caller supplies: the workflow's input without `tuning`, which startWorkflow adds from the configuration. */
+export type WorkflowRequest<W extends WorkflowTypeName> = Omit<WorkflowInput<W>, 'tuning'>;
+
+/** Workflow types as values (for the outbox's rows, filters and metrics); `satisfies` keeps them in step with src/workflows. */
 export const WorkflowType = {
   sendEmail: 'sendEmail',
   contactForm: 'contactForm',
@@ -10,8 +21,7 @@ export const WorkflowType = {
   refreshStats: 'refreshStats',
   pruneOutbox: 'pruneOutbox',
   importQuizzes: 'importQuizzes',
-} as const;
-export type WorkflowTypeName = (typeof WorkflowType)[keyof typeof WorkflowType];
+} as const satisfies { [W in WorkflowTypeName]: W };
 
 /** Schedule ids as they appear in the Temporal Web UI and in /api/v1/admin/schedules/:id/trigger. */
 export const ScheduleId = {

@@ -2,7 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
+import { withDeadline } from '../lib/deadline.js';
 import type { Logger } from '../lib/logger.js';
 
 export const INSTALL_HINT =
@@ -68,6 +70,9 @@ async function startDownloadedDevServer(options: { port: number; uiPort: number;
         server: { ip: '127.0.0.1', port: options.port, ui: true, uiPort: options.uiPort, dbFilename: path.join(options.dataDir, 'temporal.db') },
       }),
       120_000,
+      (): never => {
+        throw new Error('timed out after 120000 ms');
+      },
     );
     return { address, uiUrl, stop: () => env.teardown() };
   } catch (err) {
@@ -87,7 +92,7 @@ async function waitUntilServing(address: string, timeoutMs: number): Promise<boo
         await connection.close();
       }
     } catch {
-      await new Promise((resolve) => setTimeout(resolve, 250));
+      await sleep(250);
     }
   }
   return false;
@@ -99,8 +104,4 @@ async function stopChild(child: ChildProcess, exited: Promise<number | null>): P
   const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
   await exited;
   clearTimeout(timer);
-}
-
-function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms).unref())]);
 }

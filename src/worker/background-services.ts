@@ -3,8 +3,8 @@ import type { Logger } from '../lib/logger.js';
 import type { Config } from '../config.js';
 import type { TemporalGateway } from '../temporal/client.js';
 import { ensureSchedules } from '../background/schedules.js';
-import { OutboxDispatcher } from '../background/dispatcher.js';
-import type { Exclusivity } from '../background/dispatch.js';
+import { OutboxDispatcher } from '../background/outbox-dispatcher.js';
+import type { Exclusivity } from '../background/dispatch-pending.js';
 
 export interface BackgroundServices {
   stop(): Promise<void>;

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { ActivityDeps, Activities } from '../activities/index.js';
 import { createActivities } from '../activities/index.js';
@@ -52,7 +53,7 @@ export async function connectTemporal(address: string, logger: Pick<Logger, 'war
       return connection;
     } catch (err) {
       if (attempt === 1) logger.warn({ address, err: (err as Error).message }, 'Temporal unreachable; the worker waits for it');
-      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      await sleep(delayMs);
       delayMs = Math.min(delayMs * 2, CONNECT_RETRY_MAX_MS);
     }
   }

@@ -1,6 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { startTestApi, type TestApi } from '../helpers/api.js';
 
 describe('the HTTP app', () => {
@@ -101,7 +102,7 @@ describe('the HTTP app', () => {
       const readyBy = Date.now() + 30_000;
       let res = await withTemporal.request('GET', '/readyz');
       while (res.body.temporal !== 'ok' && Date.now() < readyBy) {
-        await new Promise((resolve) => setTimeout(resolve, 500));
+        await sleep(500);
         res = await withTemporal.request('GET', '/readyz');
       }
       assert.equal(res.status, 200);

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import Koa from 'koa';
 import { drain, listen, serverLoad } from '../../src/api/http-server.js';
 
@@ -34,7 +35,7 @@ test('drain lets an in-flight request finish, answering it with Connection: clos
   const { server, url, release } = await startServer();
   const agent = new http.Agent({ keepAlive: true });
   const inFlight = get(agent, `${url}/slow`);
-  while (serverLoad(server).requests < 1) await new Promise((resolve) => setTimeout(resolve, 10));
+  while (serverLoad(server).requests < 1) await sleep(10);
   const drained = drain(server, 10_000);
   release();
   assert.deepEqual(await inFlight, { status: 200, connection: 'close' });
@@ -60,9 +61,9 @@ test('drain leaves a connection that has not sent its first request yet to send 
   // As a connection the cluster primary has just handed over: open, its request not read yet.
   const socket = net.connect(port, '127.0.0.1');
   await once(socket, 'connect');
-  while (serverLoad(server).connections < 1) await new Promise((resolve) => setTimeout(resolve, 10));
+  while (serverLoad(server).connections < 1) await sleep(10);
   const drained = drain(server, 30_000); // idle connections are closed after 300 ms; the grace only bounds a stuck test
-  await new Promise((resolve) => setTimeout(resolve, 800));
+  await sleep(800);
   let answer = '';
   socket.on('data', (chunk: Buffer) => (answer += chunk.toString()));
   const closed = new Promise<Error | undefined>((resolve) => {

@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startRedis, type RedisService } from '../harness/services.js';
 import { startTestApi, type TestApi } from '../helpers/api.js';
+import { eventually } from '../helpers/eventually.js';
 
 /** Reads answered from the shared cache once warm (they must survive the outage). */
 const CACHED_READS = ['quizzes', 'quiz', 'posts', 'post', 'userStats', 'leaderboard', 'meStats'] as const;
@@ -24,11 +25,7 @@ describe('reads while Redis is down', () => {
     return { res, hits: Number(res.headers.get('x-cache-hits')), sql: Number(res.headers.get('x-sql-queries')) };
   };
   const waitForCache = async (state: 'ok' | 'degraded') => {
-    const deadline = Date.now() + 15_000;
-    while ((await api.deps.cache.ping()) !== state) {
-      if (Date.now() > deadline) throw new Error(`the cache did not become ${state} within 15 s`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await eventually(`the cache to become ${state}`, async () => (await api.deps.cache.ping()) === state, { timeoutMs: 15_000, intervalMs: 50 });
   };
 
   before(async () => {

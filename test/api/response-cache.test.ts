@@ -8,6 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig, type Env } from '../../src/config.js';
 import { createInfrastructure, type Infrastructure } from '../../src/infrastructure.js';
 import { createApp } from '../../src/api/app.js';
@@ -32,7 +33,7 @@ interface CountingApp {
 async function startCountingApp(env: Env): Promise<CountingApp> {
   const config = loadConfig({ ...env, PORT: '0' });
   const deps = await createInfrastructure(config, { name: 'response-cache-test' });
-  while ((await deps.cache.ping()) !== 'ok') await new Promise((resolve) => setTimeout(resolve, 50));
+  while ((await deps.cache.ping()) !== 'ok') await sleep(50);
   const app = createApp(deps);
   let runs = 0;
   app.middleware.unshift((_ctx, next) => {
@@ -62,7 +63,7 @@ async function nearCacheLive(deps: Infrastructure): Promise<void> {
   const deadline = Date.now() + 5000;
   while (!deps.cache.nearCacheLive) {
     if (Date.now() > deadline) assert.fail('the near cache never went live');
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await sleep(20);
   }
 }
 
@@ -215,7 +216,7 @@ describe('response cache', () => {
       const items = JSON.parse((await app.get(path)).text).items as { userId: string }[];
       if (items.some((item) => item.userId === quick.user.id)) break;
       if (Date.now() > deadline) assert.fail('the finish did not show within the leaderboard staleness bound');
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await sleep(100);
     }
   });
 

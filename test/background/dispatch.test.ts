@@ -9,9 +9,10 @@ import type { ActivityDeps } from '../../src/activities/index.js';
 import { createInfrastructure, type Infrastructure } from '../../src/infrastructure.js';
 import { OUTBOX_DISPATCHER_LOCK, WorkflowType, temporalWorkflowId } from '../../src/temporal/constants.js';
 import { enqueueOgImage, enqueueWorkflow } from '../../src/background/outbox.js';
-import { dispatchPending } from '../../src/background/dispatch.js';
-import { OutboxDispatcher } from '../../src/background/dispatcher.js';
+import { dispatchPending } from '../../src/background/dispatch-pending.js';
+import { OutboxDispatcher } from '../../src/background/outbox-dispatcher.js';
 import { workerEnv } from '../helpers/worker.js';
+import { eventually } from '../helpers/eventually.js';
 
 let infra: Infrastructure;
 let config: Config;
@@ -104,11 +105,7 @@ describe('outbox dispatch', () => {
     const dispatchers = [new OutboxDispatcher(deps, { pollMs: 50, batchSize: 7 }), new OutboxDispatcher(deps, { pollMs: 50, batchSize: 7 })];
     dispatchers.forEach((d) => d.start());
     try {
-      const deadline = Date.now() + 60_000;
-      while ((await infra.db.prisma.outboxEntry.count({ where: { id: { in: ids }, status: 'pending' } })) > 0) {
-        assert.ok(Date.now() < deadline, 'every entry is dispatched');
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+      await eventually('every entry to be dispatched', async () => (await infra.db.prisma.outboxEntry.count({ where: { id: { in: ids }, status: 'pending' } })) === 0);
     } finally {
       await Promise.all(dispatchers.map((d) => d.stop()));
     }

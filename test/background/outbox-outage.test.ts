@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { startTemporal, type TemporalService } from '../harness/services.js';
 import { startTestApi, type TestApi } from '../helpers/api.js';
 import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp.js';
 import { startTestWorker, workerEnv, type TestWorker } from '../helpers/worker.js';
+import { eventually } from '../helpers/eventually.js';
 
 const POSTS = 50;
 let temporal: TemporalService;
@@ -39,16 +41,12 @@ test('with Temporal stopped, 50 contact posts answer 202; once it is back, all a
   await temporal.restart();
   await smtp.waitFor((received) => received.length >= 2 * POSTS, 180_000);
   // Anything still in flight would show up as a duplicate within this pause.
-  await new Promise((resolve) => setTimeout(resolve, 1000));
+  await sleep(1000);
 
   const counts = smtp.counts();
   const expected = ids.flatMap((id) => [`<contact-${id}-notify@localhost>`, `<contact-${id}-confirm@localhost>`]);
   assert.deepEqual([...counts.keys()].sort(), [...expected].sort());
   assert.deepEqual([...counts.values()].filter((n) => n !== 1), []);
   assert.equal(await prisma.outboxEntry.count({ where: { status: 'pending' } }), 0);
-  const deadline = Date.now() + 30_000;
-  while ((await prisma.contactMessage.count({ where: { status: 'sent' } })) < POSTS) {
-    assert.ok(Date.now() < deadline, 'every contact message ends sent');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  await eventually('every contact message to end sent', async () => (await prisma.contactMessage.count({ where: { status: 'sent' } })) >= POSTS, { timeoutMs: 30_000, intervalMs: 200 });
 });

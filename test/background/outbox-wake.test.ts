@@ -6,11 +6,13 @@ import { WorkflowType } from '../../src/temporal/constants.js';
 import { enqueueWorkflow, type OutboxRef } from '../../src/background/outbox.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { dispatchPending } from '../../src/background/dispatch.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { dispatchPending } from '../../src/background/dispatch-pending.js';
 import { MIGRATIONS_DIR } from '../../src/db/migrations.js';
-import { OutboxDispatcher } from '../../src/background/dispatcher.js';
+import { OutboxDispatcher } from '../../src/background/outbox-dispatcher.js';
 import { OUTBOX_CHANNEL } from '../../src/background/outbox-wake.js';
 import { workerEnv } from '../helpers/worker.js';
+import { eventually } from '../helpers/eventually.js';
 
 let infra: Infrastructure;
 let run = 0;
@@ -38,13 +40,8 @@ async function pendingOf(refs: OutboxRef[]): Promise<number> {
   return infra.db.prisma.outboxEntry.count({ where: { id: { in: refs.map((r) => r.id) }, status: 'pending' } });
 }
 
-async function waitUntil(check: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<number> {
-  const started = Date.now();
-  while (!(await check())) {
-    if (Date.now() - started > timeoutMs) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return Date.now() - started;
+function waitUntil(check: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<true> {
+  return eventually(what, check, { timeoutMs, intervalMs: 20 });
 }
 
 /** Runs `fn` beside a dispatcher that polls every `pollMs` (a minute), once it listens and sleeps on its poll. */
@@ -90,7 +87,7 @@ describe('waking the outbox dispatcher', () => {
       const first = await enqueue(1);
       await waitUntil(async () => notifications.count() === 1, 'the first notification');
       const second = await enqueue(2);
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await sleep(300);
       assert.equal(notifications.count(), 1, 'the first entry is still pending, untried');
       // Their starts failed: they wait for a retry, and a new entry must wake the dispatcher again.
       await infra.db.prisma.outboxEntry.updateMany({ where: { id: { in: [...first, ...second].map((r) => r.id) } }, data: { attempts: 1 } });
@@ -113,7 +110,7 @@ describe('waking the outbox dispatcher', () => {
           throw new Error('roll back');
         })
         .catch(() => undefined);
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await sleep(300);
       assert.equal(notifications.count(), 1);
       // Leave no untried entry pending: it would keep the next tests' writes from notifying.
       await infra.db.prisma.outboxEntry.deleteMany({ where: { id: { in: refs.map((r) => r.id) } } });
@@ -129,6 +126,7 @@ describe('waking the outbox dispatcher', () => {
       await waitUntil(async () => (await pendingOf(refs)) === 0, 'the new entries to be dispatched', 30_000);
     });
     const client = await infra.temporal.client();
+    // The workflow runs under the entry's Temporal id (its key and uid), as the ref says.
     const description = await client.workflow.getHandle(refs[4]!.workflowId).describe();
     assert.equal(description.type, WorkflowType.refreshStats);
   });
@@ -142,7 +140,7 @@ describe('waking the outbox dispatcher', () => {
       const started = performance.now();
       for (let i = 0; i < 30; i += 1) {
         refs.push(...(await enqueue(1)));
-        await new Promise((resolve) => setTimeout(resolve, 10));
+        await sleep(10);
       }
       burstMs = performance.now() - started;
       await waitUntil(async () => (await pendingOf(refs)) === 0, 'the burst to be dispatched', 30_000);
@@ -158,7 +156,7 @@ describe('waking the outbox dispatcher', () => {
   test('without a notification the entries wait for the next poll', async () => {
     await withIdleDispatcher(async () => {
       const refs = await enqueueUnannounced(2);
-      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await sleep(1500);
       assert.equal(await pendingOf(refs), 2, 'nothing woke the dispatcher');
     });
   });

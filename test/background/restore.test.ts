@@ -12,6 +12,7 @@ import { workflowIdOf } from '../helpers/outbox.js';
 import { createQuiz } from '../helpers/quizzes.js';
 import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp.js';
 import { startTestWorker, workerEnv, type TestWorker } from '../helpers/worker.js';
+import { eventually } from '../helpers/eventually.js';
 
 const CONTACT_EMAIL = 'inbox@quiz.example.com';
 /** Long enough for a loaded machine; a refused workflow never arrives at all. */
@@ -36,14 +37,8 @@ async function restoreBackupWithout(tables: string[]): Promise<void> {
   await api.deps.db.prisma.$executeRawUnsafe(`TRUNCATE ${tables.map((t) => `"${t}"`).join(', ')} RESTART IDENTITY CASCADE`);
 }
 
-async function until<T>(what: string, read: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + WAIT_MS;
-  for (;;) {
-    const value = await read();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) assert.fail(`${what} did not happen within ${WAIT_MS / 1000} s`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+function until<T>(what: string, read: () => Promise<T | undefined>): Promise<Exclude<T, undefined | false>> {
+  return eventually(what, read, { timeoutMs: WAIT_MS });
 }
 
 async function postContact(email: string): Promise<string> {

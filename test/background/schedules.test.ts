@@ -7,8 +7,10 @@ import type { Env } from '../../src/config.js';
 import { ScheduleId, WorkflowType } from '../../src/temporal/constants.js';
 import { cacheKeys } from '../../src/domain/cache-keys.js';
 import { hashToken } from '../../src/domain/sessions.js';
+import type { LeaderboardSnapshot } from '../../src/domain/leaderboard.js';
 import { startTestApi, type TestApi } from '../helpers/api.js';
 import { startTestWorker, workerEnv, type TestWorker } from '../helpers/worker.js';
+import { eventually as until } from '../helpers/eventually.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 let env: Env;
@@ -24,16 +26,6 @@ before(async () => {
 after(async () => {
   await Promise.allSettled([api?.close(), worker?.stop()]);
 });
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 describe('schedules', () => {
   test('all three exist once a worker has started: cleanup daily at 03:00 and outbox prune at 03:30 in SCHEDULE_TIMEZONE, stats every 30 minutes, overlap skip', async () => {
@@ -91,6 +83,11 @@ describe('schedules', () => {
     const { prisma } = api.deps.db;
     const user = await prisma.user.create({ data: { telegramId: 777_000_002n, username: 'drifter' } });
     await prisma.userStats.create({ data: { userId: user.id, points: 99, finished: 3 } });
+    // A snapshot that still shows the drift, marked current: only the job's rebuild replaces it.
+    const stale: LeaderboardSnapshot = { computedAt: 1, etag: 'stale', items: [{ rank: 1, userId: String(user.id), username: 'drifter', points: 99 }] };
+    await api.deps.cache.set(cacheKeys.leaderboard, stale);
+    await api.deps.cache.set(cacheKeys.leaderboardClean, stale.computedAt);
+    const triggeredAt = Date.now();
     const res = await api.request('POST', `/api/v1/admin/schedules/${ScheduleId.refreshStats}/trigger`, { token: admin });
     assert.equal(res.status, 202);
     const row = await until('the stats row to be repaired', async () => {
@@ -98,8 +95,11 @@ describe('schedules', () => {
       return stats.points === 0 ? stats : undefined;
     });
     assert.equal(row.finished, 0);
-    const leaderboard = await until('the leaderboard to be cached', () => api.deps.cache.get<{ items: unknown[] }>(cacheKeys.leaderboard));
-    assert.ok(Array.isArray(leaderboard.items));
+    const leaderboard = await until('the cached leaderboard to be rebuilt', async () => {
+      const cached = await api.deps.cache.get<LeaderboardSnapshot>(cacheKeys.leaderboard);
+      return cached && cached.computedAt >= triggeredAt ? cached : undefined;
+    });
+    assert.equal(leaderboard.items.find((item) => item.userId === String(user.id))?.points ?? 0, 0);
   });
 
   test('a manual prune-outbox run deletes entries dispatched before OUTBOX_RETENTION_DAYS, keeping newer ones and the dispatch count', async () => {

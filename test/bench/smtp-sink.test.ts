@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import nodemailer from 'nodemailer';
 import { messageIdOf, startSmtpSink } from '../../bench/lib/smtp-sink.js';
 
@@ -12,7 +13,7 @@ test("the benchmark's SMTP sink, in its own process, records each mail's Message
     await transport.sendMail(mail);
     await transport.sendMail({ ...mail, messageId: '<two@bench.localhost>' });
     assert.equal(await sink.waitFor(['<one@bench.localhost>', '<two@bench.localhost>'], 10_000), true);
-    for (const deadline = Date.now() + 10_000; sink.received() < 3 && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 20));
+    for (const deadline = Date.now() + 10_000; sink.received() < 3 && Date.now() < deadline; ) await sleep(20);
     assert.equal(sink.arrivals.get('<one@bench.localhost>')?.length, 2);
     assert.equal(sink.received(), 3);
     assert.equal(await sink.waitFor(['<never@bench.localhost>'], 200), false);

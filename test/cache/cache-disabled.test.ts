@@ -1,5 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Cache } from '../../src/cache/cache.js';
 import { createCache } from '../../src/cache/create-cache.js';
 import { loadConfig } from '../../src/config.js';
@@ -13,7 +14,7 @@ let disabled: Cache;
 async function cacheOn(url: string, cacheDisabled: string): Promise<Cache> {
   const config = loadConfig({ DEBUG: 'true', KEY_PREFIX: PREFIX, REDIS_URL: url, CACHE_DISABLED: cacheDisabled });
   const cache = createCache(config, createSilentLogger());
-  for (let i = 0; i < 100 && !cache.redis!.isReady; i++) await new Promise((r) => setTimeout(r, 20));
+  for (let i = 0; i < 100 && !cache.redis!.isReady; i++) await sleep(20);
   return cache;
 }
 

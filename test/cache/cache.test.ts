@@ -1,11 +1,13 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import pino from 'pino';
 import type { Cache } from '../../src/cache/cache.js';
 import { createCache } from '../../src/cache/create-cache.js';
 import { runWithRequest, currentRequest } from '../../src/lib/request-context.js';
 import { startRedis, type RedisService } from '../harness/services.js';
+import { eventually as waitFor } from '../helpers/eventually.js';
 
 function capturingLogger() {
   const lines: { level: number; msg: string }[] = [];
@@ -33,11 +35,7 @@ function gatedLoad() {
 }
 
 async function eventually(check: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  await waitFor(what, check, { timeoutMs });
 }
 
 describe('the shared cache on Redis', () => {
@@ -98,7 +96,7 @@ describe('the shared cache on Redis', () => {
     let loads = 0;
     const loader = async () => {
       loads += 1;
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await sleep(50);
       return 'v';
     };
     const values = await Promise.all(Array.from({ length: 20 }, () => cache.getOrLoad('stampede', loader)));

@@ -6,13 +6,10 @@ import type { Cache } from '../../src/cache/cache.js';
 import { createCache } from '../../src/cache/create-cache.js';
 import { NearCache } from '../../src/cache/near-cache.js';
 import { startRedis, type RedisService } from '../harness/services.js';
+import { eventually as waitFor } from '../helpers/eventually.js';
 
 async function eventually(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  await waitFor(what, check, { timeoutMs, intervalMs: 20 });
 }
 
 /** Redis's own count of GET-like reads it has served (Keyv reads with GET). */

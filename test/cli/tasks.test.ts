@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
 import ts from 'typescript';
 import type { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
@@ -55,7 +56,7 @@ async function eventually<T>(ask: () => Promise<T>, accept: (value: T) => boolea
   for (;;) {
     const value = await ask();
     if (accept(value) || Date.now() > deadline) return value;
-    await new Promise((r) => setTimeout(r, 250));
+    await sleep(250);
   }
 }
 

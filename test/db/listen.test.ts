@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import pino from 'pino';
 import { listenPostgres } from '../../src/db/listen.js';
@@ -30,7 +31,7 @@ async function eventually(check: () => boolean, what: string, timeoutMs = 30_000
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
     if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
   }
 }
 
@@ -43,13 +44,13 @@ test('a listener hears NOTIFY, survives a database restart, and hears it again a
     await eventually(() => calls === 2, 'the notification');
 
     await postgres.stopServer();
-    await new Promise((resolve) => setTimeout(resolve, 1000)); // a reconnect attempt fails meanwhile
+    await sleep(1000); // a reconnect attempt fails meanwhile
     await postgres.restart();
     await eventually(() => calls === 3, 'the call that follows reconnecting');
     await notify('listen_test');
     await eventually(() => calls === 4, 'a notification after the restart');
     await notify('another_channel');
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await sleep(300);
     assert.equal(calls, 4, 'other channels are not heard');
   } finally {
     await listener.close();

@@ -8,6 +8,7 @@ import { rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface Service {
   /** Connection URL (`postgresql://…`, `redis://…`) or `host:port` for Temporal. */
@@ -52,7 +53,7 @@ export interface Spec {
 }
 
 export const HOST = '127.0.0.1';
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+export { sleep };
 
 // ---------------------------------------------------------------- binaries
 
@@ -118,7 +119,7 @@ process.stdin.on('data', (d) => { buf += d; let i;
 const cleanup = async () => {
   for (const [g, s] of groups) { try { process.kill(-g, s); } catch {} }
   const end = Date.now() + 5000;
-  while ([...groups.keys()].some(alive) && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+  while ([...groups.keys()].some(alive) && Date.now() < end) await sleep(50);
   for (const g of groups.keys()) { try { process.kill(-g, 'SIGKILL'); } catch {} }
   for (const d of dirs) { try { fs.rmSync(d, { recursive: true, force: true, maxRetries: 5 }); } catch {} }
   process.exit(0);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient } from '@keyv/redis';
 import { Client, Connection } from '@temporalio/client';
 import pg from 'pg';
@@ -93,7 +94,7 @@ describe('harness: Redis', () => {
     let value: string | null | undefined;
     while (value === undefined && Date.now() < deadline) {
       value = await client.get('greeting').catch(() => undefined);
-      if (value === undefined) await new Promise((resolve) => setTimeout(resolve, 100));
+      if (value === undefined) await sleep(100);
     }
     assert.equal(value, null);
 

@@ -17,6 +17,7 @@ import { spawn } from 'node:child_process';
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig, type Env } from '../../src/config.js';
 import { createInfrastructure, type Infrastructure } from '../../src/infrastructure.js';
 import { createApp } from '../../src/api/app.js';
@@ -117,7 +118,7 @@ export async function startTestApi(overrides: Env = {}, options: { temporal?: bo
       await deps.close();
       throw new Error('the test API\'s Redis did not answer within 15 s');
     }
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
   }
   const app = createApp(deps);
   // Right after requestContext: keep each request's counters so request() can report them exactly.
@@ -186,7 +187,7 @@ export async function startApiProcess(env: Env): Promise<ApiProcess> {
       killGroup();
       throw new Error(`api process did not serve within 30 s:\n${stderr}`);
     }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
   }
   return {
     url,

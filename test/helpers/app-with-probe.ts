@@ -13,6 +13,7 @@ import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import Router from '@koa/router';
 import pino from 'pino';
 import { loadConfig, type Env } from '../../src/config.js';
@@ -47,7 +48,7 @@ export async function startProbeApp(overrides: Env = {}, options: { reportError?
   const logger = pino({ level: 'debug', mixin: () => ({ requestId: currentRequest()?.requestId }) }, sink);
   const deps = await createInfrastructure(config, { name: 'probe', logger });
   // Redis connects in the background: the cached key must really be stored before the tests read it.
-  while ((await deps.cache.ping()) !== 'ok') await new Promise((resolve) => setTimeout(resolve, 50));
+  while ((await deps.cache.ping()) !== 'ok') await sleep(50);
   await deps.cache.set(HIT_KEY, { there: true });
   const app = createApp(deps, options);
   app.use(probeRouter(deps).routes());
@@ -91,7 +92,7 @@ function probeRouter({ db, cache, logger }: Infrastructure): Router {
     ctx.body = { done: true };
   });
   router.get('/sleep/:ms', async (ctx) => {
-    await new Promise((resolve) => setTimeout(resolve, Number(ctx.params.ms)));
+    await sleep(Number(ctx.params.ms));
     ctx.body = { slept: true };
   });
   router.get('/param/:value', async (ctx) => {

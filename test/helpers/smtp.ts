@@ -8,6 +8,7 @@
  */
 import { SMTPServer, type SMTPServerAddress } from 'smtp-server';
 import type { AddressInfo } from 'node:net';
+import { eventually } from './eventually.js';
 
 export interface ReceivedMail {
   messageId: string;
@@ -114,11 +115,7 @@ export async function startSmtpServer(behaviour: SmtpBehaviour = {}): Promise<Te
       return counts;
     },
     async waitFor(done, timeoutMs = 60_000) {
-      const deadline = Date.now() + timeoutMs;
-      while (!done(received)) {
-        if (Date.now() > deadline) throw new Error(`SMTP server: condition not met within ${timeoutMs} ms (${received.length} received)`);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+      await eventually(`the SMTP server's condition (${received.length} received so far)`, () => done(received), { timeoutMs, intervalMs: 50 });
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import type { RequestFn } from './api.js';
+import { eventually } from './eventually.js';
 
 export interface UploadAnswer {
   status: number;
@@ -31,12 +32,9 @@ export interface UploadView {
 
 /** Polls GET /api/v1/uploads/:id until the upload is ready or failed (60 s at most). */
 export async function waitForUpload(request: RequestFn, id: string, token: string): Promise<UploadView> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
+  return eventually(`upload ${id} to be ready or failed`, async () => {
     const res = await request<UploadView>('GET', `/api/v1/uploads/${id}`, { token });
     assert.equal(res.status, 200);
-    if (res.body.status === 'ready' || res.body.status === 'failed') return res.body;
-    if (Date.now() > deadline) throw new Error(`upload ${id} is still ${res.body.status}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+    return res.body.status === 'ready' || res.body.status === 'failed' ? res.body : undefined;
+  });
 }

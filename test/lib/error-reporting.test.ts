@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { after, before, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import pino from 'pino';
 import { createErrorReporter, type ErrorReporter } from '../../src/lib/error-reporting.js';
 import { startProbeApp, type ProbeApp } from '../helpers/app-with-probe.js';
@@ -48,7 +49,7 @@ async function eventFor(requestId: string): Promise<ErrorEvent> {
   for (const deadline = Date.now() + 60_000; Date.now() < deadline; ) {
     const found = errorEvents().find((e) => e.tags.request_id === requestId);
     if (found) return found;
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
   }
   throw new Error(`no event for request ${requestId}`);
 }

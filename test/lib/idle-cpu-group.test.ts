@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { findCpuHierarchy, openIdleCpuGroup } from '../../src/lib/idle-cpu-group.js';
 
 const v1Mounts = [
@@ -71,7 +72,7 @@ test('openIdleCpuGroup moves a process tree into an idle group, or says why the 
     const deadline = Date.now() + 10_000;
     while (!existsSync(`/proc/${pid}/task/${pid}/children`) || !readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim()) {
       if (Date.now() > deadline) throw new Error('the child did not start its first sleep');
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await sleep(20);
     }
     assert.equal(readFileSync(`${group.dir}/cpu.idle`, 'utf8').trim(), '1');
     assert.equal(group.add(pid), 2, 'the parent and its sleep');

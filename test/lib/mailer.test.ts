@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createMailer, type Mailer } from '../../src/lib/mailer.js';
 import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp.js';
 
@@ -19,7 +20,7 @@ const mail = (i: number) => ({ from: 'quiz@example.com', to: `reader${i}@example
 
 async function waitForNoConnections(timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (smtp.openConnections() > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  while (smtp.openConnections() > 0 && Date.now() < deadline) await sleep(20);
 }
 
 test('forty mails sent at once share at most five connections', async () => {

@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { setNiceness, setTreeNiceness } from '../../src/lib/priority.js';
 
 /**
@@ -13,7 +14,7 @@ async function nodeStarted(pid: number): Promise<void> {
   const deadline = Date.now() + 10_000;
   while (readdirSync(`/proc/${pid}/task`).length < 2) {
     if (Date.now() > deadline) throw new Error(`process ${pid} did not start its threads within 10 s`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await sleep(20);
   }
 }
 
@@ -68,7 +69,7 @@ test('setTreeNiceness lowers a process and its descendants, as a launcher script
     const deadline = Date.now() + 10_000;
     while (!(grandchild = Number(readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(' ')[0] ?? 0))) {
       if (Date.now() > deadline) throw new Error('the launcher started no child within 10 s');
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await sleep(20);
     }
     await nodeStarted(grandchild);
     const threads = [pid, grandchild].flatMap((p) => readdirSync(`/proc/${p}/task`).map((tid) => [p, Number(tid)] as const));

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DEFAULT_TUNING } from '../../src/background/tuning.js';
 import { WorkflowType, workflowIds } from '../../src/temporal/constants.js';
 import { startSmtpServer } from '../helpers/smtp.js';
@@ -26,6 +27,6 @@ test('a stopped worker has closed the SMTP connections of its mail pool', async 
   await worker.stop();
   stopped = true;
   const deadline = Date.now() + 5000;
-  while (smtp.openConnections() > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  while (smtp.openConnections() > 0 && Date.now() < deadline) await sleep(20);
   assert.equal(smtp.openConnections(), 0);
 });

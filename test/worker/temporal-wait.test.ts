@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { after, before, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Env } from '../../src/config.js';
 import { startTemporal, type TemporalService } from '../harness/services.js';
 import { workerEnv } from '../helpers/worker.js';
@@ -33,7 +34,7 @@ test('a worker started while Temporal is down waits for it instead of exiting, t
   const worker = spawnWorker();
   await worker.seen('"msg":"Temporal unreachable; the worker waits for it"');
   // Still waiting a few retries later (0.5 s, 1 s, 2 s apart): it did not give up.
-  await new Promise((resolve) => setTimeout(resolve, 4000));
+  await sleep(4000);
   assert.equal(worker.child.exitCode, null, `the worker exited:\n${worker.output().slice(-3000)}`);
 
   await temporal.restart();

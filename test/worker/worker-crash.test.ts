@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { after, before, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig, type Env } from '../../src/config.js';
 import { createInfrastructure, type Infrastructure } from '../../src/infrastructure.js';
@@ -66,9 +67,9 @@ test('a worker killed with 100 mails in flight loses none once restarted; duplic
   // The server sees each connection close once it has read everything sent before it; no other worker is
   // connected now. A loaded machine can take long for that, so the wait is for the closes, not a fixed time.
   const closedBy = Date.now() + 30_000;
-  while (smtp.openConnections() > 0 && Date.now() < closedBy) await new Promise((resolve) => setTimeout(resolve, 20));
+  while (smtp.openConnections() > 0 && Date.now() < closedBy) await sleep(20);
   assert.equal(smtp.openConnections(), 0, 'the killed worker\'s connections were closed');
-  await new Promise((resolve) => setTimeout(resolve, 200)); // the last messages' end events
+  await sleep(200); // the last messages' end events
   const receivedAtKill = new Set(smtp.received.map((m) => m.messageId));
   const unrecorded = await infra.db.prisma.emailMessage.findMany({ where: { id: { in: ids }, status: { not: 'sent' } }, select: { id: true } });
   // Accepted by the server but not yet recorded as sent: the only mails a restart may send twice.

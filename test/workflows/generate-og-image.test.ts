@@ -5,6 +5,7 @@ import { WorkflowType, workflowIds } from '../../src/temporal/constants.js';
 import { taskTuning } from '../../src/background/tuning.js';
 import { startTestApi, type TestApi } from '../helpers/api.js';
 import { startTestWorker, workerEnv, type TestWorker } from '../helpers/worker.js';
+import { eventually } from '../helpers/eventually.js';
 
 let api: TestApi;
 let worker: TestWorker;
@@ -27,14 +28,11 @@ const quizBody = (title: string) => ({
 
 /** Polls a public read until its ogImageUrl differs from `previous`. */
 async function waitForImage(path: string, previous: string | null = null): Promise<string> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
+  return eventually(`a new ogImageUrl on ${path}`, async () => {
     const res = await api.request('GET', path);
     assert.equal(res.status, 200);
-    if (res.body.ogImageUrl && res.body.ogImageUrl !== previous) return res.body.ogImageUrl as string;
-    if (Date.now() > deadline) throw new Error(`${path} has no new ogImageUrl`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+    return res.body.ogImageUrl && res.body.ogImageUrl !== previous ? (res.body.ogImageUrl as string) : undefined;
+  });
 }
 
 async function fetchPng(url: string): Promise<{ width: number; height: number; cacheControl: string | null }> {

@@ -9,6 +9,7 @@ import { isPrimaryMessage, type PrimaryMessage } from './messages.js';
 import { sendToPrimary } from './worker-ipc.js';
 import { RequestBudget } from './request-budget.js';
 import { Lifespan } from './lifespan.js';
+import { withDeadline } from '../../lib/deadline.js';
 
 const WARM_UP_MAX_MS = 10_000;
 
@@ -65,7 +66,7 @@ export async function runHttpWorker(config: Config, logger: Logger): Promise<voi
 
   infra = await createInfrastructure(config, { name: 'api', logger });
   api = await serveApi(config, infra, { listen: { port: 0, host: '127.0.0.1' } });
-  await warmUp(infra);
+  await warmUpPrisma(infra);
   budget = new RequestBudget(api.server, config, (message) => sendToPrimary(message));
   lifespan = new Lifespan(config, (message) => sendToPrimary(message));
   sendToPrimary({ type: 'ready', startupS: +process.uptime().toFixed(2) });
@@ -74,12 +75,10 @@ export async function runHttpWorker(config: Config, logger: Logger): Promise<voi
 
 /**
  * Prisma prepares its query engine on the first model query (a second or more on a busy machine, with
- * the event loop blocked): pay that before taking clients. Best effort: a database that is down now
- * must not keep the worker from starting (readiness reports it).
+ * the event loop blocked): pay that with one cheap model query before taking clients. Best effort: a database
+ * that is down now must not keep the worker from starting (readiness reports it).
  */
-async function warmUp(infra: Infrastructure): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, WARM_UP_MAX_MS)));
-  await Promise.race([metrics.snapshot(infra).then(() => undefined, () => undefined), deadline]);
-  clearTimeout(timer);
+async function warmUpPrisma(infra: Infrastructure): Promise<void> {
+  const query = infra.db.prisma.outboxEntry.count({ where: { status: 'pending' } });
+  await withDeadline(query.then(() => undefined, () => undefined), WARM_UP_MAX_MS, () => undefined);
 }

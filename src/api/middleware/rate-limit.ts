@@ -2,6 +2,7 @@ import type { Context, Middleware } from 'koa';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { AppDeps } from '../deps.js';
 import { rateLimited } from '../../lib/errors.js';
+import { withDeadline } from '../../lib/deadline.js';
 
 /** Past this wait for Redis (frozen, or a heavily loaded machine), the process counts on its own. */
 const REDIS_WAIT_MS = 1000;
@@ -39,16 +40,8 @@ export function createLimiter({ cache, config }: Pick<AppDeps, 'cache' | 'config
     if (limiter === memory) return local();
     const result = shared();
     result.catch(() => undefined);
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<'late'>((resolve) => {
-      timer = setTimeout(() => resolve('late'), REDIS_WAIT_MS);
-    });
-    try {
-      const first = await Promise.race([result, late]);
-      return first === 'late' ? local() : first;
-    } finally {
-      clearTimeout(timer);
-    }
+    const first = await withDeadline(result, REDIS_WAIT_MS, () => 'late' as const);
+    return first === 'late' ? local() : first;
   };
   return {
     async consume(key) {

@@ -8,6 +8,7 @@ import { checkWritable } from './folders.js';
 import { checkMigrations, checkRedis, checkSchedules, checkTemporal, checkWorker } from './services.js';
 import { checkAllowedHosts, checkConfigLoads, checkDebugOff, checkSecretKey, checkSecureCookies, checkTls } from './settings.js';
 import type { CheckOutcome, CheckResult } from './types.js';
+import { withDeadline } from '../../lib/deadline.js';
 
 export type { CheckResult } from './types.js';
 
@@ -30,16 +31,11 @@ interface Check {
 async function settle(check: Check, problems: string[], timeoutMs: number): Promise<CheckResult> {
   const invalid = problems.find((p) => check.reads.some((v) => p.startsWith(`${v}:`)));
   if (invalid) return { name: check.name, ok: false, reason: `invalid: ${invalid}` };
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<CheckOutcome>((resolve) => {
-    timer = setTimeout(() => resolve({ ok: false, reason: `no answer within ${timeoutMs / 1000} s` }), timeoutMs);
-  });
+  const late = (): CheckOutcome => ({ ok: false, reason: `no answer within ${timeoutMs / 1000} s` });
   try {
-    return { name: check.name, ...(await Promise.race([Promise.resolve().then(check.run), late])) };
+    return { name: check.name, ...(await withDeadline(Promise.resolve().then(check.run), timeoutMs, late)) };
   } catch (err) {
     return { name: check.name, ok: false, reason: (err as Error).message.split('\n')[0] ?? 'failed' };
-  } finally {
-    clearTimeout(timer);
   }
 }
 

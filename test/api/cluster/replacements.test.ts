@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { after, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import pino from 'pino';
 import { WorkerPool, type Member, type ReplaceReason } from '../../../src/api/cluster/worker-pool.js';
 import type { WorkerMessage } from '../../../src/api/cluster/messages.js';
@@ -35,7 +36,7 @@ async function settled(n: number): Promise<Member[]> {
   for (;;) {
     const c = pool.counts();
     if (c.active === n && c.starting + c.standby + c.draining === 0) return activeMembers;
-    await new Promise((r) => setTimeout(r, 20));
+    await sleep(20);
   }
 }
 let activeMembers: Member[] = [];
@@ -47,7 +48,7 @@ pool.on('exit', (member) => (activeMembers = activeMembers.filter((m) => m !== m
 const ask = (member: Member, message: WorkerMessage) => member.child.send({ type: 'test-send', message });
 
 async function until(check: () => boolean): Promise<void> {
-  while (!check()) await new Promise((r) => setTimeout(r, 20));
+  while (!check()) await sleep(20);
 }
 
 test('two workers reaching their request limit at once are replaced one after the other', { timeout: 60_000 }, async () => {

@@ -1,6 +1,6 @@
 import type { Database } from '../db/database.js';
 import type { Logger } from '../lib/logger.js';
-import { OUTBOX_DISPATCHER_LOCK, temporalWorkflowId, type WorkflowMemo, type WorkflowTypeName } from '../temporal/constants.js';
+import { OUTBOX_DISPATCHER_LOCK, temporalWorkflowId, type WorkflowMemo } from '../temporal/constants.js';
 import type { OutboxRef, OutboxTx } from './outbox.js';
 import { startWorkflow, type StartDeps } from './start-workflow.js';
 
@@ -29,11 +29,15 @@ export interface DispatchResult {
   error?: string;
 }
 
+/**
+ * The start an entry asks for. The row was written by enqueueWorkflow (or storeContactMessage), whose input the
+ * compiler checked against its workflow type; the database keeps it as JSON, so the pair is taken as written.
+ */
 function toStart(row: PendingRow): OutboxRef {
   const [input] = Array.isArray(row.args) ? (row.args as Record<string, unknown>[]) : [];
   const memo = (row.memo ?? { summary: row.workflow_id }) as WorkflowMemo;
   const workflowId = temporalWorkflowId({ workflowId: row.workflow_id, uid: row.uid });
-  return { id: row.id, workflowType: row.workflow_type as WorkflowTypeName, workflowId, input: input ?? {}, memo };
+  return { id: row.id, workflowType: row.workflow_type, workflowId, input: input ?? {}, memo } as OutboxRef;
 }
 
 /** How dispatchers keep out of each other's way. */

@@ -1,5 +1,5 @@
 import type { Listener } from '../db/listen.js';
-import { dispatchPending, type DispatchDeps, type Exclusivity } from './dispatch.js';
+import { dispatchPending, type DispatchDeps, type Exclusivity } from './dispatch-pending.js';
 import { OUTBOX_CHANNEL } from './outbox-wake.js';
 
 export interface DispatcherOptions {
