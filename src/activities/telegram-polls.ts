@@ -4,7 +4,7 @@ import type { ActivityDeps } from './index.js';
 import { botTokenBox } from '../domain/bots.js';
 import { pollFor } from '../domain/telegram-polls.js';
 import { createBotApi, describeBotApiError } from '../telegram/bot-api.js';
-import { createOutboundPacer } from '../telegram/pacing.js';
+import { createOutboundPacer, type OutboundPacer } from '../telegram/pacing.js';
 
 export interface SendGamePollInput {
   gameId: number;
@@ -41,7 +41,9 @@ function toFailure(error: unknown): unknown {
 }
 
 export function createTelegramPollActivities({ db, config, cache }: Pick<ActivityDeps, 'db' | 'config' | 'cache'>) {
-  const pacer = createOutboundPacer({ cache, config });
+  // Made at first use: a factory must not touch its dependencies (the tasks CLI lists activity names from it).
+  let pacer: OutboundPacer | undefined;
+  const pacing = () => (pacer ??= createOutboundPacer({ cache, config }));
   const apiFor = async (botId: string) => {
     const bot = await db.prisma.telegramBot.findUnique({ where: { id: BigInt(botId) }, select: { tokenCipher: true } });
     if (!bot) throw ApplicationFailure.nonRetryable(`bot ${botId} is not registered`, 'NotFound');
@@ -72,7 +74,7 @@ export function createTelegramPollActivities({ db, config, cache }: Pick<Activit
       if (!question) throw ApplicationFailure.nonRetryable(`question ${input.questionId} does not exist`, 'NotFound');
       const poll = pollFor(question, input.index, input.total);
       const api = await apiFor(input.botId);
-      const wait = await pacer.reserve(input.botId, input.chatId, poll.preface ? 2 : 1);
+      const wait = await pacing().reserve(input.botId, input.chatId, poll.preface ? 2 : 1);
       if (wait > 0) {
         throw ApplicationFailure.create({ message: `paced: chat ${input.chatId} or bot ${input.botId} at its limit`, type: 'TelegramPaced', nextRetryDelay: `${wait}ms` });
       }
