@@ -59,10 +59,7 @@ function presentSummary(row: SummaryRow): QuizSummary {
 }
 
 /** Published quizzes, newest first, optionally of one category: `limit + 1` rows so the caller can tell whether more exist. */
-export async function listPublishedQuizzes(
-  db: Database,
-  options: { category?: string | undefined; limit: number; after?: QuizCursor | undefined },
-): Promise<{ summary: QuizSummary; cursor: QuizCursor }[]> {
+export async function listPublishedQuizzes(db: Database, options: { category?: string | undefined; limit: number; after?: QuizCursor | undefined }): Promise<{ summary: QuizSummary; cursor: QuizCursor }[]> {
   const where: Prisma.QuizWhereInput = { published: true };
   if (options.category !== undefined) where.category = { slug: options.category };
   if (options.after) {

@@ -70,11 +70,7 @@ function renderStats(s: TaskStats, now: Date): string[] {
 }
 
 function renderSchedules(views: ScheduleView[], namespace: string, now: Date): string[] {
-  const rows = views.map((v) =>
-    v.present
-      ? [v.id, v.workflowType ?? '-', v.paused ? `paused${v.note ? ` (${v.note})` : ''}` : 'active', when(v.nextRun, now), when(v.lastRun, now)]
-      : [v.id, '-', 'MISSING', '-', '-'],
-  );
+  const rows = views.map((v) => (v.present ? [v.id, v.workflowType ?? '-', v.paused ? `paused${v.note ? ` (${v.note})` : ''}` : 'active', when(v.nextRun, now), when(v.lastRun, now)] : [v.id, '-', 'MISSING', '-', '-']));
   return [`Schedules (namespace ${namespace})`, ...formatTable(['id', 'workflow', 'state', 'next run', 'last run'], rows)];
 }
 

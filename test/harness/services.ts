@@ -18,7 +18,9 @@ import type { PostgresService, RedisService, TemporalService } from './processes
 // ---------------------------------------------------------------- PostgreSQL
 
 function systemUser(name: string): { uid: number; gid: number } | undefined {
-  const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith(`${name}:`));
+  const line = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`${name}:`));
   const [, , uid, gid] = line?.split(':') ?? [];
   return uid && gid ? { uid: Number(uid), gid: Number(gid) } : undefined;
 }
@@ -153,10 +155,7 @@ export async function startRedis(): Promise<RedisService> {
       command,
       dir,
       logFile: path.join(dir, 'redis.log'),
-      args: (port) => [
-        '--port', String(port), '--bind', HOST, '--dir', dir, '--save', '', '--appendonly', 'no',
-        '--maxmemory', '64mb', '--maxmemory-policy', 'allkeys-lru', '--daemonize', 'no',
-      ],
+      args: (port) => ['--port', String(port), '--bind', HOST, '--dir', dir, '--save', '', '--appendonly', 'no', '--maxmemory', '64mb', '--maxmemory-policy', 'allkeys-lru', '--daemonize', 'no'],
       stopSignal: 'SIGTERM',
       abortSignal: 'SIGKILL', // nothing is persisted
       probe: (port) => redisPing(port),
@@ -209,10 +208,22 @@ export async function startTemporal(): Promise<TemporalService> {
       env,
       logFile: path.join(dir, 'temporal.log'),
       args: (port) => [
-        'server', 'start-dev', '--headless', '--ip', HOST, '--port', String(port),
-        '--db-filename', path.join(dir, 'temporal.db'), '--log-level', 'error',
+        'server',
+        'start-dev',
+        '--headless',
+        '--ip',
+        HOST,
+        '--port',
+        String(port),
+        '--db-filename',
+        path.join(dir, 'temporal.db'),
+        '--log-level',
+        'error',
         // No fsync per write: a test server's history only has to survive a restart, not a power cut (5-10x faster).
-        '--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=off',
+        '--sqlite-pragma',
+        'journal_mode=wal',
+        '--sqlite-pragma',
+        'synchronous=off',
       ],
       stopSignal: 'SIGTERM',
       abortSignal: 'SIGKILL', // its database is thrown away

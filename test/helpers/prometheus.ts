@@ -53,9 +53,7 @@ export function parsePrometheus(text: string): Exposition {
     types,
     samples,
     sum(name, labels = {}) {
-      return samples
-        .filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))
-        .reduce((total, s) => total + s.value, 0);
+      return samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v)).reduce((total, s) => total + s.value, 0);
     },
   };
 }

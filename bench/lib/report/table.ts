@@ -51,7 +51,10 @@ export function scenarioTable(results: readonly ScenarioResult[]): string {
       r.cpuPercent === null ? 'n/a' : `${Math.round(r.cpuPercent)} %`,
       r.peakWorkerRssMb === null ? 'n/a' : `${Math.round(r.peakWorkerRssMb)} MB`,
       `${r.machineBusyPercent === null ? 'n/a' : `${Math.round(r.machineBusyPercent)} %`}, ${r.loadAvg1.toFixed(1)}`,
-    ].join(' | ').replace(/^/, '| ').concat(' |');
+    ]
+      .join(' | ')
+      .replace(/^/, '| ')
+      .concat(' |');
   });
   return [...head, ...rows].join('\n');
 }
