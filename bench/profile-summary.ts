@@ -20,7 +20,7 @@ export function ownerOf(url: string, functionName: string): string {
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (pkg) return pkg[1]!;
   if (url.startsWith('node:')) return url.replace(/^node:(internal\/)?/, 'node:').replace(/\/[^/]+$/, (m) => (url.split('/').length > 2 ? '' : m));
-  return url.replace(/^file:\/\//, '').replace(process.cwd() + '/', '');
+  return url.replace(/^file:\/\//, '').replace(`${process.cwd()}/`, '');
 }
 
 function summarize(files: string[], skipUs: number): void {

@@ -14,7 +14,7 @@
  */
 import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { AppDeps } from './deps.js';
 import { jsonBody, parseInput } from './validate.js';
 import { requireAdmin, requireBot, requireUser } from './middleware/auth.js';

@@ -100,7 +100,7 @@ async function findQuiz(db: Database, slug: string) {
 /** A published quiz with its questions and options, without correct flags; undefined when none is published under `slug`. */
 export async function loadPublicQuiz(db: Database, slug: string): Promise<PublicQuiz | undefined> {
   const row = await findQuiz(db, slug);
-  if (!row || !row.published) return undefined;
+  if (!row?.published) return undefined;
   return {
     ...presentSummary(row),
     shuffle: row.shuffle,

@@ -100,7 +100,7 @@ describe('fake Bot API server', () => {
         correct_option_ids: [0, 11],
         allows_multiple_answers: true,
         open_period: 5,
-        explanation: 'e'.repeat(198) + '\n\n',
+        explanation: `${'e'.repeat(198)}\n\n`,
       },
     );
     assert.equal(edges.poll.options.length, 12);

@@ -56,6 +56,6 @@ export async function seedFuzzData(base: string, sessions: Sessions, dir: string
   };
   mkdirSync(dir, { recursive: true });
   for (const [name, values] of Object.entries(dictionaries)) {
-    writeFileSync(path.join(dir, `${name}.dict`), values.map((v) => JSON.stringify(v)).join('\n') + '\n');
+    writeFileSync(path.join(dir, `${name}.dict`), `${values.map((v) => JSON.stringify(v)).join('\n')}\n`);
   }
 }

@@ -4,13 +4,12 @@
  * at once with the command that installs it, and whatever is still running when the test process
  * ends (normally, by a signal, or killed outright) is ended by a small watchdog process.
  */
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
 import { HOST, killGroup, launch, logTail, makeTempDir, missing, postgresBinDir, removeDir, serve, findBinary, findTemporalCli } from './processes.js';
-import type { Running, Service, Signal, Spec } from './processes.js';
+import type { Spec } from './processes.js';
 
 export { findBinary, findTemporalCli, freePort } from './processes.js';
 export type { Service, PostgresService, RedisService, TemporalService } from './processes.js';

@@ -9,7 +9,7 @@ const CRASHING = fileURLToPath(new URL('../../fixtures/crashing-http-worker.mjs'
 
 test('a worker that keeps crashing is restarted with a growing backoff, and stop() ends the loop', async () => {
   const lines: Record<string, unknown>[] = [];
-  let notify = () => undefined as void;
+  let notify: () => void = () => undefined;
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
       for (const line of chunk.toString().split('\n')) if (line) lines.push(JSON.parse(line) as Record<string, unknown>);

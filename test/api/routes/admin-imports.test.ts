@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { startTestApi, type TestApi } from '../../helpers/api.js';
 import { startTestWorker, workerEnv, type TestWorker } from '../../helpers/worker.js';
-import { comparable, importFile, postImport } from '../../helpers/imports.js';
+import { importFile, postImport } from '../../helpers/imports.js';
 import { zip } from '../../helpers/zip.js';
 import { loadAdminQuiz } from '../../../src/domain/quiz-reads.js';
 
