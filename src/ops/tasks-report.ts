@@ -84,8 +84,8 @@ export async function runTasks(command: TasksCommand, json: boolean, deps: Tasks
     emit(registered, renderRegistered(registered));
     return registered.declaredNotExported.length > 0 ? 1 : 0;
   }
-  let client;
-  let connection;
+  let client: Awaited<ReturnType<TemporalGateway['client']>>;
+  let connection: Awaited<ReturnType<TemporalGateway['connection']>>;
   try {
     [client, connection] = await Promise.all([gateway.client(), gateway.connection()]);
   } catch (err) {
