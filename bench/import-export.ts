@@ -70,7 +70,18 @@ async function measureImport(api: TestApi, admin: string): Promise<void> {
   }, 1000);
   const done = await waitForImport(api, admin, posted.body.id);
   clearInterval(poll);
-  console.log(JSON.stringify({ measure: 'import', questions: QUIZZES * QUESTIONS, bytes: content.length, seconds: (Date.now() - started) / 1000, status: done.status, quizzes: done.quizzes.length, errors: done.errors.length, progressSeen: seen }));
+  console.log(
+    JSON.stringify({
+      measure: 'import',
+      questions: QUIZZES * QUESTIONS,
+      bytes: content.length,
+      seconds: (Date.now() - started) / 1000,
+      status: done.status,
+      quizzes: done.quizzes.length,
+      errors: done.errors.length,
+      progressSeen: seen,
+    }),
+  );
 }
 
 async function measureResults(api: TestApi, admin: string, env: Env): Promise<void> {

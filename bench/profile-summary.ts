@@ -20,7 +20,7 @@ export function ownerOf(url: string, functionName: string): string {
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (pkg) return pkg[1]!;
   if (url.startsWith('node:')) return url.replace(/^node:(internal\/)?/, 'node:').replace(/\/[^/]+$/, (m) => (url.split('/').length > 2 ? '' : m));
-  return url.replace(/^file:\/\//, '').replace(process.cwd() + '/', '');
+  return url.replace(/^file:\/\//, '').replace(`${process.cwd()}/`, '');
 }
 
 function summarize(files: string[], skipUs: number): void {
@@ -45,7 +45,10 @@ function summarize(files: string[], skipUs: number): void {
     });
   }
   const top = (m: Map<string, number>, n: number) =>
-    [...m].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, v]) => `${((100 * v) / total).toFixed(1).padStart(5)} %  ${k}`);
+    [...m]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, n)
+      .map(([k, v]) => `${((100 * v) / total).toFixed(1).padStart(5)} %  ${k}`);
   console.log(`${files.length} profile(s), ${(total / 1e6).toFixed(1)} s of CPU (idle excluded)\n\nBy package:`);
   console.log(top(byOwner, 20).join('\n'));
   console.log('\nHottest functions (self time):');

@@ -14,7 +14,16 @@ async function writeKahoot(fileName: string, withBadRow: boolean): Promise<void>
   const sheet = workbook.addWorksheet('Sheet1');
   sheet.getCell('B2').value = 'Quiz template';
   sheet.getCell('B3').value = 'Add questions, at least two answer alternatives, time limit and choose correct answers (at least one).';
-  sheet.getRow(8).values = ['', 'Question - max 120 characters', 'Answer 1 - max 75 characters', 'Answer 2 - max 75 characters', 'Answer 3 - max 75 characters', 'Answer 4 - max 75 characters', 'Time limit (sec) – 5, 10, 20, 30, 60, 90, 120, or 240 secs', 'Correct answer(s) - choose at least one'];
+  sheet.getRow(8).values = [
+    '',
+    'Question - max 120 characters',
+    'Answer 1 - max 75 characters',
+    'Answer 2 - max 75 characters',
+    'Answer 3 - max 75 characters',
+    'Answer 4 - max 75 characters',
+    'Time limit (sec) – 5, 10, 20, 30, 60, 90, 120, or 240 secs',
+    'Correct answer(s) - choose at least one',
+  ];
   const questions: (string | number)[][] = [
     [1, 'What colour is the sky on a clear day?', 'Blue', 'Green', 'Red', 'Yellow', 20, '1'],
     [2, 'Which are even numbers?', '2', '3', '4', '5', 30, '1,3'],

@@ -14,10 +14,7 @@ export interface Infrastructure extends AppDeps {
  * Creates the process's infrastructure once: logger, database (PostgreSQL pool, or the embedded
  * PGlite handed in by `npm start`), cache and Temporal gateway.
  */
-export async function createInfrastructure(
-  config: Config,
-  options: { name: string; pglite?: PGlite; logger?: Logger },
-): Promise<Infrastructure> {
+export async function createInfrastructure(config: Config, options: { name: string; pglite?: PGlite; logger?: Logger }): Promise<Infrastructure> {
   const logger = options.logger ?? createLogger(config, options.name);
   let db: Database;
   if (config.DATABASE_URL) db = createPostgresDatabase(config, logger);

@@ -12,9 +12,7 @@ async function run(): Promise<void> {
   // A first run on a laptop: DEBUG on (no secret needed, cookies without Secure) unless the environment says otherwise.
   const base = loadConfig(process.env, { DEBUG: 'true', LOG_LEVEL: 'info' });
   const logger = createLogger(base, 'start');
-  const devServer = base.TEMPORAL_ADDRESS
-    ? undefined
-    : await startDevServer({ cli: base.TEMPORAL_CLI, port: base.TEMPORAL_DEV_PORT, uiPort: base.TEMPORAL_UI_PORT, dataDir: path.resolve('.data/temporal'), logger });
+  const devServer = base.TEMPORAL_ADDRESS ? undefined : await startDevServer({ cli: base.TEMPORAL_CLI, port: base.TEMPORAL_DEV_PORT, uiPort: base.TEMPORAL_UI_PORT, dataDir: path.resolve('.data/temporal'), logger });
   // Background infrastructure like the worker: on one machine it must not take the API's CPU either.
   if (devServer?.pid && base.WORKER_NICE > 0) logger.info({ nice: base.WORKER_NICE, threads: setTreeNiceness(base.WORKER_NICE, devServer.pid) }, 'Temporal dev server runs at lower CPU priority');
   const config = Object.freeze({ ...base, TEMPORAL_ADDRESS: devServer?.address ?? base.TEMPORAL_ADDRESS });

@@ -109,10 +109,23 @@ test('compiled `npm start` with external services runs the compiled API and work
     assert.deepEqual(ready, { db: 'ok', cache: 'ok', temporal: 'ok' });
 
     const commands = descendantCommands(child.pid!);
-    assert.ok(commands.some((c) => c.endsWith(`${OUT}/api/cluster.js`)), `no compiled API primary in ${commands.join(' | ')}`);
-    assert.ok(commands.some((c) => c.endsWith(`${OUT}/api/cluster.js --http-worker`)), `no compiled HTTP worker in ${commands.join(' | ')}`);
-    assert.ok(commands.some((c) => c.endsWith(`${OUT}/worker/main.js`)), `no compiled worker in ${commands.join(' | ')}`);
-    assert.deepEqual(commands.filter((c) => /\btsx\b|\.ts(\s|$)/.test(c)), [], 'no process runs tsx or TypeScript');
+    assert.ok(
+      commands.some((c) => c.endsWith(`${OUT}/api/cluster.js`)),
+      `no compiled API primary in ${commands.join(' | ')}`,
+    );
+    assert.ok(
+      commands.some((c) => c.endsWith(`${OUT}/api/cluster.js --http-worker`)),
+      `no compiled HTTP worker in ${commands.join(' | ')}`,
+    );
+    assert.ok(
+      commands.some((c) => c.endsWith(`${OUT}/worker/main.js`)),
+      `no compiled worker in ${commands.join(' | ')}`,
+    );
+    assert.deepEqual(
+      commands.filter((c) => /\btsx\b|\.ts(\s|$)/.test(c)),
+      [],
+      'no process runs tsx or TypeScript',
+    );
 
     child.kill('SIGTERM');
     assert.equal(await exited, 0);

@@ -139,7 +139,10 @@ for (const file of ['docker-compose.yml', 'docker-compose.local-prod.yml']) {
       const ui = services['temporal-ui']!;
       assert.match(ui.image ?? '', /^temporalio\/ui:/);
       assert.equal(environmentOf(ui).TEMPORAL_ADDRESS, 'temporal:7233');
-      assert.ok(ui.ports?.some((p) => p.endsWith('8080:8080')), 'port 8080 is not published');
+      assert.ok(
+        ui.ports?.some((p) => p.endsWith('8080:8080')),
+        'port 8080 is not published',
+      );
     });
 
     test('references only Dockerfiles, scripts and config files that exist', () => {

@@ -22,7 +22,10 @@ test('a missing SECRET_KEY with DEBUG off is an error naming SECRET_KEY', () => 
 });
 
 test('the startup error message names the variable', () => {
-  assert.throws(() => loadConfig({ DEBUG: 'false' }), (err: Error) => err.message.includes('SECRET_KEY'));
+  assert.throws(
+    () => loadConfig({ DEBUG: 'false' }),
+    (err: Error) => err.message.includes('SECRET_KEY'),
+  );
 });
 
 test('every known default secret is refused with DEBUG off, even padded to length', () => {
@@ -52,8 +55,14 @@ test('each bad value is named, all of them in one error', () => {
 });
 
 test('URLs must use the scheme their service speaks', () => {
-  assert.deepEqual(problemsOf({ SECRET_KEY: strongSecret, DATABASE_URL: 'mysql://db/quiz' }).map((p) => p.split(':')[0]), ['DATABASE_URL']);
-  assert.deepEqual(problemsOf({ SECRET_KEY: strongSecret, SMTP_URL: 'http://mail' }).map((p) => p.split(':')[0]), ['SMTP_URL']);
+  assert.deepEqual(
+    problemsOf({ SECRET_KEY: strongSecret, DATABASE_URL: 'mysql://db/quiz' }).map((p) => p.split(':')[0]),
+    ['DATABASE_URL'],
+  );
+  assert.deepEqual(
+    problemsOf({ SECRET_KEY: strongSecret, SMTP_URL: 'http://mail' }).map((p) => p.split(':')[0]),
+    ['SMTP_URL'],
+  );
   const config = loadConfig({ SECRET_KEY: strongSecret, REDIS_URL: 'rediss://cache:6380', DATABASE_URL: 'postgres://db/quiz' });
   assert.equal(config.REDIS_URL, 'rediss://cache:6380');
   assert.equal(config.DATABASE_URL, 'postgres://db/quiz');

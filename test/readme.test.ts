@@ -7,7 +7,12 @@ const read = (relative: string) => readFileSync(new URL(`../${relative}`, import
 const readme = read('README.md');
 const configurationDoc = read('docs/configuration.md');
 /** [path, text] of the README and of every page under docs/. */
-const pages: [string, string][] = [['README.md', readme], ...readdirSync(new URL('../docs/', import.meta.url)).filter((f) => f.endsWith('.md')).map((f): [string, string] => [`docs/${f}`, read(`docs/${f}`)])];
+const pages: [string, string][] = [
+  ['README.md', readme],
+  ...readdirSync(new URL('../docs/', import.meta.url))
+    .filter((f) => f.endsWith('.md'))
+    .map((f): [string, string] => [`docs/${f}`, read(`docs/${f}`)]),
+];
 const scripts = Object.keys((JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts);
 
 /** Rows of the configuration table: | `NAME` | default | meaning |. */

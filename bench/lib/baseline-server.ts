@@ -20,9 +20,11 @@ function serve(): void {
           res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(json) });
           res.end(json);
         }
-      : new Koa().use((ctx) => {
-          ctx.body = BODY;
-        }).callback();
+      : new Koa()
+          .use((ctx) => {
+            ctx.body = BODY;
+          })
+          .callback();
   const server = http.createServer(handler);
   server.keepAliveTimeout = 65_000;
   server.listen(Number(port), '127.0.0.1');

@@ -116,6 +116,17 @@ export async function runBench(options: BenchOptions): Promise<{ markdown: strin
   if (ceiling) notes.unshift(`generator ceiling (bare Node http, ${options.workers} workers, same machine): ${Math.round(ceiling.rps).toLocaleString('en-US')} req/s`);
   notes.push(`logs: ${logDir}`);
   const machine = `${load0.cores} cores (${os.cpus()[0]?.model.trim() ?? 'cpu'}), ${Math.round(os.totalmem() / 2 ** 30)} GB, Node ${process.version}, load average ${load0.loadAvg1} at start`;
-  const info = { startedAt, mode: options.quick ? ('quick' as const) : ('full' as const), machine, generator: generator.name, connections: options.connections, apiWorkers: options.workers, warmupS: options.warmupS, durationS: options.durationS, notes, settings };
+  const info = {
+    startedAt,
+    mode: options.quick ? ('quick' as const) : ('full' as const),
+    machine,
+    generator: generator.name,
+    connections: options.connections,
+    apiWorkers: options.workers,
+    warmupS: options.warmupS,
+    durationS: options.durationS,
+    notes,
+    settings,
+  };
   return writeReport(options.outDir, info, results, apiRss);
 }

@@ -44,7 +44,7 @@ export function processTree(root: number): ProcInfo[] {
   const inTree = new Set([root]);
   for (let grew = true; grew; ) {
     grew = false;
-    for (const p of all) if (!inTree.has(p.pid) && inTree.has(p.ppid)) (inTree.add(p.pid), (grew = true));
+    for (const p of all) if (!inTree.has(p.pid) && inTree.has(p.ppid)) inTree.add(p.pid), (grew = true);
   }
   return all.filter((p) => inTree.has(p.pid));
 }
@@ -93,7 +93,10 @@ export function sampleProcesses(root: number | undefined, intervalMs = 500): { s
     const workers = tree.filter((p) => p.pid !== root);
     const worker = Math.max(0, ...workers.map((p) => p.rssMb));
     peakWorker = Math.max(peakWorker, worker);
-    peakTotal = Math.max(peakTotal, tree.reduce((s, p) => s + p.rssMb, 0));
+    peakTotal = Math.max(
+      peakTotal,
+      tree.reduce((s, p) => s + p.rssMb, 0),
+    );
     series.push({ t: Date.now() - started, mb: worker });
   };
   sample();

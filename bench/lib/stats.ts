@@ -31,7 +31,12 @@ export function summarize(samples: readonly number[]): LatencySummary {
 export function p99ByWindow(samples: readonly { atMs: number; ms: number }[], bucketMs: number): number[] {
   const buckets: number[][] = [];
   for (const { atMs, ms } of samples) (buckets[Math.max(0, Math.floor(atMs / bucketMs))] ??= []).push(ms);
-  return Array.from(buckets, (bucket) => percentile([...(bucket ?? [])].sort((a, b) => a - b), 99));
+  return Array.from(buckets, (bucket) =>
+    percentile(
+      [...(bucket ?? [])].sort((a, b) => a - b),
+      99,
+    ),
+  );
 }
 
 /** a / b, or null when either is missing or b is 0. */

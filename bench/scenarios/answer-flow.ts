@@ -91,7 +91,8 @@ export async function runAnswerFlow(ctx: BenchContext, keys: DemoKeys): Promise<
   try {
     const check = await checkScoring(databaseUrl, ctx.api.url);
     Object.assign(result.extra, check);
-    const line = `scoring check: ${check.statsMismatches} of ${check.usersChecked} users' statistics differ from a recomputation from the answers table; ` +
+    const line =
+      `scoring check: ${check.statsMismatches} of ${check.usersChecked} users' statistics differ from a recomputation from the answers table; ` +
       `all-time leaderboard (top ${check.leaderboardChecked}, with and without ?period=all) ${check.leaderboardMismatches} entries differ from SQL's`;
     result.notes.push(line);
     console.log(`  ${line}`);

@@ -42,7 +42,9 @@ export async function runContact(ctx: BenchContext): Promise<ScenarioResult> {
     };
   };
   const options = { ...ctx.options, durationS: ctx.options.contactS, warmupS: Math.min(ctx.options.warmupS, 2) };
-  const measured = await measureLoad({ ...ctx, options }, { baseUrl: ctx.api.url, connections: ctx.options.connections, requests: [] }, { pid: ctx.api.pid, metricsUrl: `${ctx.api.url}/metrics` }, run).finally(() => generator.close());
+  const measured = await measureLoad({ ...ctx, options }, { baseUrl: ctx.api.url, connections: ctx.options.connections, requests: [] }, { pid: ctx.api.pid, metricsUrl: `${ctx.api.url}/metrics` }, run).finally(() =>
+    generator.close(),
+  );
   fillResult(result, measured);
   if (lastPaced) {
     const service = lastPaced.serviceLatency;
@@ -50,15 +52,20 @@ export async function runContact(ctx: BenchContext): Promise<ScenarioResult> {
     result.notes.push(`p99 of each second's posts: ${lastPaced.p99BySecond.map((v) => (v === null ? '-' : v.toFixed(0))).join(', ')} ms`);
   }
   const postedUntil = Date.now();
-  const statusText = Object.entries(statuses).map(([code, count]) => `${count}×${code}`).join(' ');
+  const statusText = Object.entries(statuses)
+    .map(([code, count]) => `${count}×${code}`)
+    .join(' ');
   result.notes.push(`answers in the measured window: ${statusText || 'none'}`);
   result.extra = { accepted: accepted.size };
   if (!ctx.smtp || !ctx.app) {
-    result.notes.push('mail delivery not measured: the API does not send to the benchmark\'s SMTP server');
+    result.notes.push("mail delivery not measured: the API does not send to the benchmark's SMTP server");
     return result;
   }
   const mails = [...accepted].flatMap(([id, at]) => [contactEmailIds.notify(id), contactEmailIds.confirm(id)].map((m) => ({ messageId: messageIdFor(m, ctx.app!.mailDomain), at })));
-  const all = await ctx.smtp.waitFor(mails.map((m) => m.messageId), mailWaitMs);
+  const all = await ctx.smtp.waitFor(
+    mails.map((m) => m.messageId),
+    mailWaitMs,
+  );
   const arrived = mails.filter((m) => ctx.smtp!.arrivals.has(m.messageId));
   const last = Math.max(postedUntil, ...arrived.map((m) => ctx.smtp!.arrivals.get(m.messageId)![0]!));
   const delays = summarize(arrived.map((m) => ctx.smtp!.arrivals.get(m.messageId)![0]! - m.at));

@@ -21,7 +21,9 @@ export const RECYCLED_MAX_REQUESTS = 1000;
 /** `read-mix` (cache on), `read-mix-nocache` (an API with CACHE_DISABLED=true), `read-mix-recycled` (an API with API_MAX_REQUESTS=1000). */
 export async function runReadMix(ctx: BenchContext, api: ApiTarget, keys: DemoKeys, variant: 'on' | 'off' | 'recycled'): Promise<ScenarioResult> {
   const name = { on: 'read-mix', off: 'read-mix-nocache', recycled: 'read-mix-recycled' }[variant];
-  const shares = Object.entries(READ_MIX_WEIGHTS).map(([k, v]) => `${k} ${Math.round(v * 100)} %`).join(', ');
+  const shares = Object.entries(READ_MIX_WEIGHTS)
+    .map(([k, v]) => `${k} ${Math.round(v * 100)} %`)
+    .join(', ');
   const setup = variant === 'recycled' ? `cache on, API_MAX_REQUESTS=${RECYCLED_MAX_REQUESTS} (workers recycled)` : `cache ${variant}`;
   const description = `${shares}; ${Math.round(HOT_SHARE * 100)} % of reads on the top ${Math.round(HOT_FRACTION * 100)} % of keys; ${setup}`;
   const result = emptyResult(name, description, machineLoad().loadAvg1);

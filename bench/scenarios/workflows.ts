@@ -20,12 +20,7 @@ import { WorkflowType, workflowIds } from '../../src/temporal/constants.js';
 const IN_FLIGHT = 100;
 
 /** Runs `n` workflows through `runOne`, IN_FLIGHT at a time; throughput, per-workflow latency and failures. */
-async function closedLoop(
-  n: number,
-  budgetMs: number,
-  runOne: (i: number) => Promise<void>,
-  pid: number | undefined,
-): Promise<{ load: LoadResult; started: number; failed: number; processes?: ProcessFigures }> {
+async function closedLoop(n: number, budgetMs: number, runOne: (i: number) => Promise<void>, pid: number | undefined): Promise<{ load: LoadResult; started: number; failed: number; processes?: ProcessFigures }> {
   const latencies: number[] = [];
   let failed = 0;
   let next = 0;
@@ -106,7 +101,7 @@ export async function runWorkflows(ctx: BenchContext): Promise<ScenarioResult> {
       workerCpuPercent: email.processes?.cpuPercent ?? null,
       noopWorkerCpuPercent: noop.processes?.cpuPercent ?? null,
     };
-    result.notes.push('CPU and RSS are the app worker process\'s');
+    result.notes.push("CPU and RSS are the app worker process's");
     result.notes.push(`both workers at niceness ${workerNice} (WORKER_NICE)`);
     return result;
   } finally {

@@ -10,7 +10,10 @@ export type LeaseClaim = { held: true; token: number } | { held: false; record: 
  * so it lapses within `leaseMs` of the holder dying (a killed worker) and never while the holder lives.
  */
 export class EmailSendLease {
-  constructor(private readonly db: Database, private readonly leaseMs: number) {}
+  constructor(
+    private readonly db: Database,
+    private readonly leaseMs: number,
+  ) {}
 
   /**
    * Creates the idempotency record if needed and takes the lease (counting an attempt) when the message is
@@ -32,11 +35,14 @@ export class EmailSendLease {
 
   /** Renews the lease (only while this attempt, `token`, holds it) until the returned function is called. */
   keepAlive(id: string, token: number): () => void {
-    const timer = setInterval(() => {
-      void this.db.prisma.$executeRaw`
+    const timer = setInterval(
+      () => {
+        void this.db.prisma.$executeRaw`
         UPDATE email_messages SET lease_until = now() + make_interval(secs => ${this.leaseMs / 1000})
          WHERE id = ${id} AND status = 'pending' AND attempts = ${token}`.catch(() => undefined);
-    }, Math.max(100, Math.floor(this.leaseMs / 3)));
+      },
+      Math.max(100, Math.floor(this.leaseMs / 3)),
+    );
     return () => clearInterval(timer);
   }
 }

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { ActivityDeps } from './index.js';
-import { Prisma } from '../generated/prisma/client.js';
+import type { Prisma } from '../generated/prisma/client.js';
 import { AppError } from '../lib/errors.js';
 import { createQuiz, invalidateQuizCaches, type QuizDraft } from '../domain/quizzes.js';
 import { parseImport, questionCount } from '../imports/parse.js';

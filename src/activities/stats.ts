@@ -9,7 +9,8 @@ export function createStatsActivities({ config, db, cache, logger }: ActivityDep
     async refreshAllStats(): Promise<StatsRefreshOutcome> {
       const outcome = await refreshAllStatistics({ db, cache }, config.SCHEDULE_TIMEZONE);
       // Increments that disagree with the recomputation are a bug (or a write made outside the domain functions).
-      if (outcome.usersUpdated + outcome.periodUsersUpdated > 0) logger.warn({ repaired: outcome.usersUpdated, periodsRepaired: outcome.periodUsersUpdated, userIds: outcome.sampleUserIds }, 'refresh-stats repaired statistics rows');
+      if (outcome.usersUpdated + outcome.periodUsersUpdated > 0)
+        logger.warn({ repaired: outcome.usersUpdated, periodsRepaired: outcome.periodUsersUpdated, userIds: outcome.sampleUserIds }, 'refresh-stats repaired statistics rows');
       return outcome;
     },
   };

@@ -80,14 +80,19 @@ export function createTelegramPollActivities({ db, config, cache }: Pick<Activit
       }
       try {
         if (poll.preface) await api.sendMessage(input.chatId, poll.preface);
-        const message = await api.sendPoll(input.chatId, poll.question, poll.options.map((text) => ({ text })), {
-          type: 'quiz',
-          is_anonymous: false,
-          correct_option_ids: poll.correctOptionIds,
-          allows_multiple_answers: poll.correctOptionIds.length > 1,
-          open_period: input.openPeriodS,
-          ...(poll.explanation ? { explanation: poll.explanation } : {}),
-        });
+        const message = await api.sendPoll(
+          input.chatId,
+          poll.question,
+          poll.options.map((text) => ({ text })),
+          {
+            type: 'quiz',
+            is_anonymous: false,
+            correct_option_ids: poll.correctOptionIds,
+            allows_multiple_answers: poll.correctOptionIds.length > 1,
+            open_period: input.openPeriodS,
+            ...(poll.explanation ? { explanation: poll.explanation } : {}),
+          },
+        );
         const sentAt = new Date();
         const closesAt = new Date(sentAt.getTime() + input.openPeriodS * 1000);
         await db.prisma.gamePoll.update({ where: { id: row.id }, data: { pollId: message.poll.id, messageId: message.message_id, sentAt, closesAt } });

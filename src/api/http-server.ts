@@ -106,7 +106,7 @@ export function serverLoad(server: http.Server): { requests: number; connections
 export function holdRequests(server: http.Server): () => void {
   const state = states.get(server);
   if (!state) return () => undefined;
-  let release = () => undefined as void;
+  let release: () => void = () => undefined;
   state.held = new Promise<void>((resolve) => (release = resolve));
   return () => {
     state.held = undefined;

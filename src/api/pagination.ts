@@ -8,14 +8,16 @@ import { MAX_ID } from './params.js';
  */
 export function limitQuery(max: number, fallback: number) {
   const rule = `must be a whole number from 1 to ${max}`;
-  return z
-    .string({ error: rule })
-    .regex(/^\d{1,6}$/, rule)
-    .transform(Number)
-    .pipe(z.number().min(1, rule).max(max, rule))
-    .default(fallback)
-    // The document states the rule itself (a pattern of digits would also admit 0 and 1000).
-    .meta({ override: { type: 'integer', minimum: 1, maximum: max, default: fallback, pattern: undefined } });
+  return (
+    z
+      .string({ error: rule })
+      .regex(/^\d{1,6}$/, rule)
+      .transform(Number)
+      .pipe(z.number().min(1, rule).max(max, rule))
+      .default(fallback)
+      // The document states the rule itself (a pattern of digits would also admit 0 and 1000).
+      .meta({ override: { type: 'integer', minimum: 1, maximum: max, default: fallback, pattern: undefined } })
+  );
 }
 
 /**

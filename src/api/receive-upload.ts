@@ -21,7 +21,7 @@ export const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
  */
 export async function receiveSingleFile(
   req: IncomingMessage,
-  options: { spoolDir: string; maxBytes: number; field: string; /** The text fields the route reads; any other part is a 400. */ textFields?: readonly string[] },
+  options: { spoolDir: string; maxBytes: number; field: string /** The text fields the route reads; any other part is a 400. */; textFields?: readonly string[] },
 ): Promise<ReceivedFile> {
   await fs.mkdir(options.spoolDir, { recursive: true });
   const form = formidable({
@@ -48,7 +48,11 @@ export async function receiveSingleFile(
   try {
     const [fields, files] = await form.parse(req);
     // Like a JSON body with unknown keys, a form with parts this route does not know is refused.
-    if (unknown.size > 0) throw badRequest('The form has unknown fields.', [...unknown].map((name) => ({ path: name, message: 'unknown field' })));
+    if (unknown.size > 0)
+      throw badRequest(
+        'The form has unknown fields.',
+        [...unknown].map((name) => ({ path: name, message: 'unknown field' })),
+      );
     const file = files[options.field]?.[0];
     if (!file) throw badRequest(`A file is required in the multipart field "${options.field}".`, [{ path: options.field, message: 'required' }]);
     const firstValues = Object.entries(fields).flatMap(([name, values]) => (values?.[0] === undefined ? [] : [[name, values[0]] as const]));

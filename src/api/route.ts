@@ -14,7 +14,7 @@
  */
 import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { AppDeps } from './deps.js';
 import { jsonBody, parseInput } from './validate.js';
 import { requireAdmin, requireBot, requireUser } from './middleware/auth.js';
@@ -24,10 +24,7 @@ import { notFound } from '../lib/errors.js';
 export type Role = 'user' | 'admin' | 'bot' | 'metrics' | 'webhook';
 
 /** A response body: JSON (a zod schema), another media type (`{ content: { 'image/png': {} } }`), or none (null). */
-export type ResponseSpec =
-  | z.ZodType
-  | null
-  | { description?: string; content: Record<string, z.ZodType | Record<string, never>>; headers?: z.ZodObject };
+export type ResponseSpec = z.ZodType | null | { description?: string; content: Record<string, z.ZodType | Record<string, never>>; headers?: z.ZodObject };
 
 type Schema = z.ZodType | undefined;
 type Out<S extends Schema> = S extends z.ZodType ? z.output<S> : undefined;
@@ -130,4 +127,3 @@ function parseParams<P extends z.ZodType>(schema: P, params: unknown, what = 'Re
   if (!result.success) throw notFound(what);
   return result.data;
 }
-

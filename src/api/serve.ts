@@ -15,11 +15,7 @@ export interface RunningApi {
  * Serves the API with the given infrastructure (one HTTP process): on config.PORT, or where `listen`
  * says (a cluster worker listens on a private loopback port and gets its clients from the primary).
  */
-export async function serveApi(
-  config: Config,
-  infra: Infrastructure,
-  options: { listen?: { port: number; host: string } } = {},
-): Promise<RunningApi> {
+export async function serveApi(config: Config, infra: Infrastructure, options: { listen?: { port: number; host: string } } = {}): Promise<RunningApi> {
   const reporter = createErrorReporter(config, infra.logger);
   const app = createApp(infra, { reportError: reporter?.report });
   const server = createHttpServer(app, config);

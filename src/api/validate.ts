@@ -5,9 +5,7 @@ import { unsupportedMediaType, validationFailed, type ErrorDetail } from '../lib
 /** Parses input with a zod schema; every bad field is named in the 400's details. */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
   const result = schema.safeParse(input);
-  const details: ErrorDetail[] = result.success
-    ? findNulCharacters(result.data, [])
-    : result.error.issues.map((issue) => ({ path: issue.path.map(String).join('.') || '(body)', message: issue.message }));
+  const details: ErrorDetail[] = result.success ? findNulCharacters(result.data, []) : result.error.issues.map((issue) => ({ path: issue.path.map(String).join('.') || '(body)', message: issue.message }));
   if (details.length === 0) return result.data as z.infer<S>;
   throw validationFailed(details);
 }

@@ -38,7 +38,10 @@ export class OutboxDispatcher {
   private asleep = false;
   private idleWaiters: (() => void)[] = [];
 
-  constructor(private readonly deps: DispatchDeps, private readonly options: DispatcherOptions) {}
+  constructor(
+    private readonly deps: DispatchDeps,
+    private readonly options: DispatcherOptions,
+  ) {}
 
   /**
    * Starts in the background: a pass at each notification on OUTBOX_CHANNEL (sent at commit by the outbox's

@@ -13,13 +13,7 @@ export interface ScheduleDefinition {
 }
 
 /** Starts `workflowType` with `input`, typed as that workflow function's parameter. */
-function startAction<W extends WorkflowTypeName>(
-  config: ScheduleConfig,
-  scheduleId: ScheduleIdName,
-  workflowType: W,
-  input: WorkflowInput<W>,
-  summary: string,
-): ScheduleOptionsAction {
+function startAction<W extends WorkflowTypeName>(config: ScheduleConfig, scheduleId: ScheduleIdName, workflowType: W, input: WorkflowInput<W>, summary: string): ScheduleOptionsAction {
   return {
     type: 'startWorkflow',
     workflowType,

@@ -83,7 +83,10 @@ export class MemoryStore implements CacheStore {
   private readonly versions = new Map<string, number>();
   private generation = 0;
 
-  constructor(private readonly keyv: Keyv, readonly names: KeyNames) {}
+  constructor(
+    private readonly keyv: Keyv,
+    readonly names: KeyNames,
+  ) {}
 
   read(key: string): Promise<StoredValue | undefined> {
     return this.keyv.getRaw(this.names.value(key));

@@ -8,10 +8,7 @@ import { RedisStore } from './redis-store.js';
 import { NearCache } from './near-cache.js';
 
 /** Builds the cache from config: Redis that fails fast and reconnects by itself, or memory. */
-export function createCache(
-  config: Pick<Config, 'REDIS_URL' | 'KEY_PREFIX' | 'CACHE_TTL'> & Partial<Pick<Config, 'CACHE_DISABLED' | 'CACHE_LOCAL_TTL_MS' | 'CACHE_TIMEOUT_MS'>>,
-  logger: Logger,
-): Cache {
+export function createCache(config: Pick<Config, 'REDIS_URL' | 'KEY_PREFIX' | 'CACHE_TTL'> & Partial<Pick<Config, 'CACHE_DISABLED' | 'CACHE_LOCAL_TTL_MS' | 'CACHE_TIMEOUT_MS'>>, logger: Logger): Cache {
   const disabled = config.CACHE_DISABLED ?? false;
   const names = new KeyNames(config.KEY_PREFIX);
   if (!config.REDIS_URL) {

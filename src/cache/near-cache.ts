@@ -159,7 +159,10 @@ export class NearCache {
       }
       return;
     }
-    if (message === INVALIDATE_ALL) return this.drop(INVALIDATE_ALL);
+    if (message === INVALIDATE_ALL) {
+      this.drop(INVALIDATE_ALL);
+      return;
+    }
     try {
       this.drop(JSON.parse(message) as string[]);
     } catch {

@@ -7,7 +7,6 @@ import path from 'node:path';
 import { ConfigError, inspectConfig, type Config } from '../config.js';
 import * as migrations from '../db/migrations.js';
 
-
 /** Migrating never uses SECRET_KEY, so its rule (set and strong when DEBUG is off) must not stop a deploy job. */
 function readConfig(): Pick<Config, 'DATABASE_URL' | 'PGLITE_DIR'> {
   const { config, problems } = inspectConfig(); // every variable checked, except the SECRET_KEY rule

@@ -8,7 +8,7 @@ import { moveIdNamedUploads } from '../domain/upload-files.js';
 async function run(): Promise<void> {
   const config = loadToolConfig();
   let db: Database;
-  let closeEmbedded = async () => undefined as void;
+  let closeEmbedded: () => Promise<void> = async () => undefined;
   if (config.DATABASE_URL) db = createPostgresDatabase(config, createSilentLogger());
   else {
     // The embedded database (PGLITE_DIR) serves one process: stop `npm start` first.

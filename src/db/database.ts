@@ -40,10 +40,7 @@ export interface Database {
 }
 
 /** Prisma on @prisma/adapter-pg over a bounded pg Pool; every statement sent is counted per request. */
-export function createPostgresDatabase(
-  config: Pick<Config, 'DATABASE_URL' | 'DATABASE_POOL_MAX' | 'DATABASE_POOL_IDLE_S' | 'DEBUG'>,
-  logger: Logger,
-): Database {
+export function createPostgresDatabase(config: Pick<Config, 'DATABASE_URL' | 'DATABASE_POOL_MAX' | 'DATABASE_POOL_IDLE_S' | 'DEBUG'>, logger: Logger): Database {
   if (!config.DATABASE_URL) throw new Error('DATABASE_URL is required for the PostgreSQL database');
   const pool = new pg.Pool({
     connectionString: config.DATABASE_URL,
@@ -114,7 +111,11 @@ function instrumentClient(client: pg.PoolClient, sqlLogger: Logger | undefined):
       return original(...args);
     }
     const result = original(...args);
-    if (result instanceof Promise) void result.then(() => log(false), () => log(true));
+    if (result instanceof Promise)
+      void result.then(
+        () => log(false),
+        () => log(true),
+      );
     return result;
   };
 }

@@ -104,7 +104,10 @@ export async function readMigrations(dir: string): Promise<MigrationFile[]> {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw err;
   }
-  const names = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort((a, b) => a.localeCompare(b));
+  const names = entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort((a, b) => a.localeCompare(b));
   const migrations: MigrationFile[] = [];
   for (const name of names) {
     const file = path.join(dir, name, 'migration.sql');
@@ -257,10 +260,7 @@ async function applyOne(db: SqlExecutor, file: MigrationFile): Promise<void> {
         [id, file.checksum, file.name],
       );
       await tx.exec(file.sql);
-      await tx.query(
-        `UPDATE "${MIGRATIONS_TABLE}" SET finished_at = clock_timestamp(), applied_steps_count = 1 WHERE id = $1`,
-        [id],
-      );
+      await tx.query(`UPDATE "${MIGRATIONS_TABLE}" SET finished_at = clock_timestamp(), applied_steps_count = 1 WHERE id = $1`, [id]);
     });
   } catch (err) {
     const sqlError = describeSqlError(err);

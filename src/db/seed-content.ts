@@ -88,7 +88,8 @@ export function seedPosts(): SeedPost[] {
   return POST_TITLES.slice(0, SEED_POST_COUNT).map((title, index) => ({
     slug: slugify(title),
     title,
-    body: `# ${title}\n\nThis is demo post number ${index + 1}. It explains **${title.toLowerCase()}** in a few paragraphs.\n\n` +
+    body:
+      `# ${title}\n\nThis is demo post number ${index + 1}. It explains **${title.toLowerCase()}** in a few paragraphs.\n\n` +
       `- Play a quiz from the bot or the Mini App\n- Answer every question\n- Check your place on the leaderboard\n\n` +
       `Questions or ideas? Use the contact form.`,
   }));

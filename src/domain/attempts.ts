@@ -51,8 +51,7 @@ export interface AttemptView {
  * 404 when no quiz is published under `slug`.
  */
 export async function startAttempt(db: Database, userId: number, slug: string): Promise<StartedAttempt> {
-  const rows = await db.prisma
-    .$queryRaw<{ id: number; total: number; started_at: Date }[]>`
+  const rows = await db.prisma.$queryRaw<{ id: number; total: number; started_at: Date }[]>`
       WITH quiz AS (
         SELECT id, (SELECT count(*) FROM questions WHERE quiz_id = quizzes.id)::int AS total
           FROM quizzes WHERE slug = ${slug} AND published
@@ -66,12 +65,11 @@ export async function startAttempt(db: Database, userId: number, slug: string): 
         INSERT INTO user_stats AS st (user_id, attempts, updated_at) SELECT ${userId}, 1, now() FROM started
         ON CONFLICT (user_id) DO UPDATE SET attempts = st.attempts + 1, updated_at = EXCLUDED.updated_at
       )
-      SELECT id, total, started_at FROM started`
-    .catch((err: unknown) => {
-      // The quiz was deleted between the read and the insert (its foreign key no longer holds).
-      if (isForeignKeyViolation(err)) throw notFound('Quiz');
-      throw err;
-    });
+      SELECT id, total, started_at FROM started`.catch((err: unknown) => {
+    // The quiz was deleted between the read and the insert (its foreign key no longer holds).
+    if (isForeignKeyViolation(err)) throw notFound('Quiz');
+    throw err;
+  });
   const attempt = rows[0];
   if (!attempt) throw notFound('Quiz');
   return { id: String(attempt.id), quizSlug: slug, startedAt: attempt.started_at.toISOString(), questionCount: attempt.total };
@@ -103,12 +101,7 @@ interface FinishRow {
  * Finishing again changes nothing and returns the same result; `changed` tells whether this call did it, and
  * `standings` are the user's totals after it, for the leaderboards.
  */
-export async function finishAttempt(
-  db: Database,
-  userId: number,
-  attemptId: number,
-  timeZone: string,
-): Promise<{ result: FinishedAttempt; changed: boolean; standings: PointsStanding[] }> {
+export async function finishAttempt(db: Database, userId: number, attemptId: number, timeZone: string): Promise<{ result: FinishedAttempt; changed: boolean; standings: PointsStanding[] }> {
   // The outer SELECT sees the row as it was before this statement: finished already, or not (then `fin` did it).
   const [row] = await db.prisma.$queryRaw<FinishRow[]>`
     WITH fin AS (

@@ -4,8 +4,7 @@ export const cacheKeys = {
   /** Current generation of the quiz list pages: every quiz write replaces it, orphaning all cached pages at once. */
   quizListGeneration: 'quizzes:list:generation',
   /** One page of the public quiz list, within a generation. */
-  quizListPage: (generation: string, category: string | undefined, limit: number, cursor: string | undefined) =>
-    `quizzes:list:${generation}:${category ?? '*'}:${limit}:${cursor ?? ''}`,
+  quizListPage: (generation: string, category: string | undefined, limit: number, cursor: string | undefined) => `quizzes:list:${generation}:${category ?? '*'}:${limit}:${cursor ?? ''}`,
   /** The public detail of one quiz (no correct flags). */
   quiz: (slug: string) => `quiz:${slug}`,
   /** The statistics of one user. */

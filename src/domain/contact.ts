@@ -16,11 +16,7 @@ const oneLine = (text: string) => text.replace(/[\r\n\t]+/g, ' ').trim();
  * confirmation carries nothing the sender wrote: not the message, and not the name either (100 free
  * characters are room enough for a spam line or a link); it is a fixed text, useless as a relay.
  */
-export function contactEmails(
-  contact: Pick<ContactMessage, 'id' | 'name' | 'email' | 'message' | 'createdAt'>,
-  site: { siteName: string; contactEmail: string },
-  { confirm }: { confirm: boolean },
-): EmailInput[] {
+export function contactEmails(contact: Pick<ContactMessage, 'id' | 'name' | 'email' | 'message' | 'createdAt'>, site: { siteName: string; contactEmail: string }, { confirm }: { confirm: boolean }): EmailInput[] {
   const name = oneLine(contact.name);
   const notify: EmailInput = {
     id: contactEmailIds.notify(contact.id),
@@ -75,11 +71,7 @@ export interface StoredContact {
  * transaction, in one round trip: this is the busiest public write), so an accepted message is never lost;
  * its commit wakes the dispatcher (the outbox's insert trigger). The entry has the shape enqueueWorkflow writes.
  */
-export async function storeContactMessage(
-  db: Database,
-  submission: ContactSubmission,
-  meta: { clientIp?: string | undefined; requestId?: string | undefined },
-): Promise<StoredContact> {
+export async function storeContactMessage(db: Database, submission: ContactSubmission, meta: { clientIp?: string | undefined; requestId?: string | undefined }): Promise<StoredContact> {
   const summaryPrefix = 'Contact message ';
   const from = ` from ${oneLine(submission.name)}`;
   const requestId = meta.requestId ?? null;

@@ -72,6 +72,19 @@ export function presentImport(row: Omit<QuizImport, 'content'>): ImportView {
 
 /** Columns of an import without its file's bytes (a status read never loads up to 5 MiB). */
 export const importWithoutContent = {
-  id: true, format: true, category: true, dryRun: true, fileName: true, createdBy: true, status: true, done: true,
-  total: true, quizzes: true, written: true, errors: true, requestId: true, createdAt: true, updatedAt: true,
+  id: true,
+  format: true,
+  category: true,
+  dryRun: true,
+  fileName: true,
+  createdBy: true,
+  status: true,
+  done: true,
+  total: true,
+  quizzes: true,
+  written: true,
+  errors: true,
+  requestId: true,
+  createdAt: true,
+  updatedAt: true,
 } satisfies Prisma.QuizImportSelect;

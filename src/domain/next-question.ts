@@ -32,7 +32,10 @@ interface NextRow {
 /** The options in the attempt's seeded order: by a hash of (attempt, option), stable for the attempt. */
 export function shuffledFor<T extends { id: number }>(attemptId: number, options: readonly T[]): T[] {
   const rank = (id: number) => createHash('sha256').update(`${attemptId}:${id}`).digest('hex');
-  return options.map((o) => ({ o, r: rank(o.id) })).sort((a, b) => (a.r < b.r ? -1 : a.r > b.r ? 1 : 0)).map(({ o }) => o);
+  return options
+    .map((o) => ({ o, r: rank(o.id) }))
+    .sort((a, b) => (a.r < b.r ? -1 : a.r > b.r ? 1 : 0))
+    .map(({ o }) => o);
 }
 
 /** Serves the next question of an owner's attempt and starts its clock; `{question: null}` once all are answered or finished. */

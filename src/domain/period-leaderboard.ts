@@ -114,14 +114,17 @@ export async function readPeriodLeaderboard(deps: Deps, period: Period, limit: n
   if (redis?.isReady) {
     try {
       const key = setKey(deps.cache, bucket);
-      const [marker, entries] = await withTimeout(
-        Promise.all([redis.zScore(key, MARKER), redis.zRangeWithScores(key, '+inf', '(0', { BY: 'SCORE', REV: true, LIMIT: { offset: 0, count: LEADERBOARD_SIZE } })]),
-      );
+      const [marker, entries] = await withTimeout(Promise.all([redis.zScore(key, MARKER), redis.zRangeWithScores(key, '+inf', '(0', { BY: 'SCORE', REV: true, LIMIT: { offset: 0, count: LEADERBOARD_SIZE } })]));
       if (marker !== null) {
         const ids = entries.map((e) => e.value);
         const names = ids.length > 0 ? await withTimeout(redis.hmGet(deps.cache.redisKey(cacheKeys.leaderboardNames), ids)) : [];
         if (names.every((n) => n !== null)) {
-          return present(ranked(entries.map((e, i) => ({ userId: Number(e.value), username: names[i] || null, points: e.score })), limit));
+          return present(
+            ranked(
+              entries.map((e, i) => ({ userId: Number(e.value), username: names[i] || null, points: e.score })),
+              limit,
+            ),
+          );
         }
       }
       const rows = await loadPeriodTop(deps.db, bucket);

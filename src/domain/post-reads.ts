@@ -57,10 +57,7 @@ export function presentAdminPost(row: Post): AdminPost {
 }
 
 /** Published posts, newest first: `limit + 1` rows so the caller can tell whether another page exists. */
-export async function listPublishedPosts(
-  db: Database,
-  options: { limit: number; after?: PostCursor | undefined },
-): Promise<{ summary: PostSummary; cursor: PostCursor }[]> {
+export async function listPublishedPosts(db: Database, options: { limit: number; after?: PostCursor | undefined }): Promise<{ summary: PostSummary; cursor: PostCursor }[]> {
   const where: Prisma.PostWhereInput = { published: true, publishedAt: { not: null } };
   if (options.after) {
     const at = new Date(options.after.publishedAt);

@@ -59,10 +59,7 @@ function presentSummary(row: SummaryRow): QuizSummary {
 }
 
 /** Published quizzes, newest first, optionally of one category: `limit + 1` rows so the caller can tell whether more exist. */
-export async function listPublishedQuizzes(
-  db: Database,
-  options: { category?: string | undefined; limit: number; after?: QuizCursor | undefined },
-): Promise<{ summary: QuizSummary; cursor: QuizCursor }[]> {
+export async function listPublishedQuizzes(db: Database, options: { category?: string | undefined; limit: number; after?: QuizCursor | undefined }): Promise<{ summary: QuizSummary; cursor: QuizCursor }[]> {
   const where: Prisma.QuizWhereInput = { published: true };
   if (options.category !== undefined) where.category = { slug: options.category };
   if (options.after) {
@@ -103,7 +100,7 @@ async function findQuiz(db: Database, slug: string) {
 /** A published quiz with its questions and options, without correct flags; undefined when none is published under `slug`. */
 export async function loadPublicQuiz(db: Database, slug: string): Promise<PublicQuiz | undefined> {
   const row = await findQuiz(db, slug);
-  if (!row || !row.published) return undefined;
+  if (!row?.published) return undefined;
   return {
     ...presentSummary(row),
     shuffle: row.shuffle,

@@ -137,11 +137,7 @@ export async function createQuiz(db: Database, draft: QuizDraft, hooks: CreateQu
  * when given, replace the old ones, which is refused (409) once the quiz has attempts: their answers point
  * at the old questions. Returns the quiz before and after (the slug may change).
  */
-export async function updateQuiz(
-  db: Database,
-  slug: string,
-  changes: QuizChanges,
-): Promise<QuizWrite & { before: Quiz }> {
+export async function updateQuiz(db: Database, slug: string, changes: QuizChanges): Promise<QuizWrite & { before: Quiz }> {
   try {
     return await db.prisma.$transaction(async (tx) => {
       const found = await tx.quiz.findUnique({ where: { slug }, include: { category: { select: { slug: true } } } });

@@ -57,10 +57,7 @@ export function telegramFit(questions: QuestionForPoll[]): { fits: boolean; prob
 export function pollFor(question: QuestionForPoll, index: number, total: number): PollToSend {
   const correctOptionIds = question.options.flatMap((o, i) => (o.correct ? [i] : []));
   const explanation = fitExplanation(question.explanation);
-  const fitsPoll =
-    question.text.length <= TELEGRAM_LIMITS.questionChars &&
-    question.options.length <= TELEGRAM_LIMITS.options &&
-    question.options.every((o) => o.text.length <= TELEGRAM_LIMITS.optionChars);
+  const fitsPoll = question.text.length <= TELEGRAM_LIMITS.questionChars && question.options.length <= TELEGRAM_LIMITS.options && question.options.every((o) => o.text.length <= TELEGRAM_LIMITS.optionChars);
   const base = { correctOptionIds, ...(explanation ? { explanation } : {}) };
   if (fitsPoll) return { question: question.text, options: question.options.map((o) => o.text), ...base };
   const lines = [`Question ${index + 1} of ${total}`, '', question.text, '', ...question.options.map((o, i) => `${letter(i)}. ${o.text}`)];

@@ -20,8 +20,20 @@ export const RESULT_COLUMNS = ['attempt', 'userId', 'username', 'firstName', 'te
 
 /** One answer as the batch query builds it (a JSON array, in RESULT_COLUMNS order before escaping). */
 type ResultRow = [
-  attemptId: number, userId: number, username: string | null, firstName: string | null, telegramId: string, position: number,
-  question: string, chosen: string | null, correct: boolean, credit: number, points: number | null, elapsedMs: number, timedOut: boolean, answeredAt: string,
+  attemptId: number,
+  userId: number,
+  username: string | null,
+  firstName: string | null,
+  telegramId: string,
+  position: number,
+  question: string,
+  chosen: string | null,
+  correct: boolean,
+  credit: number,
+  points: number | null,
+  elapsedMs: number,
+  timedOut: boolean,
+  answeredAt: string,
 ];
 
 /** The next attempts of a quiz after `afterId`, in id order (quiz_id index, then a sort of that quiz's ids only). */
@@ -58,10 +70,7 @@ export async function* resultRows(db: Database, quizId: number, batch = RESULTS_
     const attempts = await nextAttempts(db, quizId, after, batch);
     if (attempts.length === 0) return;
     for (const [attempt, user, username, firstName, telegramId, position, question, chosen, correct, credit, points, elapsedMs, timedOut, at] of await answersOf(db, attempts)) {
-      yield [
-        attempt, user, escapeCell(username ?? ''), escapeCell(firstName ?? ''), telegramId, position + 1,
-        escapeCell(question), escapeCell(chosen ?? ''), correct, credit, points, elapsedMs / 1000, timedOut, at,
-      ];
+      yield [attempt, user, escapeCell(username ?? ''), escapeCell(firstName ?? ''), telegramId, position + 1, escapeCell(question), escapeCell(chosen ?? ''), correct, credit, points, elapsedMs / 1000, timedOut, at];
     }
     after = attempts[attempts.length - 1]!;
   }

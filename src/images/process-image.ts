@@ -33,8 +33,7 @@ export async function reencodeImage(bytes: Buffer, thumbnailSize: number, limits
     throw new UnreadableImageError(`not a readable image: ${(err as Error).message}`);
   }
   const format = outputFormatOf(image.mime ?? 'image/png');
-  const encode = (img: typeof image) =>
-    format.mime === 'image/jpeg' ? img.getBuffer('image/jpeg', { quality: JPEG_QUALITY }) : img.getBuffer('image/png');
+  const encode = (img: typeof image) => (format.mime === 'image/jpeg' ? img.getBuffer('image/jpeg', { quality: JPEG_QUALITY }) : img.getBuffer('image/png'));
   const { width, height } = image;
   const original = await encode(image);
   if (Math.max(width, height) > thumbnailSize) image.scaleToFit({ w: thumbnailSize, h: thumbnailSize });

@@ -2,8 +2,18 @@ import type { FrameSize } from './frame-sizes.js';
 import { UnreadableImageError } from './unreadable-image.js';
 
 const TAG = {
-  width: 256, height: 257, bitsPerSample: 258, compression: 259, stripOffsets: 273, samplesPerPixel: 277, stripByteCounts: 279,
-  tileWidth: 322, tileLength: 323, tileOffsets: 324, tileByteCounts: 325, subIfds: 330,
+  width: 256,
+  height: 257,
+  bitsPerSample: 258,
+  compression: 259,
+  stripOffsets: 273,
+  samplesPerPixel: 277,
+  stripByteCounts: 279,
+  tileWidth: 322,
+  tileLength: 323,
+  tileOffsets: 324,
+  tileByteCounts: 325,
+  subIfds: 330,
 } as const;
 const TYPE_SIZES: Record<number, number> = { 1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 6: 1, 7: 1, 8: 2, 9: 4, 10: 8, 11: 4, 12: 8, 13: 4 };
 
@@ -91,9 +101,7 @@ export function readTiffPages(bytes: Uint8Array): Array<TiffPage & { tile?: Fram
       if (!TIFF_COMPRESSIONS.has(compression)) throw new UnreadableImageError(`not a readable image: TIFF compression ${compression} is not supported`);
       const [tileWidth, tileLength] = [tags.get(TAG.tileWidth)?.[0], tags.get(TAG.tileLength)?.[0]];
       const tile = tileWidth !== undefined && tileLength !== undefined ? { width: tileWidth, height: tileLength } : undefined;
-      const [offsets, lengths] = tile
-        ? [tags.get(TAG.tileOffsets) ?? [], tags.get(TAG.tileByteCounts) ?? []]
-        : [tags.get(TAG.stripOffsets) ?? [], tags.get(TAG.stripByteCounts) ?? []];
+      const [offsets, lengths] = tile ? [tags.get(TAG.tileOffsets) ?? [], tags.get(TAG.tileByteCounts) ?? []] : [tags.get(TAG.stripOffsets) ?? [], tags.get(TAG.stripByteCounts) ?? []];
       const area = tile ?? { width, height };
       const chunkBytes = Math.ceil((area.width * bitsPerPixel) / 8) * area.height;
       const chunks = offsets.map((offset, i) => ({ offset, length: lengths[i] ?? 0 }));

@@ -59,5 +59,9 @@ export function sumMonotonic(snapshots: MetricsSnapshot[]): MetricsSnapshot {
 }
 
 function seriesKey(labels: Record<string, string | number>): string {
-  return JSON.stringify(Object.keys(labels).sort().map((k) => [k, labels[k]]));
+  return JSON.stringify(
+    Object.keys(labels)
+      .sort()
+      .map((k) => [k, labels[k]]),
+  );
 }

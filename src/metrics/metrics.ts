@@ -55,7 +55,7 @@ export class ProcessMetrics {
   private readonly cacheHits = new Counter({ name: 'cache_hits_total', help: 'Cache reads that found a value.', registers: [this.registry] });
   private readonly cacheLocalHits = new Counter({
     name: 'cache_local_hits_total',
-    help: 'Of the cache hits, those answered from the process\'s own near cache without asking Redis.',
+    help: "Of the cache hits, those answered from the process's own near cache without asking Redis.",
     registers: [this.registry],
   });
   private readonly repeatedResponses = new Counter({
@@ -93,7 +93,7 @@ export class ProcessMetrics {
   // Starts made by the outbox dispatcher (in the worker), counted in outbox_dispatch_counts as it makes them.
   private readonly dispatched = new Counter({
     name: 'outbox_dispatched_total',
-    help: 'Workflows the outbox dispatcher started, by workflow type (every start of a write\'s workflow).',
+    help: "Workflows the outbox dispatcher started, by workflow type (every start of a write's workflow).",
     labelNames: ['type'] as const,
     aggregator: 'max',
     registers: [this.registry],
@@ -172,11 +172,7 @@ export class ProcessMetrics {
 
   /** Reads the outbox backlog and the dispatcher's counts; a slow or failing database leaves the last readings in place. */
   private async refreshOutbox(db: Database): Promise<void> {
-    const read = Promise.all([
-      db.prisma.outboxEntry.count({ where: { status: 'pending' } }),
-      db.prisma.outboxDispatchCount.findMany(),
-      db.prisma.statsRepairCount.findUnique({ where: { id: 1 } }),
-    ]).catch(() => undefined);
+    const read = Promise.all([db.prisma.outboxEntry.count({ where: { status: 'pending' } }), db.prisma.outboxDispatchCount.findMany(), db.prisma.statsRepairCount.findUnique({ where: { id: 1 } })]).catch(() => undefined);
     const readings = await withDeadline(read, OUTBOX_TIMEOUT_MS, () => undefined);
     if (!readings) return;
     const [pending, byType, repairs] = readings;

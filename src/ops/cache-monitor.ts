@@ -140,8 +140,7 @@ function printStats(stats: RedisStats, print: Print): void {
   print(row('hit rate', formatHitRate(stats)));
 }
 
-const MEMORY_NOTE =
-  'The cache is in memory (REDIS_URL is unset): each process has its own, which this tool cannot see or clear. Set REDIS_URL to share one Redis cache.';
+const MEMORY_NOTE = 'The cache is in memory (REDIS_URL is unset): each process has its own, which this tool cannot see or clear. Set REDIS_URL to share one Redis cache.';
 
 /** Runs one monitor mode and returns the exit code (1 when Redis cannot be reached or the probe fails). */
 export async function runCacheMonitor(mode: CacheMonitorMode, deps: CacheMonitorDeps): Promise<number> {

@@ -70,11 +70,7 @@ function renderStats(s: TaskStats, now: Date): string[] {
 }
 
 function renderSchedules(views: ScheduleView[], namespace: string, now: Date): string[] {
-  const rows = views.map((v) =>
-    v.present
-      ? [v.id, v.workflowType ?? '-', v.paused ? `paused${v.note ? ` (${v.note})` : ''}` : 'active', when(v.nextRun, now), when(v.lastRun, now)]
-      : [v.id, '-', 'MISSING', '-', '-'],
-  );
+  const rows = views.map((v) => (v.present ? [v.id, v.workflowType ?? '-', v.paused ? `paused${v.note ? ` (${v.note})` : ''}` : 'active', when(v.nextRun, now), when(v.lastRun, now)] : [v.id, '-', 'MISSING', '-', '-']));
   return [`Schedules (namespace ${namespace})`, ...formatTable(['id', 'workflow', 'state', 'next run', 'last run'], rows)];
 }
 
@@ -88,8 +84,8 @@ export async function runTasks(command: TasksCommand, json: boolean, deps: Tasks
     emit(registered, renderRegistered(registered));
     return registered.declaredNotExported.length > 0 ? 1 : 0;
   }
-  let client;
-  let connection;
+  let client: Awaited<ReturnType<TemporalGateway['client']>>;
+  let connection: Awaited<ReturnType<TemporalGateway['connection']>>;
   try {
     [client, connection] = await Promise.all([gateway.client(), gateway.connection()]);
   } catch (err) {

@@ -35,8 +35,7 @@ export function queryString(value: string): string {
   return JSON.stringify(value);
 }
 
-const memoText = (memo: Record<string, unknown> | undefined, key: string): string | null =>
-  typeof memo?.[key] === 'string' ? (memo[key] as string) : null;
+const memoText = (memo: Record<string, unknown> | undefined, key: string): string | null => (typeof memo?.[key] === 'string' ? (memo[key] as string) : null);
 
 /** Running workflows of the task queue, newest first, at most `limit`, with the total count. */
 export async function listActive(client: Client, taskQueue: string, limit = 100): Promise<ActiveList> {
@@ -75,16 +74,8 @@ export async function countByStatus(client: Client, taskQueue: string, since: Da
 }
 
 /** Pollers and backlog of both task queue types, and the last 24 hours by status. */
-export async function collectStats(
-  client: Client,
-  connection: Connection,
-  target: { namespace: string; taskQueue: string },
-  now = new Date(),
-): Promise<TaskStats> {
+export async function collectStats(client: Client, connection: Connection, target: { namespace: string; taskQueue: string }, now = new Date()): Promise<TaskStats> {
   const since = new Date(now.getTime() - DAY_MS);
-  const [queues, byStatus] = await Promise.all([
-    describeQueues(connection, target.namespace, target.taskQueue),
-    countByStatus(client, target.taskQueue, since),
-  ]);
+  const [queues, byStatus] = await Promise.all([describeQueues(connection, target.namespace, target.taskQueue), countByStatus(client, target.taskQueue, since)]);
   return { ...target, queues, since, byStatus };
 }

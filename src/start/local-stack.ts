@@ -48,9 +48,7 @@ function startChildren(config: Config): LocalStack {
   // The children run like this file: compiled .js with plain node (`npm start`), or .ts through tsx.
   const extension = path.extname(import.meta.url);
   const loader = extension === '.ts' ? ['--import', import.meta.resolve('tsx')] : [];
-  const children: ChildProcess[] = ['api/cluster', 'worker/main'].map((script) =>
-    spawn(process.execPath, [...loader, fileURLToPath(new URL(`../${script}${extension}`, import.meta.url))], { env, stdio: 'inherit' }),
-  );
+  const children: ChildProcess[] = ['api/cluster', 'worker/main'].map((script) => spawn(process.execPath, [...loader, fileURLToPath(new URL(`../${script}${extension}`, import.meta.url))], { env, stdio: 'inherit' }));
   return {
     port: config.PORT,
     async stop() {

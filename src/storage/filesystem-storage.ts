@@ -10,7 +10,10 @@ import { isValidKey, publicPath, type Storage, type StoredFile } from './storage
 export class FileSystemStorage implements Storage {
   readonly root: string;
 
-  constructor(root: string, private readonly publicBaseUrl = '') {
+  constructor(
+    root: string,
+    private readonly publicBaseUrl = '',
+  ) {
     this.root = path.resolve(root);
   }
 

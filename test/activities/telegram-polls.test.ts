@@ -61,7 +61,10 @@ describe('game poll activities (against the fake Bot API and real Postgres)', ()
     game += 1;
     telegram.rateLimit({ retryAfter: 7, calls: 1 });
     const before = telegram.callsTo('sendPoll').filter((c) => c.outcome === true).length;
-    const failure = await activities.sendGamePoll(input(0)).then(() => undefined, (e: unknown) => e);
+    const failure = await activities.sendGamePoll(input(0)).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.ok(failure instanceof ApplicationFailure);
     assert.equal(failure.type, 'TelegramRateLimited');
     assert.equal(failure.nonRetryable, false);
@@ -75,7 +78,10 @@ describe('game poll activities (against the fake Bot API and real Postgres)', ()
 
   test('a refusal Telegram will repeat (400) is non-retryable', async () => {
     game += 1;
-    const failure = await activities.sendGamePoll(input(0, { openPeriodS: 3 })).then(() => undefined, (e: unknown) => e);
+    const failure = await activities.sendGamePoll(input(0, { openPeriodS: 3 })).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.ok(failure instanceof ApplicationFailure);
     assert.equal(failure.nonRetryable, true);
     assert.equal(failure.type, 'TelegramRefused');
@@ -90,7 +96,10 @@ describe('game poll activities (against the fake Bot API and real Postgres)', ()
     }
     game += 1;
     const before = telegram.callsTo('sendPoll').length;
-    const failure = await activities.sendGamePoll(input(0, { chatId })).then(() => undefined, (e: unknown) => e);
+    const failure = await activities.sendGamePoll(input(0, { chatId })).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.ok(failure instanceof ApplicationFailure);
     assert.equal(failure.type, 'TelegramPaced');
     assert.equal(failure.nonRetryable, false);

@@ -26,9 +26,11 @@ describe('the HTTP app', () => {
 
   test('a body that is not JSON is a 415 on a JSON endpoint, not a 400 about missing fields', async () => {
     const bot = `Bot ${api.botToken}`;
-    const send = (contentType: string | undefined, body?: string) =>
-      api.request('POST', '/api/v1/auth/bot', { headers: { Authorization: bot, 'Content-Type': contentType }, body });
-    for (const [type, body] of [['text/plain', '{"telegramId": 4242}'], ['application/x-www-form-urlencoded', 'telegramId=4242']] as const) {
+    const send = (contentType: string | undefined, body?: string) => api.request('POST', '/api/v1/auth/bot', { headers: { Authorization: bot, 'Content-Type': contentType }, body });
+    for (const [type, body] of [
+      ['text/plain', '{"telegramId": 4242}'],
+      ['application/x-www-form-urlencoded', 'telegramId=4242'],
+    ] as const) {
       const res = await send(type, body);
       assert.equal(res.status, 415, type);
       assert.equal(res.body.error.code, 'unsupported_media_type');

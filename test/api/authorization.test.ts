@@ -126,7 +126,19 @@ describe('authorization: every route as every role', () => {
     fixtures.userId = owner.user.id;
     const quiz = await api.request('POST', '/api/v1/quizzes', {
       token: admin,
-      body: { title: 'Authz quiz', category: 'authz', questions: [{ text: 'Q?', options: [{ text: 'a', correct: true }, { text: 'b', correct: false }] }] },
+      body: {
+        title: 'Authz quiz',
+        category: 'authz',
+        questions: [
+          {
+            text: 'Q?',
+            options: [
+              { text: 'a', correct: true },
+              { text: 'b', correct: false },
+            ],
+          },
+        ],
+      },
     });
     assert.equal(quiz.status, 201, JSON.stringify(quiz.body));
     fixtures.quizSlug = quiz.body.slug;
@@ -186,11 +198,7 @@ describe('authorization: every route as every role', () => {
   test('every registered route has an entry in the expected-roles table, and every entry is a route', () => {
     const routes = registeredRoutes(api);
     const missing = routes.filter((r) => !(r in EXPECTED));
-    assert.deepEqual(
-      missing,
-      [],
-      `Routes missing from EXPECTED in test/api/authorization.test.ts (add each with the roles allowed to call it): ${missing.map((r) => `"${r}"`).join(', ')}`,
-    );
+    assert.deepEqual(missing, [], `Routes missing from EXPECTED in test/api/authorization.test.ts (add each with the roles allowed to call it): ${missing.map((r) => `"${r}"`).join(', ')}`);
     const stale = Object.keys(EXPECTED).filter((r) => !routes.includes(r));
     assert.deepEqual(stale, [], `EXPECTED lists routes the app no longer has: ${stale.join(', ')}`);
   });
@@ -210,14 +218,7 @@ describe('authorization: every route as every role', () => {
         const res = await api.request(method, concretePath(route), { headers: await headersFor(role), body: method === 'GET' ? undefined : bodyFor(route) });
         const verdict = access.allow.includes(role) ? 'allow' : access.hidden?.includes(role) ? 'hide' : 'refuse';
         const refused = res.status === 401 || res.status === 403;
-        const ok =
-          verdict === 'allow'
-            ? !refused
-            : verdict === 'hide'
-              ? res.status === 404
-              : role === 'anonymous' || role === 'bot'
-                ? res.status === 401
-                : refused;
+        const ok = verdict === 'allow' ? !refused : verdict === 'hide' ? res.status === 404 : role === 'anonymous' || role === 'bot' ? res.status === 401 : refused;
         if (!ok) failures.push(`${route} as ${role}: expected ${verdict}, got ${res.status} ${JSON.stringify(res.body)?.slice(0, 160)}`);
       }
     }

@@ -65,7 +65,10 @@ for (const mode of MODES) {
       const detail = await api.request('GET', `/api/v1/quizzes/${quiz.slug}`);
       assert.equal(detail.body.title, 'Renamed at once');
       const newIds = renamed.body.questions.map((q: { id: string }) => q.id);
-      assert.deepEqual(detail.body.questions.map((q: { id: string }) => q.id), newIds);
+      assert.deepEqual(
+        detail.body.questions.map((q: { id: string }) => q.id),
+        newIds,
+      );
       assert.equal((await api.request('GET', `/api/v1/quizzes?category=${category}`)).body.items[0].title, 'Renamed at once');
 
       // The ids a player reads are the ones answers are checked against.
@@ -89,7 +92,10 @@ for (const mode of MODES) {
 
       assert.equal((await api.request('PATCH', `/api/v1/quizzes/${slug}`, { token: admin, body: { published: true } })).status, 200);
       assert.equal((await api.request('GET', `/api/v1/quizzes/${slug}`)).status, 200);
-      assert.deepEqual((await api.request('GET', `/api/v1/quizzes?category=${category}`)).body.items.map((q: { slug: string }) => q.slug), [slug]);
+      assert.deepEqual(
+        (await api.request('GET', `/api/v1/quizzes?category=${category}`)).body.items.map((q: { slug: string }) => q.slug),
+        [slug],
+      );
     });
 
     test('a deleted quiz is gone at once from its detail, the list, its players statistics and the leaderboard', async () => {
@@ -149,8 +155,7 @@ for (const mode of MODES) {
 
     test('a logged-out session is refused at once; a changed profile shows at once on every session and the leaderboard', async () => {
       const telegramId = 700_000 + counter++;
-      const signIn = (username: string) =>
-        api.request('POST', '/api/v1/auth/bot', { headers: { Authorization: `Bot ${api.botToken}` }, body: { telegramId, username, firstName: username } });
+      const signIn = (username: string) => api.request('POST', '/api/v1/auth/bot', { headers: { Authorization: `Bot ${api.botToken}` }, body: { telegramId, username, firstName: username } });
       const first = await signIn('before');
       const token: string = first.body.token;
       await playQuiz(api, token, await createQuiz(api, admin, 1), 1);

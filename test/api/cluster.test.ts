@@ -35,8 +35,7 @@ async function scrape() {
   return parsePrometheus(res.text);
 }
 
-const healthzCount = (metrics: Awaited<ReturnType<typeof scrape>>) =>
-  metrics.sum('http_requests_total', { method: 'GET', route: '/healthz', status: '200' });
+const healthzCount = (metrics: Awaited<ReturnType<typeof scrape>>) => metrics.sum('http_requests_total', { method: 'GET', route: '/healthz', status: '200' });
 
 test('/metrics is Prometheus text whose request count is the sum over both HTTP workers', async () => {
   const load = await sendLoad(cluster.url, '/healthz', 100, 50);
@@ -59,7 +58,10 @@ test('/metrics is Prometheus text whose request count is the sum over both HTTP 
 test('each HTTP worker runs with the V8 thread pool API_V8_THREADS gives it (by default the cores left per worker)', async () => {
   const expected = apiV8Threads({ API_WORKERS: WORKERS, API_V8_THREADS: undefined });
   // Those still running (a worker may have been replaced since it announced itself).
-  const serving = cluster.logs.filter((l) => l.msg === 'api worker serving').map((l) => Number(l.workerPid)).filter((pid) => existsSync(`/proc/${pid}`));
+  const serving = cluster.logs
+    .filter((l) => l.msg === 'api worker serving')
+    .map((l) => Number(l.workerPid))
+    .filter((pid) => existsSync(`/proc/${pid}`));
   assert.ok(serving.length >= 1, 'a worker is serving');
   for (const pid of serving) {
     const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');

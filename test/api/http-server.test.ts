@@ -9,7 +9,7 @@ import { drain, listen, serverLoad } from '../../src/api/http-server.js';
 
 /** A server whose `/slow` answers when `release()` is called. */
 async function startServer() {
-  let release = () => undefined as void;
+  let release: () => void = () => undefined;
   const released = new Promise<void>((resolve) => (release = resolve));
   const app = new Koa();
   app.use(async (ctx) => {

@@ -26,7 +26,11 @@ describe('pagination', () => {
     assert.deepEqual(decodeCursor(encodeCursor({ id: 7 }), Cursor), { id: 7 });
     assert.equal(decodeCursor(undefined, Cursor), undefined);
     for (const bad of ['', 'zzz', encodeCursor({ id: 'x' }), encodeCursor({ id: 1, extra: 2 })]) {
-      assert.throws(() => decodeCursor(bad, Cursor), (err) => err instanceof AppError && err.status === 400, bad);
+      assert.throws(
+        () => decodeCursor(bad, Cursor),
+        (err) => err instanceof AppError && err.status === 400,
+        bad,
+      );
     }
   });
 });

@@ -38,7 +38,19 @@ describe('reads while Redis is down', () => {
     userToken = signedIn.token;
     const quiz = await api.request('POST', '/api/v1/quizzes', {
       token: admin,
-      body: { title: 'Outage quiz', category: 'outage', questions: [{ text: 'Q?', options: [{ text: 'a', correct: true }, { text: 'b', correct: false }] }] },
+      body: {
+        title: 'Outage quiz',
+        category: 'outage',
+        questions: [
+          {
+            text: 'Q?',
+            options: [
+              { text: 'a', correct: true },
+              { text: 'b', correct: false },
+            ],
+          },
+        ],
+      },
     });
     assert.equal(quiz.status, 201);
     const post = await api.request('POST', '/api/v1/posts', { token: admin, body: { title: 'Outage post', body: 'Still here.' } });

@@ -133,7 +133,7 @@ describe('response cache', () => {
     const delta = (name: string, labels?: Record<string, string>) => now.sum(name, labels) - before.sum(name, labels);
     assert.equal(delta('http_responses_repeated_total'), paths.length);
     assert.equal(delta('http_requests_total', { route: '/api/v1/quizzes/:slug', status: '200' }), 3);
-    assert.ok(delta('cache_local_hits_total') >= paths.length * 2, 'the chain\'s reads and the repeated ones');
+    assert.ok(delta('cache_local_hits_total') >= paths.length * 2, "the chain's reads and the repeated ones");
   });
 
   test('a conditional read gets the 304 the chain gives, and a well-formed request id is kept', async () => {
@@ -174,7 +174,10 @@ describe('response cache', () => {
     assert.equal((await app.get(list)).ranChain, false);
     const other = await createQuiz(writer, admin, 2, { category: 'repeats' });
     const listed = JSON.parse((await app.get(list)).text) as { items: { slug: string }[] };
-    assert.ok(listed.items.some((item) => item.slug === other.slug), 'the new quiz is listed at once');
+    assert.ok(
+      listed.items.some((item) => item.slug === other.slug),
+      'the new quiz is listed at once',
+    );
   });
 
   test('never repeated: credentials, HEAD, failed or private answers, a host not served, a body', async () => {

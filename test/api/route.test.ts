@@ -67,7 +67,10 @@ describe('ApiRouter', () => {
   test('a bad query or body is a 400 naming the field; a body that is not JSON is a 415', async () => {
     const query = await call('/w/1?dry=maybe', '{"name":"x"}');
     assert.equal(query.status, 400);
-    assert.deepEqual(query.body.error?.details?.map((d) => d.path), ['dry']);
+    assert.deepEqual(
+      query.body.error?.details?.map((d) => d.path),
+      ['dry'],
+    );
     const body = await call('/w/1', '{"name":"","extra":1}');
     assert.equal(body.status, 400);
     assert.deepEqual(body.body.error?.details?.map((d) => d.path).sort(), ['(body)', 'name']);
@@ -79,7 +82,10 @@ describe('ApiRouter', () => {
     const op = doc.paths!['/w/{id}']!.post!;
     assert.equal(op.operationId, 'postWId');
     assert.deepEqual(op.tags, ['Widgets']);
-    assert.deepEqual((op.parameters as { in: string; name: string }[]).map((p) => `${p.in}:${p.name}`), ['path:id', 'query:dry']);
+    assert.deepEqual(
+      (op.parameters as { in: string; name: string }[]).map((p) => `${p.in}:${p.name}`),
+      ['path:id', 'query:dry'],
+    );
     assert.ok(op.requestBody);
     assert.deepEqual(Object.keys(op.responses ?? {}).sort(), ['200', '400', '404', '413', '415', '503']);
   });

@@ -44,7 +44,11 @@ describe('text', () => {
   test('keeps the text trimmed; refuses blank text (any whitespace String.prototype.trim removes), unless blank is allowed', () => {
     assert.equal(parseInput(text(10), '  Quiz \n'), 'Quiz');
     for (const blank of ['', ' ', '\n\t', '\u00a0\u2003\ufeff']) {
-      assert.deepEqual(detailsOf(() => parseInput(text(10), blank)), [{ path: '(body)', message: 'must not be blank' }], JSON.stringify(blank));
+      assert.deepEqual(
+        detailsOf(() => parseInput(text(10), blank)),
+        [{ path: '(body)', message: 'must not be blank' }],
+        JSON.stringify(blank),
+      );
       assert.equal(parseInput(text(10, { blank: true }), blank), '');
     }
   });

@@ -60,12 +60,11 @@ async function countingStarts(): Promise<{ deps: Infrastructure; reached: Map<st
 /** Enqueues `count` workflows (never run: no worker listens) and backdates them past the dispatcher's grace period. */
 async function enqueue(count: number): Promise<number[]> {
   run += 1;
-  const refs = await infra.db.prisma.$transaction(async (tx) =>
-    Promise.all(
-      Array.from({ length: count }, (_, i) =>
-        enqueueWorkflow(tx, { workflowType: WorkflowType.refreshStats, workflowId: `dispatch-test-${run}-${i}`, input: {}, summary: `test ${i}`, requestId: `req-${run}` }),
+  const refs = await infra.db.prisma.$transaction(
+    async (tx) =>
+      Promise.all(
+        Array.from({ length: count }, (_, i) => enqueueWorkflow(tx, { workflowType: WorkflowType.refreshStats, workflowId: `dispatch-test-${run}-${i}`, input: {}, summary: `test ${i}`, requestId: `req-${run}` })),
       ),
-    ),
     { timeout: 60_000 }, // a loaded CI machine must not turn 40 inserts into a flaky test
   );
   const ids = refs.map((r) => r.id);
@@ -90,7 +89,10 @@ describe('outbox dispatch', () => {
     assert.equal(result.locked, true);
     assert.ok(result.dispatched >= 3);
     const rows = await infra.db.prisma.outboxEntry.findMany({ where: { id: { in: ids } } });
-    assert.deepEqual(rows.map((r) => r.status), ['dispatched', 'dispatched', 'dispatched']);
+    assert.deepEqual(
+      rows.map((r) => r.status),
+      ['dispatched', 'dispatched', 'dispatched'],
+    );
     const client = await infra.temporal.client();
     const description = await client.workflow.getHandle(temporalWorkflowId(rows[0]!)).describe();
     assert.equal(description.memo?.requestId, `req-${run}`);
@@ -162,7 +164,7 @@ describe('outbox dispatch', () => {
       await enqueueOgImage(tx, { subject: 'quiz', id: 424242, version: 1 }),
     ]);
     assert.equal(first?.id, second?.id);
-    assert.match(first?.workflowId ?? '', /^og-quiz-424242-1-[0-9a-f-]{36}$/, 'the key and the entry\'s own uid');
+    assert.match(first?.workflowId ?? '', /^og-quiz-424242-1-[0-9a-f-]{36}$/, "the key and the entry's own uid");
     assert.equal(second?.workflowId, first?.workflowId);
     assert.equal(await infra.db.prisma.outboxEntry.count({ where: { workflowId: 'og-quiz-424242-1' } }), 1);
   });

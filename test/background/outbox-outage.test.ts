@@ -26,12 +26,11 @@ after(async () => {
 
 test('with Temporal stopped, 50 contact posts answer 202; once it is back, all are mailed, each exactly once', async () => {
   await temporal.stopServer();
-  const answers = await Promise.all(
-    Array.from({ length: POSTS }, (_, i) =>
-      api.request('POST', '/api/v1/contact', { body: { name: `Sender ${i}`, email: `sender${i}@example.com`, message: `Message ${i}` } }),
-    ),
+  const answers = await Promise.all(Array.from({ length: POSTS }, (_, i) => api.request('POST', '/api/v1/contact', { body: { name: `Sender ${i}`, email: `sender${i}@example.com`, message: `Message ${i}` } })));
+  assert.deepEqual(
+    answers.map((r) => r.status),
+    Array(POSTS).fill(202),
   );
-  assert.deepEqual(answers.map((r) => r.status), Array(POSTS).fill(202));
   const ids = answers.map((r) => String(r.body.id));
   assert.equal(new Set(ids).size, POSTS);
   const { prisma } = api.deps.db;
@@ -46,7 +45,10 @@ test('with Temporal stopped, 50 contact posts answer 202; once it is back, all a
   const counts = smtp.counts();
   const expected = ids.flatMap((id) => [`<contact-${id}-notify@localhost>`, `<contact-${id}-confirm@localhost>`]);
   assert.deepEqual([...counts.keys()].sort(), [...expected].sort());
-  assert.deepEqual([...counts.values()].filter((n) => n !== 1), []);
+  assert.deepEqual(
+    [...counts.values()].filter((n) => n !== 1),
+    [],
+  );
   assert.equal(await prisma.outboxEntry.count({ where: { status: 'pending' } }), 0);
   await eventually('every contact message to end sent', async () => (await prisma.contactMessage.count({ where: { status: 'sent' } })) >= POSTS, { timeoutMs: 30_000, intervalMs: 200 });
 });

@@ -66,8 +66,7 @@ describe('after a database restore, with Temporal keeping its history', () => {
   });
 
   test('a quiz whose id and version Temporal has already made an image for still gets its Open Graph image', async () => {
-    const imageOf = (slug: string) =>
-      until(`the Open Graph image of ${slug}`, async () => (await api.request('GET', `/api/v1/quizzes/${slug}`)).body.ogImageUrl ?? undefined);
+    const imageOf = (slug: string) => until(`the Open Graph image of ${slug}`, async () => (await api.request('GET', `/api/v1/quizzes/${slug}`)).body.ogImageUrl ?? undefined);
     const first = await createQuiz(api, admin, 1, { slug: 'before-restore', title: 'Before the restore' });
     await imageOf(first.slug);
     const { id } = await api.deps.db.prisma.quiz.findUniqueOrThrow({ where: { slug: first.slug } });

@@ -31,20 +31,29 @@ describe('schedules', () => {
   test('all three exist once a worker has started: cleanup daily at 03:00 and outbox prune at 03:30 in SCHEDULE_TIMEZONE, stats every 30 minutes, overlap skip', async () => {
     const cleanup = await worker.client.schedule.getHandle(ScheduleId.cleanupSessions).describe();
     assert.equal(cleanup.spec.timezone, 'Europe/Moscow');
-    assert.deepEqual(cleanup.spec.calendars?.map((c) => [c.hour, c.minute]), [[[{ start: 3, end: 3, step: 1 }], [{ start: 0, end: 0, step: 1 }]]]);
+    assert.deepEqual(
+      cleanup.spec.calendars?.map((c) => [c.hour, c.minute]),
+      [[[{ start: 3, end: 3, step: 1 }], [{ start: 0, end: 0, step: 1 }]]],
+    );
     assert.equal(cleanup.policies.overlap, 'SKIP');
     assert.equal(cleanup.action.type, 'startWorkflow');
     assert.equal(cleanup.action.workflowType, WorkflowType.cleanupSessions);
     assert.equal(cleanup.action.taskQueue, env.TEMPORAL_TASK_QUEUE);
 
     const stats = await worker.client.schedule.getHandle(ScheduleId.refreshStats).describe();
-    assert.deepEqual(stats.spec.intervals?.map((i) => i.every), [30 * 60 * 1000]);
+    assert.deepEqual(
+      stats.spec.intervals?.map((i) => i.every),
+      [30 * 60 * 1000],
+    );
     assert.equal(stats.policies.overlap, 'SKIP');
     assert.equal(stats.action.workflowType, WorkflowType.refreshStats);
 
     const prune = await worker.client.schedule.getHandle(ScheduleId.pruneOutbox).describe();
     assert.equal(prune.spec.timezone, 'Europe/Moscow');
-    assert.deepEqual(prune.spec.calendars?.map((c) => [c.hour, c.minute]), [[[{ start: 3, end: 3, step: 1 }], [{ start: 30, end: 30, step: 1 }]]]);
+    assert.deepEqual(
+      prune.spec.calendars?.map((c) => [c.hour, c.minute]),
+      [[[{ start: 3, end: 3, step: 1 }], [{ start: 30, end: 30, step: 1 }]]],
+    );
     assert.equal(prune.policies.overlap, 'SKIP');
     assert.equal(prune.action.workflowType, WorkflowType.pruneOutbox);
   });
@@ -60,7 +69,10 @@ describe('schedules', () => {
     assert.equal(cleanup.spec.timezone, 'UTC');
     const ids: string[] = [];
     for await (const s of worker.client.schedule.list()) ids.push(s.scheduleId);
-    assert.deepEqual(ids.filter((id) => id === ScheduleId.cleanupSessions), [ScheduleId.cleanupSessions]);
+    assert.deepEqual(
+      ids.filter((id) => id === ScheduleId.cleanupSessions),
+      [ScheduleId.cleanupSessions],
+    );
   });
 
   test('a manual cleanup-sessions run deletes expired sessions and drops them from the cache, keeping live ones', async () => {
@@ -122,11 +134,12 @@ describe('schedules', () => {
 
     const res = await api.request('POST', `/api/v1/admin/schedules/${ScheduleId.pruneOutbox}/trigger`, { token: admin });
     assert.equal(res.status, 202);
-    await until('old dispatched entries to go', async () =>
-      (await prisma.outboxEntry.count({ where: { workflowId: { in: old.map((e) => e.workflowId) } } })) === 0 ? true : undefined,
-    );
+    await until('old dispatched entries to go', async () => ((await prisma.outboxEntry.count({ where: { workflowId: { in: old.map((e) => e.workflowId) } } })) === 0 ? true : undefined));
     const left = await prisma.outboxEntry.findMany({ where: { workflowId: { in: kept.map((e) => e.workflowId) } } });
-    assert.deepEqual(left.map((e) => [e.workflowId, e.status]), [['prune-test-recent', 'dispatched']]);
+    assert.deepEqual(
+      left.map((e) => [e.workflowId, e.status]),
+      [['prune-test-recent', 'dispatched']],
+    );
     assert.deepEqual(await prisma.outboxDispatchCount.findMany(), counts);
   });
 
@@ -138,7 +151,7 @@ describe('schedules', () => {
 });
 
 describe('GET /api/v1/admin/tasks', () => {
-  test('lists this app\'s workflows with type, status, times and the summary; filters by status and type; pages with a cursor', async () => {
+  test("lists this app's workflows with type, status, times and the summary; filters by status and type; pages with a cursor", async () => {
     const runs = await until('both scheduled runs to complete', async () => {
       const res = await api.request('GET', '/api/v1/admin/tasks?status=completed', { token: admin });
       assert.equal(res.status, 200);

@@ -94,9 +94,13 @@ test('Prometheus counters are summed over labels and diffed into SQL per request
   assert.deepEqual(dbCacheFigures(undefined), { httpRequests: null, sqlPerRequest: null, cacheHitRate: null });
 });
 
-test('garbage collection is the diff of the GC histogram\'s count and sum over every kind', () => {
-  const before = parsePrometheus('nodejs_gc_duration_seconds_sum{kind="minor"} 0.5\nnodejs_gc_duration_seconds_sum{kind="major"} 0.25\nnodejs_gc_duration_seconds_count{kind="minor"} 40\nnodejs_gc_duration_seconds_count{kind="major"} 2\n');
-  const after = parsePrometheus('nodejs_gc_duration_seconds_sum{kind="minor"} 0.75\nnodejs_gc_duration_seconds_sum{kind="major"} 0.3\nnodejs_gc_duration_seconds_count{kind="minor"} 90\nnodejs_gc_duration_seconds_count{kind="major"} 3\n');
+test("garbage collection is the diff of the GC histogram's count and sum over every kind", () => {
+  const before = parsePrometheus(
+    'nodejs_gc_duration_seconds_sum{kind="minor"} 0.5\nnodejs_gc_duration_seconds_sum{kind="major"} 0.25\nnodejs_gc_duration_seconds_count{kind="minor"} 40\nnodejs_gc_duration_seconds_count{kind="major"} 2\n',
+  );
+  const after = parsePrometheus(
+    'nodejs_gc_duration_seconds_sum{kind="minor"} 0.75\nnodejs_gc_duration_seconds_sum{kind="major"} 0.3\nnodejs_gc_duration_seconds_count{kind="minor"} 90\nnodejs_gc_duration_seconds_count{kind="major"} 3\n',
+  );
   const gc = gcFigures(diffCounters(before, after));
   assert.equal(gc?.collections, 51);
   assert.ok(Math.abs(gc!.pauseMs - 300) < 1e-6);

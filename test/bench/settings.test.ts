@@ -22,14 +22,24 @@ test('the benchmark runs the API with the default API_MAX_REQUESTS unless --max-
   assert.equal(env.API_MAX_REQUESTS, undefined);
   assert.ok(!changedSettings(env).some((s) => s.name === 'API_MAX_REQUESTS'));
   const asked = await appEnvironment(services, parseOptions(['--max-requests', '500']), '/tmp/media');
-  assert.deepEqual(changedSettings(asked.env).find((s) => s.name === 'API_MAX_REQUESTS'), { name: 'API_MAX_REQUESTS', value: '500', reason: '--max-requests' });
+  assert.deepEqual(
+    changedSettings(asked.env).find((s) => s.name === 'API_MAX_REQUESTS'),
+    { name: 'API_MAX_REQUESTS', value: '500', reason: '--max-requests' },
+  );
 });
 
 test('every setting the benchmark changes from the defaults has its reason, secrets not shown', async () => {
   const { env } = await appEnvironment(services, parseOptions([]), '/tmp/media');
   const changed = changedSettings({ ...env, CACHE_DISABLED: 'true' });
-  assert.deepEqual(changed.filter((s) => !(s.name in SETTING_REASONS)), []);
-  for (const name of ['TRUST_PROXY', 'LOG_LEVEL', 'CACHE_DISABLED']) assert.ok(changed.some((s) => s.name === name), name);
+  assert.deepEqual(
+    changed.filter((s) => !(s.name in SETTING_REASONS)),
+    [],
+  );
+  for (const name of ['TRUST_PROXY', 'LOG_LEVEL', 'CACHE_DISABLED'])
+    assert.ok(
+      changed.some((s) => s.name === name),
+      name,
+    );
   // Set to what the defaults are anyway: not a change.
   assert.ok(!changed.some((s) => s.name === 'DEBUG' || s.name === 'API_WORKERS'));
   const secrets = changed.filter((s) => ['SECRET_KEY', 'BOT_API_TOKEN', 'METRICS_TOKEN'].includes(s.name));

@@ -40,10 +40,7 @@ test('change gives the relative difference (-0.6 is 60 % less)', () => {
 });
 
 test('p99ByWindow gives each window its own p99, with NaN for an empty window between', () => {
-  const samples = [
-    ...Array.from({ length: 100 }, (_, i) => ({ atMs: i * 10, ms: i === 50 ? 90 : 5 })),
-    { atMs: 2_500, ms: 7 },
-  ];
+  const samples = [...Array.from({ length: 100 }, (_, i) => ({ atMs: i * 10, ms: i === 50 ? 90 : 5 })), { atMs: 2_500, ms: 7 }];
   const byWindow = p99ByWindow(samples, 1_000);
   assert.equal(byWindow.length, 3);
   assert.equal(byWindow[0], 5); // one slow sample of 100 is the 100th percentile, not the 99th

@@ -24,8 +24,7 @@ describe('the near cache in front of Redis', () => {
   let redis: RedisService;
   let a: Cache;
   let b: Cache;
-  const open = (prefix: string) =>
-    createCache({ REDIS_URL: redis.url, KEY_PREFIX: prefix, CACHE_TTL: 120, CACHE_LOCAL_TTL_MS: 60_000 }, pino({ level: 'silent' }));
+  const open = (prefix: string) => createCache({ REDIS_URL: redis.url, KEY_PREFIX: prefix, CACHE_TTL: 120, CACHE_LOCAL_TTL_MS: 60_000 }, pino({ level: 'silent' }));
 
   before(async () => {
     redis = await startRedis();
@@ -81,7 +80,10 @@ describe('the near cache in front of Redis', () => {
       const watched = Array.from({ length: 20 }, (_, i) => `k${i * 500}`);
       let cleared = false;
       const clearing = d.clear(30_000);
-      clearing.then(() => (cleared = true), () => (cleared = true));
+      clearing.then(
+        () => (cleared = true),
+        () => (cleared = true),
+      );
       while (!cleared) {
         await Promise.all(watched.map((key) => c.get(key)));
         await new Promise((resolve) => setImmediate(resolve)); // near hits resolve at once: let I/O in

@@ -115,7 +115,10 @@ describe('npm run cache:monitor', () => {
     assert.match(lines.join('\n'), new RegExp(`${values.length} before, 0 now`));
     // The invalidation counters (and the clear generation among them) stay, so no load that raced a write or the clear can store.
     const left = await keysMatching(`${PREFIX}::*`);
-    assert.ok(left.every((key) => key.startsWith(`${PREFIX}::v:`)), `values left: ${left.join(', ')}`);
+    assert.ok(
+      left.every((key) => key.startsWith(`${PREFIX}::v:`)),
+      `values left: ${left.join(', ')}`,
+    );
     assert.ok(counters.every((key) => left.includes(key)));
     assert.deepEqual(await keysMatching('*'), [...others, ...left].sort());
     const commands = await admin.info('commandstats');

@@ -50,7 +50,17 @@ before(async () => {
   live = await startCliWorker(config, 'deploy-check-test');
   client = live.client;
   // The real schedules, as a starting worker creates them; on a shared server, leave existing ones alone.
-  const absent = await Promise.all(Object.values(ScheduleId).map((id) => client.schedule.getHandle(id).describe().then(() => false, (err) => err instanceof ScheduleNotFoundError)));
+  const absent = await Promise.all(
+    Object.values(ScheduleId).map((id) =>
+      client.schedule
+        .getHandle(id)
+        .describe()
+        .then(
+          () => false,
+          (err) => err instanceof ScheduleNotFoundError,
+        ),
+    ),
+  );
   if (absent.some(Boolean)) {
     for (const { scheduleId } of await ensureSchedules(client, config)) if (absent[Object.values(ScheduleId).indexOf(scheduleId)]) createdSchedules.push(scheduleId);
   }
@@ -59,7 +69,11 @@ before(async () => {
 });
 
 after(async () => {
-  for (const id of createdSchedules) await client.schedule.getHandle(id).delete().catch(() => undefined);
+  for (const id of createdSchedules)
+    await client.schedule
+      .getHandle(id)
+      .delete()
+      .catch(() => undefined);
   await live?.stop();
   await redis?.close();
   if (tmp) rmSync(tmp, { recursive: true, force: true });
@@ -68,7 +82,10 @@ after(async () => {
 describe('npm run check:deploy', () => {
   test('passes every item with a production-like configuration', async () => {
     const results = await runDeployChecks({ env: production });
-    assert.deepEqual(results.map((r) => r.name), CHECKS);
+    assert.deepEqual(
+      results.map((r) => r.name),
+      CHECKS,
+    );
     assert.deepEqual(failing(results), [], renderDeployChecks(results).join('\n'));
     const r = byName(results);
     assert.match(r.Redis!.reason, /allkeys-lru, maxmemory 64\.00M/);

@@ -147,14 +147,26 @@ describe('npm run tasks', () => {
       assert.match(human.text, new RegExp(`^Running workflows on task queue ${IDLE_QUEUE}: 2$`, 'm'));
       assert.match(human.text, new RegExp(`${ids[1]}\\s+cleanupSessions\\s+\\S+Z \\(\\d+ s ago\\)\\s+probe 1\\s+req-1`));
 
-      const stats = await eventually(() => tasks('stats', true, { queue: IDLE_QUEUE }), (r) => JSON.parse(r.text).queues[0].backlog === 2);
+      const stats = await eventually(
+        () => tasks('stats', true, { queue: IDLE_QUEUE }),
+        (r) => JSON.parse(r.text).queues[0].backlog === 2,
+      );
       const queues = JSON.parse(stats.text).queues as { type: string; pollers: unknown[]; backlog: number }[];
-      assert.deepEqual(queues.map((q) => [q.type, q.pollers.length]), [['workflow', 0], ['activity', 0]]);
+      assert.deepEqual(
+        queues.map((q) => [q.type, q.pollers.length]),
+        [
+          ['workflow', 0],
+          ['activity', 0],
+        ],
+      );
       assert.equal(queues[0]!.backlog, 2);
     } finally {
       for (const workflowId of ids) await client.workflow.getHandle(workflowId).terminate('test done');
     }
-    const none = await eventually(() => tasks('active', false, { queue: IDLE_QUEUE }), (r) => r.text.startsWith('No running'));
+    const none = await eventually(
+      () => tasks('active', false, { queue: IDLE_QUEUE }),
+      (r) => r.text.startsWith('No running'),
+    );
     assert.equal(none.text, `No running workflows on task queue ${IDLE_QUEUE}.`);
   });
 
@@ -169,13 +181,19 @@ describe('npm run tasks', () => {
     await stopped.terminate('test');
     try {
       const expected = { Running: 1, Completed: 2, Failed: 0, Canceled: 0, Terminated: 1, ContinuedAsNew: 0, TimedOut: 0 };
-      const result = await eventually(() => tasks('stats', true), (r) => JSON.stringify(JSON.parse(r.text).byStatus) === JSON.stringify(expected));
+      const result = await eventually(
+        () => tasks('stats', true),
+        (r) => JSON.stringify(JSON.parse(r.text).byStatus) === JSON.stringify(expected),
+      );
       const stats = JSON.parse(result.text) as { byStatus: object; taskQueue: string; queues: { type: string; backlog: number | null; pollers: { identity: string; lastAccessTime: string }[] }[] };
       assert.equal(result.code, 0);
       assert.equal(stats.taskQueue, QUEUE);
       assert.deepEqual(stats.byStatus, expected);
       for (const queue of stats.queues) {
-        assert.ok(queue.pollers.some((p) => p.identity.startsWith(`${process.pid}@`)), `${queue.type}: ${JSON.stringify(queue.pollers)}`);
+        assert.ok(
+          queue.pollers.some((p) => p.identity.startsWith(`${process.pid}@`)),
+          `${queue.type}: ${JSON.stringify(queue.pollers)}`,
+        );
         assert.equal(typeof queue.backlog, 'number');
       }
 
@@ -203,11 +221,14 @@ describe('npm run tasks', () => {
       const result = await tasks('schedules', true, { scheduleIds: [...ids, missingId] });
       assert.equal(result.code, 0);
       const views = JSON.parse(result.text) as { id: string; present: boolean; workflowType: string | null; nextRun: string | null; paused: boolean }[];
-      assert.deepEqual(views.slice(0, 3).map((v) => [v.id, v.present, v.workflowType]), [
-        [ids[0], true, WorkflowType.cleanupSessions],
-        [ids[1], true, WorkflowType.refreshStats],
-        [missingId, false, null],
-      ]);
+      assert.deepEqual(
+        views.slice(0, 3).map((v) => [v.id, v.present, v.workflowType]),
+        [
+          [ids[0], true, WorkflowType.cleanupSessions],
+          [ids[1], true, WorkflowType.refreshStats],
+          [missingId, false, null],
+        ],
+      );
       for (const [i, id] of ids.entries()) {
         const next = (await client.schedule.getHandle(id).describe()).info.nextActionTimes[0]!;
         assert.equal(views[i]!.nextRun, next.toISOString());

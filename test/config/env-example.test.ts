@@ -26,7 +26,10 @@ test('.env.example lists exactly the variables src/config.ts reads', () => {
 
 test('.env.example lists each variable once', () => {
   const names = assigned.map((a) => a.name);
-  assert.deepEqual(names.filter((n, i) => names.indexOf(n) !== i), []);
+  assert.deepEqual(
+    names.filter((n, i) => names.indexOf(n) !== i),
+    [],
+  );
 });
 
 test('every variable in .env.example has a comment line above it', () => {
@@ -41,5 +44,8 @@ test('the values in .env.example are the defaults of src/config.ts', () => {
 });
 
 test('only machine-dependent defaults are commented out in .env.example', () => {
-  assert.deepEqual(assigned.filter((a) => !a.active).map((a) => a.name), ['API_WORKERS', 'API_V8_THREADS']);
+  assert.deepEqual(
+    assigned.filter((a) => !a.active).map((a) => a.name),
+    ['API_WORKERS', 'API_V8_THREADS'],
+  );
 });

@@ -6,15 +6,7 @@ import path from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { PGlite } from '@electric-sql/pglite';
 import { DEFAULT_MIGRATIONS_DIR, DEFAULT_SCHEMA_PATH, diffMigrationsToSchema, slugifyMigrationName } from '../../src/cli/diff.js';
-import {
-  applyMigrations,
-  connectPostgres,
-  markRolledBack,
-  MigrationError,
-  migrationStatus,
-  pgliteExecutor,
-  type SqlExecutor,
-} from '../../src/db/migrations.js';
+import { applyMigrations, connectPostgres, markRolledBack, MigrationError, migrationStatus, pgliteExecutor, type SqlExecutor } from '../../src/db/migrations.js';
 import { freshDatabaseUrl, stopServices } from '../harness/env.js';
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -53,9 +45,7 @@ async function rows(db: SqlExecutor): Promise<Row[]> {
 }
 
 async function tables(db: SqlExecutor): Promise<string[]> {
-  const result = await db.query<{ name: string }>(
-    "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY 1",
-  );
+  const result = await db.query<{ name: string }>("SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY 1");
   return result.map((r) => r.name);
 }
 
@@ -71,8 +61,7 @@ async function schemaObjects(): Promise<{ tables: string[]; enums: string[] }> {
 
 const FAILING = {
   '20240101000000_first': 'CREATE TABLE "first_t" ("id" INTEGER PRIMARY KEY);\n',
-  '20240102000000_broken':
-    'CREATE TABLE "created_then_lost" ("id" INTEGER);\nALTER TABLE "first_t" ADD COLUMN "note" TEXT;\nINSERT INTO "no_such_table" VALUES (1);\n',
+  '20240102000000_broken': 'CREATE TABLE "created_then_lost" ("id" INTEGER);\nALTER TABLE "first_t" ADD COLUMN "note" TEXT;\nINSERT INTO "no_such_table" VALUES (1);\n',
   '20240103000000_after': 'CREATE TABLE "after_t" ("id" INTEGER);\n',
 };
 
@@ -83,16 +72,20 @@ function sharedContract(name: string, executor: () => SqlExecutor, reset: () => 
 
     test('the migrations create every table and enum of the schema; a second run applies nothing', async () => {
       const db = executor();
-      const all = (await fs.readdir(DEFAULT_MIGRATIONS_DIR, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+      const all = (await fs.readdir(DEFAULT_MIGRATIONS_DIR, { withFileTypes: true }))
+        .filter((e) => e.isDirectory())
+        .map((e) => e.name)
+        .sort();
       assert.ok(all[0]?.endsWith('_init'), 'prisma/migrations starts with an init migration');
 
       assert.deepEqual(await applyMigrations(db, DEFAULT_MIGRATIONS_DIR, quiet), { applied: all, skipped: [] });
       const expected = await schemaObjects();
       assert.deepEqual(await tables(db), [...expected.tables, '_prisma_migrations'].sort());
-      const enums = await db.query<{ typname: string }>(
-        "SELECT typname FROM pg_type WHERE typtype = 'e' AND typnamespace = current_schema()::regnamespace ORDER BY 1",
+      const enums = await db.query<{ typname: string }>("SELECT typname FROM pg_type WHERE typtype = 'e' AND typnamespace = current_schema()::regnamespace ORDER BY 1");
+      assert.deepEqual(
+        enums.map((e) => e.typname),
+        expected.enums,
       );
-      assert.deepEqual(enums.map((e) => e.typname), expected.enums);
 
       assert.deepEqual(await applyMigrations(db, DEFAULT_MIGRATIONS_DIR, quiet), { applied: [], skipped: all });
       assert.equal((await rows(db)).length, all.length);
@@ -103,7 +96,10 @@ function sharedContract(name: string, executor: () => SqlExecutor, reset: () => 
       const dir = await migrationsDir({ '20240101000000_a': 'CREATE TABLE a (id int);\n', '20240102000000_b': 'CREATE TABLE b (id int);' });
       await applyMigrations(db, dir, quiet);
       const recorded = await rows(db);
-      assert.deepEqual(recorded.map((r) => r.migration_name), ['20240101000000_a', '20240102000000_b']);
+      assert.deepEqual(
+        recorded.map((r) => r.migration_name),
+        ['20240101000000_a', '20240102000000_b'],
+      );
       for (const row of recorded) {
         const file = await fs.readFile(path.join(dir, row.migration_name, 'migration.sql'));
         assert.match(row.id, UUID_V4);
@@ -131,10 +127,11 @@ function sharedContract(name: string, executor: () => SqlExecutor, reset: () => 
 
       // Nothing of the broken migration survives, not even what it did before the failing statement.
       assert.deepEqual(await tables(db), ['_prisma_migrations', 'first_t']);
-      const columns = await db.query<{ column_name: string }>(
-        "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'first_t'",
+      const columns = await db.query<{ column_name: string }>("SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'first_t'");
+      assert.deepEqual(
+        columns.map((c) => c.column_name),
+        ['id'],
       );
-      assert.deepEqual(columns.map((c) => c.column_name), ['id']);
 
       // The attempt is recorded the way Prisma records a failure, then marked rolled back (see migrations.ts).
       const [first, broken, ...rest] = await rows(db);
@@ -185,9 +182,7 @@ describe('migrations on PGlite', () => {
       await fs.mkdir(path.join(dir, '20240104000000_d'));
       await fs.writeFile(path.join(dir, '20240104000000_d', 'migration.sql'), 'CREATE TABLE d (id int);');
       // What Prisma's engine leaves after a migration that failed half-way.
-      await db.query(
-        `INSERT INTO _prisma_migrations (id, checksum, migration_name, logs) VALUES ('00000000-0000-4000-8000-000000000000', 'x', '20240103000000_c', 'boom')`,
-      );
+      await db.query(`INSERT INTO _prisma_migrations (id, checksum, migration_name, logs) VALUES ('00000000-0000-4000-8000-000000000000', 'x', '20240103000000_c', 'boom')`);
       assert.deepEqual((await migrationStatus(db, dir)).failed, ['20240103000000_c']);
 
       await assert.rejects(applyMigrations(db, dir, quiet), (err: Error) => {
@@ -266,9 +261,13 @@ describe('migrations on PostgreSQL (pg)', () => {
     await stopServices();
   });
 
-  sharedContract('PostgreSQL', () => db, async () => {
-    await db.exec('DROP SCHEMA public CASCADE; CREATE SCHEMA public;');
-  });
+  sharedContract(
+    'PostgreSQL',
+    () => db,
+    async () => {
+      await db.exec('DROP SCHEMA public CASCADE; CREATE SCHEMA public;');
+    },
+  );
 
   test('the outbox retention migration starts the dispatch counts from the entries already dispatched', async () => {
     await db.exec('DROP SCHEMA public CASCADE; CREATE SCHEMA public;');
@@ -283,7 +282,10 @@ describe('migrations on PostgreSQL (pg)', () => {
       ('contactForm', 'c1', '[]', 'dispatched')`);
     await applyMigrations(db, DEFAULT_MIGRATIONS_DIR, quiet);
     const counts = await db.query<{ workflow_type: string; dispatched: string }>('SELECT workflow_type, dispatched::text FROM outbox_dispatch_counts ORDER BY 1');
-    assert.deepEqual(counts, [{ workflow_type: 'contactForm', dispatched: '1' }, { workflow_type: 'sendEmail', dispatched: '2' }]);
+    assert.deepEqual(counts, [
+      { workflow_type: 'contactForm', dispatched: '1' },
+      { workflow_type: 'sendEmail', dispatched: '2' },
+    ]);
   });
 
   test('the scoring migration scores the answers already given and the statistics they make', async () => {
@@ -306,24 +308,35 @@ describe('migrations on PostgreSQL (pg)', () => {
       INSERT INTO user_stats (user_id, attempts, finished, correct_answers, total_answers, best_score, points) VALUES (1, 2, 1, 3, 4, 2, 2);`);
     await applyMigrations(db, DEFAULT_MIGRATIONS_DIR, quiet);
     const answers = await db.query<{ option_ids: number[]; credit: string; points: number; seq: number }>('SELECT option_ids, credit::text, points, seq FROM answers ORDER BY id');
-    assert.deepEqual(answers.map((a) => [a.option_ids, a.credit, a.points, a.seq]), [
-      [[1], '1.000000', 1000, 1], [[2], '1.000000', 1000, 2], [[3], '0.000000', 0, 3], [[1], '1.000000', 1000, 1],
-    ]);
+    assert.deepEqual(
+      answers.map((a) => [a.option_ids, a.credit, a.points, a.seq]),
+      [
+        [[1], '1.000000', 1000, 1],
+        [[2], '1.000000', 1000, 2],
+        [[3], '0.000000', 0, 3],
+        [[1], '1.000000', 1000, 1],
+      ],
+    );
     const attempts = await db.query<{ points: number; correct: number; answered: number }>('SELECT points, correct, answered FROM attempts ORDER BY id');
-    assert.deepEqual(attempts, [{ points: 2000, correct: 2, answered: 3 }, { points: 1000, correct: 1, answered: 1 }]);
+    assert.deepEqual(attempts, [
+      { points: 2000, correct: 2, answered: 3 },
+      { points: 1000, correct: 1, answered: 1 },
+    ]);
     const [stats] = await db.query<{ points: number; credit_sum: string }>('SELECT points, credit_sum::text FROM user_stats');
     assert.deepEqual(stats, { points: 2000, credit_sum: '3.000000' });
     const periods = await db.query<{ period: string; bucket: string; points: number }>("SELECT period, to_char(bucket, 'YYYY-MM-DD') AS bucket, points FROM period_points ORDER BY 1");
-    assert.deepEqual(periods, [{ period: 'day', bucket: '2026-12-01', points: 2000 }, { period: 'month', bucket: '2026-12-01', points: 2000 }, { period: 'week', bucket: '2026-11-30', points: 2000 }]);
+    assert.deepEqual(periods, [
+      { period: 'day', bucket: '2026-12-01', points: 2000 },
+      { period: 'month', bucket: '2026-12-01', points: 2000 },
+      { period: 'week', bucket: '2026-11-30', points: 2000 },
+    ]);
   });
 
   test('?schema= selects (and creates) the schema, as with Prisma', async () => {
     const other = await connectPostgres(`${url}?schema=tenant_a`);
     try {
       await applyMigrations(other, DEFAULT_MIGRATIONS_DIR, quiet);
-      const [row] = await other.query<{ n: number }>(
-        "SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'tenant_a' AND table_name IN ('users', '_prisma_migrations')",
-      );
+      const [row] = await other.query<{ n: number }>("SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'tenant_a' AND table_name IN ('users', '_prisma_migrations')");
       assert.equal(row?.n, 2);
     } finally {
       await other.close();

@@ -28,7 +28,15 @@ describe('npm run db:seed', () => {
   const counts = async (): Promise<Counts> => {
     const p = api.deps.db.prisma;
     const [categories, quizzes, questions, options, posts, users, attempts, answers, stats] = await Promise.all([
-      p.category.count(), p.quiz.count(), p.question.count(), p.option.count(), p.post.count(), p.user.count(), p.attempt.count(), p.answer.count(), p.userStats.count(),
+      p.category.count(),
+      p.quiz.count(),
+      p.question.count(),
+      p.option.count(),
+      p.post.count(),
+      p.user.count(),
+      p.attempt.count(),
+      p.answer.count(),
+      p.userStats.count(),
     ]);
     return { categories, quizzes, questions, options, posts, users, attempts, answers, stats };
   };

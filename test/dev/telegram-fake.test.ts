@@ -11,7 +11,10 @@ const GROUP = -100123;
 const player = { id: 4242, is_bot: false, first_name: 'Ann' };
 
 async function refusal(call: Promise<unknown>): Promise<GrammyError> {
-  const error = await call.then(() => undefined, (e: unknown) => e);
+  const error = await call.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   assert.ok(error instanceof GrammyError, `expected a GrammyError, got ${String(error)}`);
   return error;
 }
@@ -52,7 +55,14 @@ describe('fake Bot API server', () => {
     assert.equal(stopped.is_closed, true);
     assert.equal((await refusal(api.stopPoll(GROUP, message.message_id))).description, 'Bad Request: poll has already been closed');
     const recorded = telegram.calls.slice(before);
-    assert.deepEqual(recorded.map((c) => [c.method, c.outcome]), [['sendPoll', true], ['stopPoll', true], ['stopPoll', 400]]);
+    assert.deepEqual(
+      recorded.map((c) => [c.method, c.outcome]),
+      [
+        ['sendPoll', true],
+        ['stopPoll', true],
+        ['stopPoll', 400],
+      ],
+    );
     assert.equal(recorded[0]!.params.question, 'Capital of France?');
   });
 
@@ -62,7 +72,15 @@ describe('fake Bot API server', () => {
     const cases: Array<[string, Promise<unknown>]> = [
       ['empty question', api.sendPoll(GROUP, '', two, ok)],
       ['301-character question', api.sendPoll(GROUP, 'q'.repeat(301), two, ok)],
-      ['13 options', api.sendPoll(GROUP, 'q', Array.from({ length: 13 }, (_, i) => ({ text: `o${i}` })), ok)],
+      [
+        '13 options',
+        api.sendPoll(
+          GROUP,
+          'q',
+          Array.from({ length: 13 }, (_, i) => ({ text: `o${i}` })),
+          ok,
+        ),
+      ],
       ['101-character option', api.sendPoll(GROUP, 'q', [{ text: 'x'.repeat(101) }, { text: 'b' }], ok)],
       ['quiz without correct_option_ids', api.sendPoll(GROUP, 'q', two, { type: 'quiz' })],
       ['unsorted correct_option_ids', api.sendPoll(GROUP, 'q', [...two, { text: 'c' }], { ...ok, correct_option_ids: [2, 0], allows_multiple_answers: true })],
@@ -73,13 +91,18 @@ describe('fake Bot API server', () => {
       ['explanation with 3 line feeds', api.sendPoll(GROUP, 'q', two, { ...ok, explanation: 'a\nb\nc\nd' })],
     ];
     for (const [name, call] of cases) assert.equal((await refusal(call)).error_code, 400, name);
-    const edges = await api.sendPoll(GROUP, 'q'.repeat(300), Array.from({ length: 12 }, (_, i) => ({ text: `${i}`.padEnd(100, 'x') })), {
-      type: 'quiz',
-      correct_option_ids: [0, 11],
-      allows_multiple_answers: true,
-      open_period: 5,
-      explanation: 'e'.repeat(198) + '\n\n',
-    });
+    const edges = await api.sendPoll(
+      GROUP,
+      'q'.repeat(300),
+      Array.from({ length: 12 }, (_, i) => ({ text: `${i}`.padEnd(100, 'x') })),
+      {
+        type: 'quiz',
+        correct_option_ids: [0, 11],
+        allows_multiple_answers: true,
+        open_period: 5,
+        explanation: `${'e'.repeat(198)}\n\n`,
+      },
+    );
     assert.equal(edges.poll.options.length, 12);
     const single = await api.sendPoll(GROUP, 'q', [{ text: 'only' }], { ...ok, open_period: 2_628_000 });
     assert.equal(single.poll.open_period, 2_628_000);
@@ -128,8 +151,14 @@ describe('fake Bot API server', () => {
       assert.deepEqual(info.allowed_updates, ['message', 'poll_answer']);
       const update = telegram.pollAnswer(TOKEN, '1', player, [0]);
       const deliveries = await telegram.deliver(TOKEN, update, { times: 2 });
-      assert.deepEqual(deliveries.map((d) => d.status), [200, 200]);
-      assert.deepEqual(received.map((r) => r.secret), ['Abc_123-x', 'Abc_123-x']);
+      assert.deepEqual(
+        deliveries.map((d) => d.status),
+        [200, 200],
+      );
+      assert.deepEqual(
+        received.map((r) => r.secret),
+        ['Abc_123-x', 'Abc_123-x'],
+      );
       assert.deepEqual(received[0]!.update, received[1]!.update);
       assert.deepEqual(received[0]!.update.poll_answer?.option_ids, [0]);
       const next = telegram.message(TOKEN, GROUP, player, '/quiz capitals');

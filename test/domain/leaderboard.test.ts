@@ -60,8 +60,14 @@ describe('leaderboard snapshot', () => {
     await api.deps.cache.invalidate(cacheKeys.leaderboard);
     const snapshot = await readLeaderboard(api.deps);
     assert.equal(snapshot.items.length, 3);
-    assert.deepEqual(snapshot.items.map((i) => i.points), [runPoints(3), runPoints(2), runPoints(1)]);
-    assert.deepEqual(snapshot.items.map((i) => i.rank), [1, 2, 3]);
+    assert.deepEqual(
+      snapshot.items.map((i) => i.points),
+      [runPoints(3), runPoints(2), runPoints(1)],
+    );
+    assert.deepEqual(
+      snapshot.items.map((i) => i.rank),
+      [1, 2, 3],
+    );
   });
 
   test('with the cache cleared the leaderboard is read from the database', async () => {

@@ -34,7 +34,11 @@ describe('scoring in SQL (the answer statement) agrees with scoring.ts', () => {
           FROM unnest(${group.map((c) => Math.round(c.credit * CREDIT_MICROS))}::int[], ${group.map((c) => c.elapsedMs)}::int[],
                       ${group.map((c) => c.streak)}::int[]) WITH ORDINALITY AS c(credit_micros, elapsed_ms, streak, n)
          ORDER BY c.n`;
-      assert.deepEqual(rows.map((r) => r.points), group.map((c) => pointsOf(c)), `limit ${limitS}`);
+      assert.deepEqual(
+        rows.map((r) => r.points),
+        group.map((c) => pointsOf(c)),
+        `limit ${limitS}`,
+      );
     }
   });
 });

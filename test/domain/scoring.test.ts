@@ -41,10 +41,34 @@ describe('scoring (API.md § Scoring)', () => {
       { name: 'timed, right at the deadline itself', chosen: [1], correct: [1], elapsedMs: 20_000, limitS: 20, previousStreak: 0, expect: { credit: 1, correct: true, timedOut: false, streak: 1, points: 500 } },
       { name: 'timed, right 1 ms after the deadline', chosen: [1], correct: [1], elapsedMs: 20_001, limitS: 20, previousStreak: 3, expect: { credit: 0, correct: false, timedOut: true, streak: 0, points: 0 } },
       { name: 'timed, wrong in time ends the streak', chosen: [2], correct: [1], elapsedMs: 1_000, limitS: 20, previousStreak: 4, expect: { credit: 0, correct: false, timedOut: false, streak: 0, points: 0 } },
-      { name: 'all right of several, 2nd in a row, halfway', chosen: [1, 3], correct: [1, 3], elapsedMs: 10_000, limitS: 20, previousStreak: 1, expect: { credit: 1, correct: true, timedOut: false, streak: 2, points: 850 } },
+      {
+        name: 'all right of several, 2nd in a row, halfway',
+        chosen: [1, 3],
+        correct: [1, 3],
+        elapsedMs: 10_000,
+        limitS: 20,
+        previousStreak: 1,
+        expect: { credit: 1, correct: true, timedOut: false, streak: 2, points: 850 },
+      },
       { name: 'all wrong of several', chosen: [2, 4], correct: [1, 3], elapsedMs: 0, limitS: null, previousStreak: 2, expect: { credit: 0, correct: false, timedOut: false, streak: 0, points: 0 } },
-      { name: 'partial credit earns no bonus and ends the streak', chosen: [1], correct: [1, 3], elapsedMs: 0, limitS: 10, previousStreak: 5, expect: { credit: 0.5, correct: false, timedOut: false, streak: 0, points: 500 } },
-      { name: 'more chosen than correct, partial, timed', chosen: [1, 2, 3], correct: [1, 2], elapsedMs: 5_000, limitS: 10, previousStreak: 0, expect: { credit: 0.5, correct: false, timedOut: false, streak: 0, points: 375 } },
+      {
+        name: 'partial credit earns no bonus and ends the streak',
+        chosen: [1],
+        correct: [1, 3],
+        elapsedMs: 0,
+        limitS: 10,
+        previousStreak: 5,
+        expect: { credit: 0.5, correct: false, timedOut: false, streak: 0, points: 500 },
+      },
+      {
+        name: 'more chosen than correct, partial, timed',
+        chosen: [1, 2, 3],
+        correct: [1, 2],
+        elapsedMs: 5_000,
+        limitS: 10,
+        previousStreak: 0,
+        expect: { credit: 0.5, correct: false, timedOut: false, streak: 0, points: 375 },
+      },
       { name: 'one third credit rounds the points', chosen: [1], correct: [1, 2, 3], elapsedMs: 0, limitS: null, previousStreak: 0, expect: { credit: 0.333333, correct: false, timedOut: false, streak: 0, points: 333 } },
       { name: '6th right in a row: +500', chosen: [1], correct: [1], elapsedMs: 0, limitS: null, previousStreak: 5, expect: { credit: 1, correct: true, timedOut: false, streak: 6, points: 1500 } },
       { name: '9th right in a row: still +500', chosen: [1], correct: [1], elapsedMs: 0, limitS: null, previousStreak: 8, expect: { credit: 1, correct: true, timedOut: false, streak: 9, points: 1500 } },
@@ -53,7 +77,13 @@ describe('scoring (API.md § Scoring)', () => {
   });
 
   test('points replayed from the recorded credit, time and streak equal those scored at once', () => {
-    for (const [elapsedMs, limitS, previousStreak] of [[0, 5], [4_999, 5], [5_000, 5], [7_000, 5], [300, null]].map(([e, l], i) => [e!, l ?? null, i] as const)) {
+    for (const [elapsedMs, limitS, previousStreak] of [
+      [0, 5],
+      [4_999, 5],
+      [5_000, 5],
+      [7_000, 5],
+      [300, null],
+    ].map(([e, l], i) => [e!, l ?? null, i] as const)) {
       const scored = scoreAnswer({ chosen: [1], correct: [1], elapsedMs, limitS, previousStreak });
       assert.equal(pointsOf({ credit: scored.credit, elapsedMs, limitS, streak: scored.streak }), scored.points);
     }

@@ -32,9 +32,19 @@ describe('statistics rules', () => {
 
   test('points are the points of answers in finished attempts; accuracy counts every answer given', async () => {
     const first = await loadUserStats(api.deps.db, players[0]!.id);
-    assert.deepEqual({ ...first, updatedAt: undefined }, {
-      attempts: 2, finished: 2, correctAnswers: 4, totalAnswers: 5, accuracy: 0.8, bestScore: 3, points: runPoints(3) + runPoints(1), updatedAt: undefined,
-    });
+    assert.deepEqual(
+      { ...first, updatedAt: undefined },
+      {
+        attempts: 2,
+        finished: 2,
+        correctAnswers: 4,
+        totalAnswers: 5,
+        accuracy: 0.8,
+        bestScore: 3,
+        points: runPoints(3) + runPoints(1),
+        updatedAt: undefined,
+      },
+    );
     const third = await loadUserStats(api.deps.db, players[2]!.id);
     assert.equal(third?.attempts, 1);
     assert.equal(third?.finished, 0);
@@ -87,9 +97,11 @@ describe('statistics rules', () => {
       }
       return n;
     })();
-    await Promise.all(tokens.map(async (token) => {
-      for (let round = 0; round < 3; round++) await playQuiz(api, token, quiz, 2, 1);
-    }));
+    await Promise.all(
+      tokens.map(async (token) => {
+        for (let round = 0; round < 3; round++) await playQuiz(api, token, quiz, 2, 1);
+      }),
+    );
     playing = false;
     assert.ok((await passes) >= 2);
     // Whatever the passes saw mid-write, the rows now agree with the answers: nothing left to repair.
@@ -97,7 +109,7 @@ describe('statistics rules', () => {
     assert.deepEqual(await recomputePeriodPoints(api.deps.db.prisma, 'UTC'), []);
   });
 
-  test('a repair that waits for a row an answer is writing keeps that answer\'s increment', async () => {
+  test("a repair that waits for a row an answer is writing keeps that answer's increment", async () => {
     const admin = await api.signIn('admin');
     const quiz = await createQuiz(api, admin, 2);
     const { token, user } = await api.signInWithUser('user');
@@ -110,13 +122,16 @@ describe('statistics rules', () => {
     let written!: () => void;
     const rowWritten = new Promise<void>((resolve) => (written = resolve));
     const question = quiz.questions[0]!;
-    const answering = api.deps.db.prisma.$transaction(async (tx) => {
-      await tx.$executeRaw`INSERT INTO answers (attempt_id, question_id, option_id, correct, credit, points)
+    const answering = api.deps.db.prisma.$transaction(
+      async (tx) => {
+        await tx.$executeRaw`INSERT INTO answers (attempt_id, question_id, option_id, correct, credit, points)
                            VALUES (${Number(started.body.id)}, ${Number(question.id)}, ${Number(question.options[0]!.id)}, true, 1, 1000)`;
-      await tx.$executeRaw`UPDATE user_stats SET total_answers = total_answers + 1, correct_answers = correct_answers + 1, credit_sum = credit_sum + 1 WHERE user_id = ${userId}`;
-      written();
-      await held;
-    }, { timeout: 30_000 });
+        await tx.$executeRaw`UPDATE user_stats SET total_answers = total_answers + 1, correct_answers = correct_answers + 1, credit_sum = credit_sum + 1 WHERE user_id = ${userId}`;
+        written();
+        await held;
+      },
+      { timeout: 30_000 },
+    );
     await rowWritten;
     const repair = recomputeStats(api.deps.db.prisma);
     // The repair read its snapshot without the answer and now waits for the row.

@@ -18,25 +18,39 @@ const question = (overrides: Partial<QuestionForPoll> = {}): QuestionForPoll => 
   id: 1,
   text: 'Capital of France?',
   explanation: 'Paris.',
-  options: [{ text: 'Paris', correct: true }, { text: 'Rome', correct: false }],
+  options: [
+    { text: 'Paris', correct: true },
+    { text: 'Rome', correct: false },
+  ],
   ...overrides,
 });
 
 /** Sends the poll as a game would; the fake refuses what Telegram would refuse. */
 async function send(poll: ReturnType<typeof pollFor>) {
   if (poll.preface) await api.sendMessage(-1, poll.preface);
-  return api.sendPoll(-1, poll.question, poll.options.map((text) => ({ text })), {
-    type: 'quiz',
-    is_anonymous: false,
-    correct_option_ids: poll.correctOptionIds,
-    allows_multiple_answers: poll.correctOptionIds.length > 1,
-    open_period: 20,
-    ...(poll.explanation ? { explanation: poll.explanation } : {}),
-  });
+  return api.sendPoll(
+    -1,
+    poll.question,
+    poll.options.map((text) => ({ text })),
+    {
+      type: 'quiz',
+      is_anonymous: false,
+      correct_option_ids: poll.correctOptionIds,
+      allows_multiple_answers: poll.correctOptionIds.length > 1,
+      open_period: 20,
+      ...(poll.explanation ? { explanation: poll.explanation } : {}),
+    },
+  );
 }
 
 test('a question that fits is sent as it is, with every correct option', async () => {
-  const q = question({ options: [{ text: 'a', correct: true }, { text: 'b', correct: false }, { text: 'c', correct: true }] });
+  const q = question({
+    options: [
+      { text: 'a', correct: true },
+      { text: 'b', correct: false },
+      { text: 'c', correct: true },
+    ],
+  });
   const poll = pollFor(q, 0, 5);
   assert.deepEqual(poll, { question: 'Capital of France?', options: ['a', 'b', 'c'], correctOptionIds: [0, 2], explanation: 'Paris.' });
   assert.deepEqual((await send(poll)).poll.correct_option_ids, [0, 2]);
@@ -44,7 +58,14 @@ test('a question that fits is sent as it is, with every correct option', async (
 });
 
 test('a long question or option: the full text as a message, then "Question N of M" with lettered options', async () => {
-  const long = question({ id: 7, text: 'Q'.repeat(301), options: [{ text: 'x'.repeat(101), correct: false }, { text: 'short', correct: true }] });
+  const long = question({
+    id: 7,
+    text: 'Q'.repeat(301),
+    options: [
+      { text: 'x'.repeat(101), correct: false },
+      { text: 'short', correct: true },
+    ],
+  });
   const poll = pollFor(long, 2, 10);
   assert.equal(poll.question, 'Question 3 of 10');
   assert.deepEqual(poll.options, ['A', 'B']);
@@ -55,7 +76,10 @@ test('a long question or option: the full text as a message, then "Question N of
   await send(poll);
   const fit = telegramFit([long]);
   assert.equal(fit.fits, false);
-  assert.deepEqual(fit.problems.map((p) => p.questionId), ['7', '7']);
+  assert.deepEqual(
+    fit.problems.map((p) => p.questionId),
+    ['7', '7'],
+  );
 });
 
 test('a long explanation is cut with an ellipsis, and line feeds past the second become spaces', async () => {

@@ -37,7 +37,7 @@ async function idNamedUpload(userId: number): Promise<{ id: number; mediaToken: 
 }
 
 describe('moving id-named upload files', () => {
-  test('moves each old upload to its media token\'s folder, keeps the bytes, serves only the new URLs, and has nothing to do twice', async () => {
+  test("moves each old upload to its media token's folder, keeps the bytes, serves only the new URLs, and has nothing to do twice", async () => {
     const { user } = await api.signInWithUser('user');
     const old = await idNamedUpload(Number(user.id));
     const pending = await api.deps.db.prisma.upload.create({

@@ -33,19 +33,28 @@ export const MAX_EXAMPLES = 25;
 /** `st run` for one pass against the document at `schemaUrl`; `extra` arguments come last, so they win. */
 export function schemathesisCommand(pass: Pass, schemaUrl: string, authorization: string | undefined, reportDir: string, extra: string[]): { command: string; args: string[] } {
   const args = [
-    '--config-file', CONFIG_FILE,
+    '--config-file',
+    CONFIG_FILE,
     'run',
     schemaUrl,
-    '--checks', 'all',
-    '--phases', 'examples,coverage,fuzzing,stateful',
-    '--max-examples', String(MAX_EXAMPLES),
-    '--workers', '2',
-    '--seed', '14',
+    '--checks',
+    'all',
+    '--phases',
+    'examples,coverage,fuzzing,stateful',
+    '--max-examples',
+    String(MAX_EXAMPLES),
+    '--workers',
+    '2',
+    '--seed',
+    '14',
     '--generation-deterministic',
     '--no-color',
-    '--report', 'junit',
-    '--report-dir', reportDir,
-    '--request-timeout', '30',
+    '--report',
+    'junit',
+    '--report-dir',
+    reportDir,
+    '--request-timeout',
+    '30',
   ];
   if (authorization) args.push('--header', `Authorization: ${authorization}`);
   for (const p of pass.include ?? []) args.push('--include-path', p);

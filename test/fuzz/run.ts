@@ -59,7 +59,15 @@ async function run(): Promise<number> {
   const telegram = await FakeBotApi.start();
   // Rate limits stay on (their 429 is part of the contract) but high enough that the routes behind them get fuzzed,
   // and that the fuzzer's missing or bad credentials get their 401, not the login limit's 429.
-  const env = await workerEnv({ SMTP_URL: smtp.url, CONTACT_RATE_LIMIT: '1000000', LOGIN_RATE_LIMIT: '1000000', UPLOAD_RATE_LIMIT: '1000000', LOG_LEVEL: 'error', TELEGRAM_API_ROOT: telegram.apiRoot, PUBLIC_URL: 'https://quiz.example.test' });
+  const env = await workerEnv({
+    SMTP_URL: smtp.url,
+    CONTACT_RATE_LIMIT: '1000000',
+    LOGIN_RATE_LIMIT: '1000000',
+    UPLOAD_RATE_LIMIT: '1000000',
+    LOG_LEVEL: 'error',
+    TELEGRAM_API_ROOT: telegram.apiRoot,
+    PUBLIC_URL: 'https://quiz.example.test',
+  });
   const worker = await startTestWorker(env, { background: true });
   const api = await startApiProcess(env);
   try {
@@ -75,8 +83,7 @@ async function run(): Promise<number> {
       await new Promise((resolve) => process.once('SIGINT', resolve).once('SIGTERM', resolve));
       return 0;
     }
-    const authorization = (pass: Pass) =>
-      pass.role === 'anonymous' ? undefined : pass.role === 'bot' ? `Bot ${BOT_TOKEN}` : `Bearer ${tokens[pass.role]}`;
+    const authorization = (pass: Pass) => (pass.role === 'anonymous' ? undefined : pass.role === 'bot' ? `Bot ${BOT_TOKEN}` : `Bearer ${tokens[pass.role]}`);
     const failed: string[] = [];
     for (const pass of PASSES) if ((await runPass(pass, api.url, authorization(pass), extra)) !== 0) failed.push(pass.name);
     console.log(failed.length === 0 ? '\n==> fuzz: every pass passed' : `\n==> fuzz: failed passes: ${failed.join(', ')} (reports in ${REPORTS})`);

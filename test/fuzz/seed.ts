@@ -27,7 +27,13 @@ async function call<T>(url: string, method: string, token: string, body?: unknow
 export async function seedFuzzData(base: string, sessions: Sessions, dir: string): Promise<void> {
   const admin = `Bearer ${sessions.admin}`;
   const user = `Bearer ${sessions.user}`;
-  const questions = [1, 2, 3].map((n) => ({ text: `Question ${n}`, options: [{ text: 'right', correct: true }, { text: 'wrong', correct: false }] }));
+  const questions = [1, 2, 3].map((n) => ({
+    text: `Question ${n}`,
+    options: [
+      { text: 'right', correct: true },
+      { text: 'wrong', correct: false },
+    ],
+  }));
   const quiz = await call<{ slug: string; questions: { id: string; options: { id: string }[] }[] }>(`${base}/api/v1/quizzes`, 'POST', admin, {
     title: 'Fuzz quiz',
     slug: 'fuzz-quiz',
@@ -50,6 +56,6 @@ export async function seedFuzzData(base: string, sessions: Sessions, dir: string
   };
   mkdirSync(dir, { recursive: true });
   for (const [name, values] of Object.entries(dictionaries)) {
-    writeFileSync(path.join(dir, `${name}.dict`), values.map((v) => JSON.stringify(v)).join('\n') + '\n');
+    writeFileSync(path.join(dir, `${name}.dict`), `${values.map((v) => JSON.stringify(v)).join('\n')}\n`);
   }
 }

@@ -4,13 +4,12 @@
  * at once with the command that installs it, and whatever is still running when the test process
  * ends (normally, by a signal, or killed outright) is ended by a small watchdog process.
  */
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
 import { HOST, killGroup, launch, logTail, makeTempDir, missing, postgresBinDir, removeDir, serve, findBinary, findTemporalCli } from './processes.js';
-import type { Running, Service, Signal, Spec } from './processes.js';
+import type { Spec } from './processes.js';
 
 export { findBinary, findTemporalCli, freePort } from './processes.js';
 export type { Service, PostgresService, RedisService, TemporalService } from './processes.js';
@@ -18,7 +17,9 @@ import type { PostgresService, RedisService, TemporalService } from './processes
 // ---------------------------------------------------------------- PostgreSQL
 
 function systemUser(name: string): { uid: number; gid: number } | undefined {
-  const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith(`${name}:`));
+  const line = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`${name}:`));
   const [, , uid, gid] = line?.split(':') ?? [];
   return uid && gid ? { uid: Number(uid), gid: Number(gid) } : undefined;
 }
@@ -153,10 +154,7 @@ export async function startRedis(): Promise<RedisService> {
       command,
       dir,
       logFile: path.join(dir, 'redis.log'),
-      args: (port) => [
-        '--port', String(port), '--bind', HOST, '--dir', dir, '--save', '', '--appendonly', 'no',
-        '--maxmemory', '64mb', '--maxmemory-policy', 'allkeys-lru', '--daemonize', 'no',
-      ],
+      args: (port) => ['--port', String(port), '--bind', HOST, '--dir', dir, '--save', '', '--appendonly', 'no', '--maxmemory', '64mb', '--maxmemory-policy', 'allkeys-lru', '--daemonize', 'no'],
       stopSignal: 'SIGTERM',
       abortSignal: 'SIGKILL', // nothing is persisted
       probe: (port) => redisPing(port),
@@ -209,10 +207,22 @@ export async function startTemporal(): Promise<TemporalService> {
       env,
       logFile: path.join(dir, 'temporal.log'),
       args: (port) => [
-        'server', 'start-dev', '--headless', '--ip', HOST, '--port', String(port),
-        '--db-filename', path.join(dir, 'temporal.db'), '--log-level', 'error',
+        'server',
+        'start-dev',
+        '--headless',
+        '--ip',
+        HOST,
+        '--port',
+        String(port),
+        '--db-filename',
+        path.join(dir, 'temporal.db'),
+        '--log-level',
+        'error',
         // No fsync per write: a test server's history only has to survive a restart, not a power cut (5-10x faster).
-        '--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=off',
+        '--sqlite-pragma',
+        'journal_mode=wal',
+        '--sqlite-pragma',
+        'synchronous=off',
       ],
       stopSignal: 'SIGTERM',
       abortSignal: 'SIGKILL', // its database is thrown away

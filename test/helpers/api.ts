@@ -116,7 +116,7 @@ export async function startTestApi(overrides: Env = {}, options: { temporal?: bo
   while ((await deps.cache.ping()) !== 'ok') {
     if (Date.now() > cacheBy) {
       await deps.close();
-      throw new Error('the test API\'s Redis did not answer within 15 s');
+      throw new Error("the test API's Redis did not answer within 15 s");
     }
     await sleep(50);
   }
@@ -181,7 +181,10 @@ export async function startApiProcess(env: Env): Promise<ApiProcess> {
   const deadline = Date.now() + 30_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`api process exited with ${child.exitCode}:\n${stderr}`);
-    const up = await fetch(`${url}/healthz`).then((r) => r.ok, () => false);
+    const up = await fetch(`${url}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (up) break;
     if (Date.now() > deadline) {
       killGroup();

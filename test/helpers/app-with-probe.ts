@@ -68,11 +68,7 @@ function probeRouter({ db, cache, logger }: Infrastructure): Router {
   const router = new Router({ prefix: '/probe' });
   router.get('/work/:sql/:hits/:misses', async (ctx) => {
     const times = (n: string, fn: () => Promise<unknown>) => Array.from({ length: Number(n) }, fn);
-    await Promise.all([
-      ...times(ctx.params.sql!, () => db.ping()),
-      ...times(ctx.params.hits!, () => cache.get(HIT_KEY)),
-      ...times(ctx.params.misses!, () => cache.get(`probe:absent:${randomUUID()}`)),
-    ]);
+    await Promise.all([...times(ctx.params.sql!, () => db.ping()), ...times(ctx.params.hits!, () => cache.get(HIT_KEY)), ...times(ctx.params.misses!, () => cache.get(`probe:absent:${randomUUID()}`))]);
     ctx.body = { done: true };
   });
   router.get('/transaction', async (ctx) => {
@@ -83,11 +79,15 @@ function probeRouter({ db, cache, logger }: Infrastructure): Router {
     const signal = ctx.signal;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, Number(ctx.params.ms));
-      signal.addEventListener('abort', () => {
-        clearTimeout(timer);
-        logger.info('probe aborted');
-        resolve();
-      }, { once: true });
+      signal.addEventListener(
+        'abort',
+        () => {
+          clearTimeout(timer);
+          logger.info('probe aborted');
+          resolve();
+        },
+        { once: true },
+      );
     });
     ctx.body = { done: true };
   });

@@ -43,9 +43,7 @@ export async function startCluster(env: Env, workers: number): Promise<RunningCl
     }
   };
   process.once('exit', killGroup);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   const logs: LogLine[] = [];
   const watchers = new Set<() => void>();
   let stderr = '';

@@ -66,7 +66,17 @@ export function tiff(pages: Size[], options: { subIfd?: boolean } = {}): Buffer 
 export function greyTiff(width: number, height: number, options: { compression?: number; data?: Buffer } = {}): Buffer {
   const strip = options.data ?? zlib.deflateSync(Buffer.alloc(width * height));
   // tag, type (3 SHORT, 4 LONG), value; the strip follows the IFD.
-  const tags: Array<[number, number, number]> = [[256, 4, width], [257, 4, height], [258, 3, 8], [259, 3, options.compression ?? 8], [262, 3, 1], [273, 4, 0], [277, 3, 1], [278, 4, height], [279, 4, strip.length]];
+  const tags: Array<[number, number, number]> = [
+    [256, 4, width],
+    [257, 4, height],
+    [258, 3, 8],
+    [259, 3, options.compression ?? 8],
+    [262, 3, 1],
+    [273, 4, 0],
+    [277, 3, 1],
+    [278, 4, height],
+    [279, 4, strip.length],
+  ];
   const ifdSize = 2 + tags.length * 12 + 4;
   const out = Buffer.alloc(8 + ifdSize);
   out.write('II', 0, 'ascii');
@@ -117,7 +127,15 @@ export function blankPng(width: number, height: number): Buffer {
 }
 
 /** Adam7's seven passes: first column and row, and the steps between them. */
-const ADAM7 = [[0, 0, 8, 8], [4, 0, 8, 8], [0, 4, 4, 8], [2, 0, 4, 4], [0, 2, 2, 4], [1, 0, 2, 2], [0, 1, 1, 2]] as const;
+const ADAM7 = [
+  [0, 0, 8, 8],
+  [4, 0, 8, 8],
+  [0, 4, 4, 8],
+  [2, 0, 4, 4],
+  [0, 2, 2, 4],
+  [1, 0, 2, 2],
+  [0, 1, 1, 2],
+] as const;
 
 /** An all-transparent interlaced RGBA PNG; with `inflatedBytes`, image data of that many zeros whatever the size says. */
 export function interlacedPng(width: number, height: number, inflatedBytes?: number): Buffer {

@@ -42,9 +42,9 @@ export function parsePrometheus(text: string): Exposition {
     if (!match) throw fail('not a sample');
     const [, name, rawLabels, rawValue] = match as unknown as [string, string, string | undefined, string];
     // Prometheus reads NaN in any case; prom-client writes `Nan` for an event-loop-lag gauge with no samples yet.
-    const isNaN = /^nan$/i.test(rawValue);
-    const value = rawValue === '+Inf' ? Infinity : rawValue === '-Inf' ? -Infinity : isNaN ? NaN : Number(rawValue);
-    if (!isNaN && !/^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$|^[-+]Inf$/.test(rawValue)) throw fail('bad value');
+    const isNan = /^nan$/i.test(rawValue);
+    const value = rawValue === '+Inf' ? Infinity : rawValue === '-Inf' ? -Infinity : isNan ? NaN : Number(rawValue);
+    if (!isNan && !/^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$|^[-+]Inf$/.test(rawValue)) throw fail('bad value');
     const family = types.has(name) ? name : SUFFIXES.map((s) => (name.endsWith(s) ? name.slice(0, -s.length) : '')).find((f) => f && types.has(f));
     if (!family) throw fail('sample of an undeclared metric');
     samples.push({ name, labels: parseLabels(rawLabels ?? '', fail), value });
@@ -53,9 +53,7 @@ export function parsePrometheus(text: string): Exposition {
     types,
     samples,
     sum(name, labels = {}) {
-      return samples
-        .filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))
-        .reduce((total, s) => total + s.value, 0);
+      return samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v)).reduce((total, s) => total + s.value, 0);
     },
   };
 }

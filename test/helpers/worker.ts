@@ -62,18 +62,12 @@ export interface TestWorker {
 }
 
 /** Starts a worker (and, with `background`, the schedules and the outbox dispatcher) on `env`. */
-export async function startTestWorker(
-  env: Env,
-  options: { background?: boolean; wrapActivities?: (activities: Activities) => Activities } = {},
-): Promise<TestWorker> {
+export async function startTestWorker(env: Env, options: { background?: boolean; wrapActivities?: (activities: Activities) => Activities } = {}): Promise<TestWorker> {
   quietRuntime();
   const config = loadConfig(env);
   const infra = await createInfrastructure(config, { name: 'test-worker' });
   bundle ??= buildWorkflowBundle();
-  const { worker, close } = await createWorker(
-    infra,
-    { bundle: await bundle, shutdownGraceTime: '1 second', ...(options.wrapActivities ? { wrapActivities: options.wrapActivities } : {}) },
-  );
+  const { worker, close } = await createWorker(infra, { bundle: await bundle, shutdownGraceTime: '1 second', ...(options.wrapActivities ? { wrapActivities: options.wrapActivities } : {}) });
   const running = worker.run();
   const background = options.background ? await startBackgroundServices(infra) : undefined;
   return {

@@ -14,27 +14,39 @@ test('the 29-byte GIF bomb: image-size sees 1x1, its 30000x30000 frame is read a
   const bomb = gifBomb();
   assert.equal(bomb.length, 29);
   assert.deepEqual([imageSize(bomb).width, imageSize(bomb).height], [1, 1]);
-  assert.deepEqual(readDecodeSize(bomb).frames, [{ width: 1, height: 1 }, { width: 30_000, height: 30_000 }]);
+  assert.deepEqual(readDecodeSize(bomb).frames, [
+    { width: 1, height: 1 },
+    { width: 30_000, height: 30_000 },
+  ]);
   assert.throws(() => checkDecodeSize(bomb), tooLarge);
   await assert.rejects(reencodeImage(bomb, 320), (err: unknown) => tooLarge(err) && /30000x30000/.test((err as Error).message));
 });
 
 test('every GIF frame counts, not only the first, and colour tables and extensions are skipped', () => {
-  const twoFrames = gif({ width: 100, height: 100 }, [{ width: 100, height: 100 }, { width: 20_000, height: 20_000 }]);
+  const twoFrames = gif({ width: 100, height: 100 }, [
+    { width: 100, height: 100 },
+    { width: 20_000, height: 20_000 },
+  ]);
   assert.deepEqual(readDecodeSize(twoFrames).frames.at(-1), { width: 20_000, height: 20_000 });
   assert.throws(() => checkDecodeSize(twoFrames), tooLarge);
   // A global colour table (2 entries) and a graphic control extension before the frame.
   const head = Buffer.from([...Buffer.from('GIF89a'), 10, 0, 10, 0, 0x80, 0, 0, 0, 0, 0, 255, 255, 255]);
   const extension = Buffer.from([0x21, 0xf9, 4, 0, 0, 0, 0, 0]);
   const frame = gif({ width: 1, height: 1 }, [{ width: 9, height: 7 }]).subarray(13);
-  assert.deepEqual(readDecodeSize(Buffer.concat([head, extension, frame])).frames, [{ width: 10, height: 10 }, { width: 9, height: 7 }]);
+  assert.deepEqual(readDecodeSize(Buffer.concat([head, extension, frame])).frames, [
+    { width: 10, height: 10 },
+    { width: 9, height: 7 },
+  ]);
 });
 
 test('a real GIF, PNG, BMP and JPEG read as their own size and pass', async () => {
   for (const mime of ['image/gif', 'image/png', 'image/bmp', 'image/jpeg'] as const) {
     const bytes = await new Jimp({ width: 30, height: 20, color: 0x336699ff }).getBuffer(mime);
     const size = checkDecodeSize(bytes);
-    assert.ok(size.frames.every((f) => f.width === 30 && f.height === 20), `${mime}: ${JSON.stringify(size.frames)}`);
+    assert.ok(
+      size.frames.every((f) => f.width === 30 && f.height === 20),
+      `${mime}: ${JSON.stringify(size.frames)}`,
+    );
     assert.equal(size.decodedPixels, 600);
   }
 });
@@ -42,18 +54,65 @@ test('a real GIF, PNG, BMP and JPEG read as their own size and pass', async () =
 test('a JPEG frame after the first scan is found and refused', async () => {
   const jpeg = await new Jimp({ width: 64, height: 48, color: 0xff8800ff }).getBuffer('image/jpeg');
   const hostile = withExtraJpegFrame(jpeg, 60_000, 60_000);
-  assert.deepEqual(readDecodeSize(hostile).frames, [{ width: 64, height: 48 }, { width: 60_000, height: 60_000 }]);
+  assert.deepEqual(readDecodeSize(hostile).frames, [
+    { width: 64, height: 48 },
+    { width: 60_000, height: 60_000 },
+  ]);
   assert.throws(() => checkDecodeSize(hostile), tooLarge);
 });
 
 test('every TIFF page and SubIFD counts, and pages add up (the decoder decodes them all)', () => {
-  assert.deepEqual(readDecodeSize(tiff([{ width: 1, height: 1 }, { width: 30_000, height: 30_000 }])).frames.length, 2);
-  assert.throws(() => checkDecodeSize(tiff([{ width: 1, height: 1 }, { width: 30_000, height: 30_000 }])), tooLarge);
-  assert.throws(() => checkDecodeSize(tiff([{ width: 1, height: 1 }, { width: 30_000, height: 30_000 }], { subIfd: true })), tooLarge);
-  const threePages = tiff([{ width: 5000, height: 3000 }, { width: 5000, height: 3000 }, { width: 5000, height: 3000 }]);
+  assert.deepEqual(
+    readDecodeSize(
+      tiff([
+        { width: 1, height: 1 },
+        { width: 30_000, height: 30_000 },
+      ]),
+    ).frames.length,
+    2,
+  );
+  assert.throws(
+    () =>
+      checkDecodeSize(
+        tiff([
+          { width: 1, height: 1 },
+          { width: 30_000, height: 30_000 },
+        ]),
+      ),
+    tooLarge,
+  );
+  assert.throws(
+    () =>
+      checkDecodeSize(
+        tiff(
+          [
+            { width: 1, height: 1 },
+            { width: 30_000, height: 30_000 },
+          ],
+          { subIfd: true },
+        ),
+      ),
+    tooLarge,
+  );
+  const threePages = tiff([
+    { width: 5000, height: 3000 },
+    { width: 5000, height: 3000 },
+    { width: 5000, height: 3000 },
+  ]);
   assert.equal(readDecodeSize(threePages).decodedPixels, 45_000_000);
-  assert.throws(() => checkDecodeSize(threePages), (err: unknown) => tooLarge(err) && /3 pages hold 45 megapixels/.test((err as Error).message));
-  assert.equal(checkDecodeSize(tiff([{ width: 100, height: 100 }, { width: 50, height: 50 }])).decodedPixels, 12_500);
+  assert.throws(
+    () => checkDecodeSize(threePages),
+    (err: unknown) => tooLarge(err) && /3 pages hold 45 megapixels/.test((err as Error).message),
+  );
+  assert.equal(
+    checkDecodeSize(
+      tiff([
+        { width: 100, height: 100 },
+        { width: 50, height: 50 },
+      ]),
+    ).decodedPixels,
+    12_500,
+  );
 });
 
 test('a TIFF whose IFD chain loops is read once, not forever', () => {

@@ -6,8 +6,7 @@ import { createImageDecoder, type ImageDecoderOptions } from '../../src/images/i
 import { UnreadableImageError } from '../../src/images/unreadable-image.js';
 import { blankPng, gifBomb } from '../helpers/image-fixtures.js';
 
-const decoderWith = (options: Partial<ImageDecoderOptions> = {}) =>
-  createImageDecoder({ limits: { maxPixels: 40_000_000, maxMemoryMb: 1024 }, concurrency: 1, timeoutMs: 60_000, ...options });
+const decoderWith = (options: Partial<ImageDecoderOptions> = {}) => createImageDecoder({ limits: { maxPixels: 40_000_000, maxMemoryMb: 1024 }, concurrency: 1, timeoutMs: 60_000, ...options });
 
 /** The nice value of each thread of this process (Linux: field 19 of /proc/self/task/<tid>/stat). */
 function threadNiceness(): number[] {
@@ -31,7 +30,10 @@ interface Watched {
 /** Event-loop turns of this thread while `decoder` has a decode running, the most decodes seen running at once, thread niceness. */
 async function watch(decoder: { running: number }, work: Promise<unknown>): Promise<Watched> {
   let done = false;
-  void work.then(() => (done = true), () => (done = true));
+  void work.then(
+    () => (done = true),
+    () => (done = true),
+  );
   const watched: Watched = { turnsWhileRunning: 0, mostRunning: 0, niceness: new Set() };
   while (!done) {
     watched.mostRunning = Math.max(watched.mostRunning, decoder.running);
@@ -63,7 +65,10 @@ test('a heavy image past the deadline is stopped and unreadable, while this thre
   // A decode on this thread would have allowed no turn at all while it ran.
   assert.ok(turnsWhileRunning > 50, `only ${turnsWhileRunning} turns of the event loop during the decode`);
   assert.ok(niceness.has(7), `the decode thread runs at its niceness; seen: ${[...niceness].join(', ')}`);
-  assert.ok(threadNiceness().every((nice) => nice !== 7), 'and it ends with the decode');
+  assert.ok(
+    threadNiceness().every((nice) => nice !== 7),
+    'and it ends with the decode',
+  );
   assert.equal(decoder.running, 0);
 });
 
@@ -72,7 +77,10 @@ test('decodes past the concurrency wait their turn, and all finish', async () =>
   const images = await Promise.all([1, 2, 3].map((n) => new Jimp({ width: 40 * n, height: 30, color: 0x00ff00ff }).getBuffer('image/png')));
   const work = Promise.all(images.map((bytes) => decoder.reencode(bytes, 320)));
   const { mostRunning } = await watch(decoder, work);
-  assert.deepEqual((await work).map((out) => out.width), [40, 80, 120]);
+  assert.deepEqual(
+    (await work).map((out) => out.width),
+    [40, 80, 120],
+  );
   assert.equal(mostRunning, 1);
 });
 

@@ -13,7 +13,13 @@ describe('import formats', () => {
   test('csv: quizzes grouped by their quiz cell, several correct options, explanation, time limit, quoted cells', async () => {
     const { quizzes, fileErrors } = await parse('csv', fixture('capitals.csv'));
     assert.deepEqual(fileErrors, []);
-    assert.deepEqual(quizzes.map((q) => [q.title, q.questions.length, q.errors]), [['Capitals of Europe', 3, []], ['Rivers', 1, []]]);
+    assert.deepEqual(
+      quizzes.map((q) => [q.title, q.questions.length, q.errors]),
+      [
+        ['Capitals of Europe', 3, []],
+        ['Rivers', 1, []],
+      ],
+    );
     const [first, second, third] = quizzes[0]!.questions;
     assert.deepEqual(shape(first!), { text: 'What is the capital of France?', options: ['+Paris', '-Lyon', '-Marseille', '-Nice'] });
     assert.equal(first!.explanation, 'Paris has been the capital since 987.');
@@ -25,7 +31,14 @@ describe('import formats', () => {
 
   test('csv: semicolon- and tab-separated files (Excel in most of Europe) read the same', async () => {
     for (const delimiter of [';', '\t']) {
-      const content = Buffer.from([['quiz', 'question', 'option1', 'option2', 'option3', 'correct'], ['Q', 'Pick, please', 'a', 'b', 'c', '"1;3"']].map((r) => r.join(delimiter)).join('\r\n'));
+      const content = Buffer.from(
+        [
+          ['quiz', 'question', 'option1', 'option2', 'option3', 'correct'],
+          ['Q', 'Pick, please', 'a', 'b', 'c', '"1;3"'],
+        ]
+          .map((r) => r.join(delimiter))
+          .join('\r\n'),
+      );
       const { quizzes, fileErrors } = await parse('csv', content);
       assert.deepEqual(fileErrors, []);
       assert.deepEqual(quizzes[0]!.questions.map(shape), [{ text: 'Pick, please', options: ['+a', '-b', '+c'] }]);
@@ -34,14 +47,23 @@ describe('import formats', () => {
 
   test('csv: each bad row is named by its row number and only its quiz is refused', async () => {
     const { quizzes } = await parse('csv', fixture('errors.csv'));
-    assert.deepEqual(quizzes.map((q) => q.title), ['Broken quiz', 'Good quiz']);
-    assert.deepEqual(quizzes[0]!.errors.map((e) => e.at), ['row 2', 'row 3', 'row 2', 'row 3']);
+    assert.deepEqual(
+      quizzes.map((q) => q.title),
+      ['Broken quiz', 'Good quiz'],
+    );
+    assert.deepEqual(
+      quizzes[0]!.errors.map((e) => e.at),
+      ['row 2', 'row 3', 'row 2', 'row 3'],
+    );
     assert.match(quizzes[0]!.errors[1]!.message, /correct 3 is not one of the 2 options/);
     assert.deepEqual(quizzes[1]!.errors, []);
   });
 
   test('csv: an unknown column and a row over the record limit are errors of the whole file', async () => {
-    assert.deepEqual((await parse('csv', Buffer.from('quiz,question,option1,option2,correct,colour\n'))).fileErrors.map((e) => e.at), ['row 1']);
+    assert.deepEqual(
+      (await parse('csv', Buffer.from('quiz,question,option1,option2,correct,colour\n'))).fileErrors.map((e) => e.at),
+      ['row 1'],
+    );
     const huge = Buffer.from(`quiz,question,option1,option2,correct\nQ,"${'x'.repeat(200_000)}",a,b,1\n`);
     const { fileErrors } = await parse('csv', huge);
     assert.equal(fileErrors.length, 1);
@@ -60,8 +82,14 @@ describe('import formats', () => {
       { text: 'Escaped signs: 2 = 1 + 1?', options: ['+yes {really}', '-no'] },
     ]);
     assert.match(quiz.questions[0]!.explanation!, /twice as massive/);
-    assert.deepEqual(quiz.errors.map((e) => e.at), ['line 21', 'line 23', 'line 25', 'line 30']);
-    assert.deepEqual(quiz.errors.map((e) => e.message.split(':')[0]), ['a true/false question', 'a short-answer question (only =answers)', 'a matching question', 'a numerical question']);
+    assert.deepEqual(
+      quiz.errors.map((e) => e.at),
+      ['line 21', 'line 23', 'line 25', 'line 30'],
+    );
+    assert.deepEqual(
+      quiz.errors.map((e) => e.message.split(':')[0]),
+      ['a true/false question', 'a short-answer question (only =answers)', 'a matching question', 'a numerical question'],
+    );
   });
 
   test('aiken: letters with . or ), ANSWER lines; a wrong letter is named by its line', async () => {
@@ -78,12 +106,21 @@ describe('import formats', () => {
 
   test('opentdb: entities decoded, one quiz per category, the correct answer not always first, the same order for the same seed', async () => {
     const { quizzes } = await parse('opentdb', fixture('opentdb.json'), 7);
-    assert.deepEqual(quizzes.map((q) => [q.title, q.questions.length]), [['Science: Computers', 3], ['Entertainment: Music', 1]]);
+    assert.deepEqual(
+      quizzes.map((q) => [q.title, q.questions.length]),
+      [
+        ['Science: Computers', 3],
+        ['Entertainment: Music', 1],
+      ],
+    );
     assert.equal(quizzes[0]!.questions[0]!.text, 'What does "HTML" stand for?');
     assert.equal(quizzes[0]!.questions[2]!.text, "Which of these is not a 'C' keyword: <int>, <char> & <string>?");
     assert.equal(quizzes[1]!.questions[0]!.text, 'Who wrote "Für Elise"?');
     const again = await parse('opentdb', fixture('opentdb.json'), 7);
-    assert.deepEqual(again.quizzes.map((q) => q.questions.map(shape)), quizzes.map((q) => q.questions.map(shape)));
+    assert.deepEqual(
+      again.quizzes.map((q) => q.questions.map(shape)),
+      quizzes.map((q) => q.questions.map(shape)),
+    );
     // Over many seeds the correct answer lands in every position: it is not left first.
     const positions = new Set<number>();
     for (let seed = 1; seed <= 40; seed++) {
@@ -103,8 +140,14 @@ describe('import formats', () => {
       { text: 'Which are even numbers?', options: ['+2', '-3', '+4', '-5'] },
       { text: 'True or false: water boils at 100 °C at sea level.', options: ['+True', '-False'] },
     ]);
-    assert.deepEqual(quiz.questions.map((q) => q.timeLimitS), [20, 30, 10, 20]);
-    assert.deepEqual(quiz.errors.map((e) => e.at), ['row 12', 'row 12']);
+    assert.deepEqual(
+      quiz.questions.map((q) => q.timeLimitS),
+      [20, 30, 10, 20],
+    );
+    assert.deepEqual(
+      quiz.errors.map((e) => e.at),
+      ['row 12', 'row 12'],
+    );
   });
 
   test('json: the export shape, with a quiz of errors named by quiz and question', async () => {
@@ -113,7 +156,10 @@ describe('import formats', () => {
     assert.equal(quizzes[0]!.shuffle, true);
     assert.deepEqual(quizzes[0]!.errors, []);
     assert.deepEqual(quizzes[1]!.errors, [{ at: 'quiz 2, question 1', message: '1 options: a question needs 2 to 10' }]);
-    assert.deepEqual((await parse('json', Buffer.from('{"quizzes": ['))).fileErrors.map((e) => e.at), ['file']);
+    assert.deepEqual(
+      (await parse('json', Buffer.from('{"quizzes": ['))).fileErrors.map((e) => e.at),
+      ['file'],
+    );
   });
 
   test('a file of more than 10,000 questions is refused whole', async () => {

@@ -6,7 +6,10 @@ const never = new Promise<string>(() => undefined);
 
 test('work that settles before the deadline gives its own value or error', async () => {
   assert.equal(await withDeadline(Promise.resolve('done'), 60_000, () => 'late'), 'done');
-  await assert.rejects(withDeadline(Promise.reject(new Error('broken')), 60_000, () => 'late'), /broken/);
+  await assert.rejects(
+    withDeadline(Promise.reject(new Error('broken')), 60_000, () => 'late'),
+    /broken/,
+  );
 });
 
 test('work still running at the deadline gives what onTimeout returns, or its throw', async () => {
@@ -19,7 +22,7 @@ test('work still running at the deadline gives what onTimeout returns, or its th
   );
 });
 
-test('work that fails after the deadline is nobody\'s unhandled rejection', async () => {
+test("work that fails after the deadline is nobody's unhandled rejection", async () => {
   let fail: (err: Error) => void = () => undefined;
   const work = new Promise<string>((_, reject) => (fail = reject));
   assert.equal(await withDeadline(work, 1, () => 'late'), 'late');

@@ -21,7 +21,11 @@ before(async () => {
     req.on('end', () => {
       let body = Buffer.concat(chunks);
       if (req.headers['content-encoding'] === 'gzip') body = gunzipSync(body);
-      const items = body.toString().split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+      const items = body
+        .toString()
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
       envelopes.push({ path: req.url ?? '', items });
       res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
     });
@@ -59,7 +63,10 @@ test('with SENTRY_DSN an unhandled error is sent through the official SDK, tagge
   assert.equal(res.status, 500);
   const event = await eventFor(res.headers.get('x-request-id')!);
   assert.equal(event.exception.values.at(-1)!.value, 'probe failure');
-  assert.ok(envelopes.every((e) => e.path.startsWith('/api/42/envelope/')), envelopes.map((e) => e.path).join());
+  assert.ok(
+    envelopes.every((e) => e.path.startsWith('/api/42/envelope/')),
+    envelopes.map((e) => e.path).join(),
+  );
 });
 
 test('errors the API answers on purpose (a 404) are not reported', async () => {
@@ -69,7 +76,10 @@ test('errors the API answers on purpose (a 404) are not reported', async () => {
   const failed = await fetch(`${probe.url}/probe/fail?n=2`);
   assert.equal(failed.status, 500);
   await eventFor(failed.headers.get('x-request-id')!); // reported after the 404 would have been
-  assert.deepEqual(errorEvents().filter((e) => e.tags.request_id === notFound.headers.get('x-request-id')), []);
+  assert.deepEqual(
+    errorEvents().filter((e) => e.tags.request_id === notFound.headers.get('x-request-id')),
+    [],
+  );
 });
 
 test('without SENTRY_DSN there is no reporter', () => {

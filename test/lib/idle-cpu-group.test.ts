@@ -12,7 +12,7 @@ const v1Mounts = [
   '41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw',
 ].join('\n');
 
-test('findCpuHierarchy picks the cgroup v1 mount that carries cpu, and the process\'s group in it', () => {
+test("findCpuHierarchy picks the cgroup v1 mount that carries cpu, and the process's group in it", () => {
   const hierarchy = findCpuHierarchy(v1Mounts, '9:name=systemd:/\n4:cpu,cpuacct:/jobs/a\n3:cpuset:/\n0::/\n');
   assert.deepEqual(hierarchy, { mountPoint: '/sys/fs/cgroup/cpu,cpuacct', groupDir: '/sys/fs/cgroup/cpu,cpuacct/jobs/a', version: 1 });
 });

@@ -42,7 +42,7 @@ test('setNiceness lowers the priority of every thread of a process, threads star
   }
 });
 
-test('a process in another process\'s session lowers its threads but leaves the shared autogroup alone', async () => {
+test("a process in another process's session lowers its threads but leaves the shared autogroup alone", async () => {
   // The machines this runs on have autogroups (the Linux default); without them there is nothing to protect.
   assert.ok(existsSync('/proc/self/autogroup'), 'this kernel has autogroups');
   const ours = readFileSync('/proc/self/autogroup', 'utf8');
@@ -54,7 +54,7 @@ test('a process in another process\'s session lowers its threads but leaves the 
     assert.equal(readFileSync(`/proc/${pid}/autogroup`, 'utf8'), ours, 'one autogroup');
     assert.ok(setNiceness(6, pid) > 1);
     for (const tid of readdirSync(`/proc/${pid}/task`).map(Number)) assert.equal(os.getPriority(tid), 6, `thread ${tid}`);
-    assert.equal(readFileSync('/proc/self/autogroup', 'utf8'), ours, 'this process\'s group keeps its niceness');
+    assert.equal(readFileSync('/proc/self/autogroup', 'utf8'), ours, "this process's group keeps its niceness");
   } finally {
     child.kill('SIGKILL');
   }

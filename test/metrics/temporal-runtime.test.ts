@@ -18,7 +18,9 @@ test("Temporal's own worker metrics are served as Prometheus text on WORKER_METR
   const config = loadConfig({ DEBUG: 'true', HOST: '0.0.0.0', WORKER_METRICS_PORT: String(port), LOG_LEVEL: 'silent' });
   const address = installWorkerMetrics(config);
   assert.equal(address, `127.0.0.1:${port}`);
-  const external = Object.values(os.networkInterfaces()).flat().find((i) => i && i.family === 'IPv4' && !i.internal);
+  const external = Object.values(os.networkInterfaces())
+    .flat()
+    .find((i) => i && i.family === 'IPv4' && !i.internal);
   if (external) await assert.rejects(fetch(`http://${external.address}:${port}/metrics`), 'not reachable on another interface');
   // Anything the SDK's core does (here: connecting) is measured by the runtime installed above.
   const connection = await NativeConnection.connect({ address: await temporalAddress() });

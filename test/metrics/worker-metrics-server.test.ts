@@ -8,7 +8,7 @@ import { freePort } from '../harness/services.js';
 import { parsePrometheus } from '../helpers/prometheus.js';
 
 // One test: Temporal's runtime (and so its exporter) is installed once per process.
-test('with METRICS_TOKEN the worker metrics answer only to the bearer token, as the API\'s /metrics does', async () => {
+test("with METRICS_TOKEN the worker metrics answer only to the bearer token, as the API's /metrics does", async () => {
   const port = await freePort();
   const token = 'worker-metrics-token-0123456789';
   const config = loadConfig({ DEBUG: 'true', LOG_LEVEL: 'silent', METRICS_TOKEN: token, WORKER_METRICS_PORT: String(port) });

@@ -3,7 +3,16 @@ import assert from 'node:assert/strict';
 import { formatRelative, formatTable } from '../../src/ops/table.js';
 
 test('columns are padded to the widest cell and trailing spaces dropped', () => {
-  assert.deepEqual(formatTable(['id', 'state'], [['refresh-stats', 'active'], ['x', '']]), ['  id             state', '  refresh-stats  active', '  x']);
+  assert.deepEqual(
+    formatTable(
+      ['id', 'state'],
+      [
+        ['refresh-stats', 'active'],
+        ['x', ''],
+      ],
+    ),
+    ['  id             state', '  refresh-stats  active', '  x'],
+  );
 });
 
 test('relative times read as ago or in, never "in 0 s"', () => {

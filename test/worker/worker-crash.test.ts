@@ -68,7 +68,7 @@ test('a worker killed with 100 mails in flight loses none once restarted; duplic
   // connected now. A loaded machine can take long for that, so the wait is for the closes, not a fixed time.
   const closedBy = Date.now() + 30_000;
   while (smtp.openConnections() > 0 && Date.now() < closedBy) await sleep(20);
-  assert.equal(smtp.openConnections(), 0, 'the killed worker\'s connections were closed');
+  assert.equal(smtp.openConnections(), 0, "the killed worker's connections were closed");
   await sleep(200); // the last messages' end events
   const receivedAtKill = new Set(smtp.received.map((m) => m.messageId));
   const unrecorded = await infra.db.prisma.emailMessage.findMany({ where: { id: { in: ids }, status: { not: 'sent' } }, select: { id: true } });

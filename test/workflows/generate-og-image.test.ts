@@ -23,7 +23,15 @@ after(async () => {
 const quizBody = (title: string) => ({
   title,
   category: 'geography',
-  questions: [{ text: 'Capital of France?', options: [{ text: 'Paris', correct: true }, { text: 'Lyon', correct: false }] }],
+  questions: [
+    {
+      text: 'Capital of France?',
+      options: [
+        { text: 'Paris', correct: true },
+        { text: 'Lyon', correct: false },
+      ],
+    },
+  ],
 });
 
 /** Polls a public read until its ogImageUrl differs from `previous`. */

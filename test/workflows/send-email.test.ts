@@ -99,7 +99,10 @@ describe('sendEmail', () => {
     const [badResult, ...goodResults] = await Promise.allSettled([send(bad), ...good.map((g) => send(g))]);
     assert.equal(badResult?.status, 'rejected');
     assert.ok((badResult as PromiseRejectedResult).reason instanceof WorkflowFailedError);
-    assert.deepEqual(goodResults.map((r) => r.status), Array(5).fill('fulfilled'));
+    assert.deepEqual(
+      goodResults.map((r) => r.status),
+      Array(5).fill('fulfilled'),
+    );
     for (const g of good) assert.equal(deliveries(g.id).length, 1);
     const row = await record(bad.id);
     assert.equal(row.status, 'failed');

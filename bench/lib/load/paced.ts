@@ -89,7 +89,17 @@ async function generate(spec: PacedSpec, agent: http.Agent): Promise<PacedResult
     inflight.push(post(spec.firstSeq + i, due));
   }
   await Promise.all(inflight);
-  return { sent: total, durationS: (performance.now() - started) / 1000, latency: summarize(latencies), serviceLatency: summarize(serviceLatencies), statuses, socketErrors, accepted, lateStarts, p99BySecond: p99ByWindow(timeline, 1000).map((v) => (Number.isNaN(v) ? null : v)) };
+  return {
+    sent: total,
+    durationS: (performance.now() - started) / 1000,
+    latency: summarize(latencies),
+    serviceLatency: summarize(serviceLatencies),
+    statuses,
+    socketErrors,
+    accepted,
+    lateStarts,
+    p99BySecond: p99ByWindow(timeline, 1000).map((v) => (Number.isNaN(v) ? null : v)),
+  };
 }
 
 export interface PacedGenerator {

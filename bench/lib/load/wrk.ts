@@ -12,7 +12,9 @@ const SCRIPT = fileURLToPath(new URL('./mix.lua', import.meta.url));
 
 /** One TSV line of mix.lua's request file (header pairs joined by the unit separator). */
 export function toWrkLine(r: RequestSpec): string {
-  const headers = Object.entries(r.headers ?? {}).map(([k, v]) => `${k}: ${v}`).join('\x1f');
+  const headers = Object.entries(r.headers ?? {})
+    .map(([k, v]) => `${k}: ${v}`)
+    .join('\x1f');
   const line = [r.method, r.path, headers, r.body ?? ''].join('\t');
   if (/[\n\r]/.test(line) || (r.body ?? '').includes('\t')) throw new Error(`request not representable for wrk: ${r.path}`);
   return line;

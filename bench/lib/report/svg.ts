@@ -20,8 +20,7 @@ export function logLength(value: number, max: number, width: number): number {
 }
 
 function bar(x: number, y: number, length: number, color: string, label: string): string {
-  return `<rect x="${x}" y="${y}" width="${length.toFixed(1)}" height="${ROW - 12}" fill="${color}" rx="3"/>` +
-    `<text x="${(x + length + 6).toFixed(1)}" y="${y + (ROW - 12) / 2}" class="v">${escapeXml(label)}</text>`;
+  return `<rect x="${x}" y="${y}" width="${length.toFixed(1)}" height="${ROW - 12}" fill="${color}" rx="3"/>` + `<text x="${(x + length + 6).toFixed(1)}" y="${y + (ROW - 12) / 2}" class="v">${escapeXml(label)}</text>`;
 }
 
 /** The chart for the measured (not skipped) scenarios. */

@@ -21,7 +21,7 @@ export interface RunInfo {
 const GUIDE_RPS = OLD_GUIDE.rpsAfter.high;
 const GUIDE_AVG_MS = (OLD_GUIDE.avgMsAfter.low + OLD_GUIDE.avgMsAfter.high) / 2;
 const ms = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? 'n/a' : v < 10 ? v.toFixed(2) : v.toFixed(1));
-const escape = (s: string) => s.replace(/\|/g, '\\|');
+const escapeCell = (s: string) => s.replace(/\|/g, '\\|');
 
 /** One row per scenario: throughput with its ratios to the guide's best and to the baseline, latencies, errors, DB, cache, processes. */
 export function scenarioTable(results: readonly ScenarioResult[]): string {
@@ -31,7 +31,7 @@ export function scenarioTable(results: readonly ScenarioResult[]): string {
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   const rows = results.map((r) => {
-    if (r.skipped || !r.load) return `| ${r.name} | skipped: ${escape(r.skipped ?? 'no figures')} |${' |'.repeat(13)}`;
+    if (r.skipped || !r.load) return `| ${r.name} | skipped: ${escapeCell(r.skipped ?? 'no figures')} |${' |'.repeat(13)}`;
     const l = r.load;
     const http = r.unit === 'req/s';
     const errors = l.httpErrors + l.socketErrors;
@@ -51,7 +51,10 @@ export function scenarioTable(results: readonly ScenarioResult[]): string {
       r.cpuPercent === null ? 'n/a' : `${Math.round(r.cpuPercent)} %`,
       r.peakWorkerRssMb === null ? 'n/a' : `${Math.round(r.peakWorkerRssMb)} MB`,
       `${r.machineBusyPercent === null ? 'n/a' : `${Math.round(r.machineBusyPercent)} %`}, ${r.loadAvg1.toFixed(1)}`,
-    ].join(' | ').replace(/^/, '| ').concat(' |');
+    ]
+      .join(' | ')
+      .replace(/^/, '| ')
+      .concat(' |');
   });
   return [...head, ...rows].join('\n');
 }
@@ -62,7 +65,9 @@ export function guideTable(rows: { figure: string; guide: string; measured: stri
 
 export function targetTable(checks: TargetCheck[]): string {
   const mark = (m: boolean | null) => (m === null ? '–' : m ? '✓' : '✗');
-  return ['| Target (issues 6, 14) | Measured | Met | Note |', '| --- | --- | :---: | --- |', ...checks.map((c) => `| ${c.target} | ${escape(c.measured)} | ${mark(c.met)} | ${escape(c.note ?? '')} |`)].join('\n');
+  return ['| Target (issues 6, 14) | Measured | Met | Note |', '| --- | --- | :---: | --- |', ...checks.map((c) => `| ${c.target} | ${escapeCell(c.measured)} | ${mark(c.met)} | ${escapeCell(c.note ?? '')} |`)].join(
+    '\n',
+  );
 }
 
 /** The variables the run sets away from the defaults of .env.example and the README, each with its reason. */
@@ -73,7 +78,7 @@ export function settingsTable(settings: readonly ChangedSetting[]): string {
     '',
     '| Setting | Value | Why |',
     '| --- | --- | --- |',
-    ...settings.map((s) => `| \`${s.name}\` | ${escape(s.value)} | ${escape(s.reason)} |`),
+    ...settings.map((s) => `| \`${s.name}\` | ${escapeCell(s.value)} | ${escapeCell(s.reason)} |`),
   ].join('\n');
 }
 

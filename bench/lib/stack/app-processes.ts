@@ -51,15 +51,7 @@ function buildOnce(logDir: string): Promise<void> {
 }
 
 /** Starts `entry` in its own process group (a .ts entry with tsx, dist/*.js with plain node); resolves once `ready` holds. */
-async function startEntry(
-  name: string,
-  entry: string,
-  env: NodeJS.ProcessEnv,
-  logFile: string,
-  ready: (child: Child) => Promise<boolean>,
-  nodeArgs: string[] = [],
-  args: string[] = [],
-): Promise<Child> {
+async function startEntry(name: string, entry: string, env: NodeJS.ProcessEnv, logFile: string, ready: (child: Child) => Promise<boolean>, nodeArgs: string[] = [], args: string[] = []): Promise<Child> {
   const loader = entry.endsWith('.ts') ? ['--import', 'tsx'] : [];
   const child = startChild(name, process.execPath, [...nodeArgs, ...loader, entry, ...args], env, logFile);
   try {
@@ -74,9 +66,7 @@ async function startEntry(
 /** `npm run worker` (dist/worker/main.js), ready when it polls its task queue. */
 export async function startWorker(env: NodeJS.ProcessEnv, logDir: string): Promise<Child> {
   await buildOnce(logDir);
-  return startEntry('worker', 'dist/worker/main.js', env, path.join(logDir, 'worker.log'), () =>
-    queueHasPoller(env.TEMPORAL_ADDRESS!, env.TEMPORAL_NAMESPACE ?? 'default', env.TEMPORAL_TASK_QUEUE!),
-  );
+  return startEntry('worker', 'dist/worker/main.js', env, path.join(logDir, 'worker.log'), () => queueHasPoller(env.TEMPORAL_ADDRESS!, env.TEMPORAL_NAMESPACE ?? 'default', env.TEMPORAL_TASK_QUEUE!));
 }
 
 export interface ApiProcess {
@@ -91,11 +81,18 @@ export async function startApi(env: NodeJS.ProcessEnv, logFile: string, options:
   const workers = Number(env.API_WORKERS ?? 1);
   // The workers inherit these (execArgv), so each writes its own profile.
   const nodeArgs = options.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfDir] : [];
-  const child = await startEntry('api', 'dist/api/cluster.js', env, logFile, async (c) => {
-    if (!(await httpAnswers(`${url}/readyz`, 200))) return false;
-    // No npm process in between: the tree is the primary and its forked workers.
-    return c.pid !== undefined && processTree(c.pid).length >= workers + 1;
-  }, nodeArgs);
+  const child = await startEntry(
+    'api',
+    'dist/api/cluster.js',
+    env,
+    logFile,
+    async (c) => {
+      if (!(await httpAnswers(`${url}/readyz`, 200))) return false;
+      // No npm process in between: the tree is the primary and its forked workers.
+      return c.pid !== undefined && processTree(c.pid).length >= workers + 1;
+    },
+    nodeArgs,
+  );
   return { url, child };
 }
 

@@ -14,7 +14,7 @@ export interface ChangedSetting {
 /** Why the benchmark sets each variable it sets; a variable it sets without a reason here fails its test. */
 export const SETTING_REASONS: Readonly<Record<string, string>> = {
   SECRET_KEY: 'required with DEBUG off',
-  LOG_LEVEL: 'warn: the run writes every process\'s log to files; info lines would only add I/O',
+  LOG_LEVEL: "warn: the run writes every process's log to files; info lines would only add I/O",
   HOST: 'loopback: nothing outside this machine is involved',
   PORT: 'a free port',
   PUBLIC_URL: 'required for absolute links (mail, media)',
@@ -26,11 +26,11 @@ export const SETTING_REASONS: Readonly<Record<string, string>> = {
   TEMPORAL_TASK_QUEUE: 'a fresh task queue per run',
   BOT_API_TOKEN: 'answer-flow signs its users in as a bot server',
   ADMIN_TELEGRAM_IDS: 'an admin creates the demo data that is missing',
-  SMTP_URL: 'the benchmark\'s SMTP sink, which counts every mail',
+  SMTP_URL: "the benchmark's SMTP sink, which counts every mail",
   CONTACT_EMAIL: 'an address at the SMTP sink',
   MEDIA_DIR: 'a temporary folder',
   METRICS_TOKEN: '/metrics behind a token, as in production; the benchmark reads SQL and cache counts from it',
-  WORKER_METRICS_PORT: 'off: the worker\'s metrics are not read, and a fixed port could clash',
+  WORKER_METRICS_PORT: "off: the worker's metrics are not read, and a fixed port could clash",
   API_WORKERS: '--workers',
   API_MAX_REQUESTS: '--max-requests',
   CACHE_DISABLED: 'read-mix-nocache measures the API without its cache',

@@ -70,7 +70,9 @@ export async function startStack(options: BenchOptions, logDir: string, log: (m:
         apis += 1;
         const env = { ...app.env, ...(cache === 'off' ? { CACHE_DISABLED: 'true' } : {}), ...settings };
         const profDir = options.cpuProf ? path.join(logDir, `cpu-prof-cache-${cache}`) : undefined;
-        const extra = Object.entries(settings).map(([k, v]) => `, ${k}=${v}`).join('');
+        const extra = Object.entries(settings)
+          .map(([k, v]) => `, ${k}=${v}`)
+          .join('');
         log(`starting the API (${options.workers} workers, cache ${cache}${extra})`);
         const api = await startApi(env, path.join(logDir, `api-${apis}-cache-${cache}.log`), { cpuProfDir: profDir });
         return { url: api.url, pid: api.child.pid, stop: () => api.child.stop(30_000) };

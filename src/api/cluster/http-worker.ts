@@ -80,5 +80,12 @@ export async function runHttpWorker(config: Config, logger: Logger): Promise<voi
  */
 async function warmUpPrisma(infra: Infrastructure): Promise<void> {
   const query = infra.db.prisma.outboxEntry.count({ where: { status: 'pending' } });
-  await withDeadline(query.then(() => undefined, () => undefined), WARM_UP_MAX_MS, () => undefined);
+  await withDeadline(
+    query.then(
+      () => undefined,
+      () => undefined,
+    ),
+    WARM_UP_MAX_MS,
+    () => undefined,
+  );
 }

@@ -61,7 +61,10 @@ export function gatherClusterMetrics(pool: WorkerPool, logger: Logger): void {
     const members = pool.reporting();
     await Promise.all(members.map((m) => collect(m, m === requester)));
     // Decided after every answer is in: a worker that handed over its totals meanwhile is counted there only.
-    const live = members.filter((m) => !m.accounted).map((m) => cluster.lastSnapshot(m.id)).filter((s) => s !== undefined);
+    const live = members
+      .filter((m) => !m.accounted)
+      .map((m) => cluster.lastSnapshot(m.id))
+      .filter((s) => s !== undefined);
     return cluster.render(live, await primary.snapshot(pool.counts()));
   };
 }

@@ -28,7 +28,7 @@ export class RequestBudget {
   private outstanding = 0;
   private prepared = false;
   private retired = false;
-  private releaseHeld = () => undefined as void;
+  private releaseHeld: () => void = () => undefined;
 
   constructor(
     private readonly server: http.Server,

@@ -27,11 +27,7 @@ async function loadUser(ctx: Context, deps: AppDeps): Promise<SessionUser | unde
   if (ctx.state.user !== undefined) return ctx.state.user as SessionUser | undefined;
   const token = sessionToken(ctx);
   const initData = token ? undefined : miniAppInitData(ctx);
-  const user = token
-    ? await resolveSession({ db: deps.db, cache: deps.cache, adminTelegramIds: deps.config.ADMIN_TELEGRAM_IDS }, token)
-    : initData
-      ? await resolveMiniAppUser(deps, initData)
-      : undefined;
+  const user = token ? await resolveSession({ db: deps.db, cache: deps.cache, adminTelegramIds: deps.config.ADMIN_TELEGRAM_IDS }, token) : initData ? await resolveMiniAppUser(deps, initData) : undefined;
   ctx.state.user = user;
   return user;
 }

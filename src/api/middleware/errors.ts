@@ -22,9 +22,7 @@ export function errorHandler(logger: Logger, report?: (err: unknown, requestId: 
         logger.error({ err: raw, method: ctx.method, path: ctx.path }, 'unhandled error');
         report?.(raw, requestId);
       }
-      const body = err
-        ? { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) }
-        : { code: 'internal_error', message: 'Something went wrong on our side.' };
+      const body = err ? { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } : { code: 'internal_error', message: 'Something went wrong on our side.' };
       ctx.status = err?.status ?? 500;
       for (const [name, value] of Object.entries(err?.headers ?? {})) ctx.set(name, value);
       ctx.body = { error: body, requestId };

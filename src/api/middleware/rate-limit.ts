@@ -32,9 +32,7 @@ export interface Limiter {
 export function createLimiter({ cache, config }: Pick<AppDeps, 'cache' | 'config'>, options: RateLimitOptions): Limiter {
   const common = { points: options.points, duration: options.windowS, keyPrefix: `${config.KEY_PREFIX}:rl:${options.name}` };
   const memory = new RateLimiterMemory(common);
-  const limiter: RateLimiterAbstract = cache.redis
-    ? new RateLimiterRedis({ ...common, storeClient: cache.redis, useRedisPackage: true, insuranceLimiter: memory })
-    : memory;
+  const limiter: RateLimiterAbstract = cache.redis ? new RateLimiterRedis({ ...common, storeClient: cache.redis, useRedisPackage: true, insuranceLimiter: memory }) : memory;
   // A frozen (not dead) Redis would stall the request.
   const bounded = async <T>(shared: () => Promise<T>, local: () => Promise<T>): Promise<T> => {
     if (limiter === memory) return local();
@@ -46,14 +44,20 @@ export function createLimiter({ cache, config }: Pick<AppDeps, 'cache' | 'config
   return {
     async consume(key) {
       try {
-        await bounded(() => limiter.consume(key), () => memory.consume(key));
+        await bounded(
+          () => limiter.consume(key),
+          () => memory.consume(key),
+        );
       } catch (err) {
         if (err instanceof RateLimiterRes) throw rateLimited(err.msBeforeNext / 1000);
         throw err;
       }
     },
     async check(key) {
-      const res = await bounded(() => limiter.get(key), () => memory.get(key)).catch(() => null);
+      const res = await bounded(
+        () => limiter.get(key),
+        () => memory.get(key),
+      ).catch(() => null);
       if (res && res.consumedPoints >= options.points) throw rateLimited(res.msBeforeNext / 1000);
     },
   };

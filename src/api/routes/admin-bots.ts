@@ -33,7 +33,7 @@ export function adminBotRoutes(deps: AppDeps): Router {
     ctx.body = { items, nextCursor: rows.length > query.limit && last ? encodeCursor({ id: last.id }) : null };
   });
 
-  api.delete('/:id', { summary: "Remove a bot and its webhook", auth: 'admin', params: BotPath, notFound: 'Bot', responses: { 204: null } }, async (ctx, { params }) => {
+  api.delete('/:id', { summary: 'Remove a bot and its webhook', auth: 'admin', params: BotPath, notFound: 'Bot', responses: { 204: null } }, async (ctx, { params }) => {
     await removeBot(deps, BigInt(params.id));
     ctx.status = 204;
   });

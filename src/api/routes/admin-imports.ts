@@ -18,7 +18,10 @@ import { IMPORT_FORMATS, MAX_IMPORT_BYTES } from '../../imports/types.js';
 const ImportFields = z.strictObject({
   format: z.enum(IMPORT_FORMATS),
   category: z.string().max(QUIZ_LIMITS.categorySlug).regex(SLUG_PATTERN, 'lowercase letters, digits and single dashes').optional(),
-  dryRun: z.enum(['true', 'false', '1', '0']).optional().transform((v) => v === 'true' || v === '1'),
+  dryRun: z
+    .enum(['true', 'false', '1', '0'])
+    .optional()
+    .transform((v) => v === 'true' || v === '1'),
 });
 
 const ImportForm = z.strictObject({
@@ -75,12 +78,16 @@ export function adminImportRoutes(deps: AppDeps): Router {
     }
   });
 
-  api.get('/:id', { summary: 'An import: status, progress, created quizzes and errors by place', auth: 'admin', params: z.object({ id: pathId }), notFound: 'Import', responses: { 200: ImportView } }, async (ctx, { params }) => {
-    const row = await db.prisma.quizImport.findUnique({ where: { id: params.id }, select: importWithoutContent });
-    if (!row) throw notFound('Import');
-    ctx.set('Cache-Control', 'no-store');
-    ctx.body = presentImport(row);
-  });
+  api.get(
+    '/:id',
+    { summary: 'An import: status, progress, created quizzes and errors by place', auth: 'admin', params: z.object({ id: pathId }), notFound: 'Import', responses: { 200: ImportView } },
+    async (ctx, { params }) => {
+      const row = await db.prisma.quizImport.findUnique({ where: { id: params.id }, select: importWithoutContent });
+      if (!row) throw notFound('Import');
+      ctx.set('Cache-Control', 'no-store');
+      ctx.body = presentImport(row);
+    },
+  );
 
   return api.router;
 }

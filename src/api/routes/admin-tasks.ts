@@ -44,24 +44,20 @@ export function adminTaskRoutes(deps: AppDeps): Router {
     ctx.set('Cache-Control', 'private, no-store');
   });
 
-  api.post(
-    '/schedules/:id/trigger',
-    { summary: 'Run a schedule now', auth: 'admin', params: z.object({ id: z.enum(ScheduleId) }), notFound: 'Schedule', responses: { 202: Triggered } },
-    async (ctx, { params }) => {
-      const { id } = params;
-      try {
-        const client = await temporal.client();
-        await client.connection.withDeadline(Date.now() + 5000, () => client.schedule.getHandle(id).trigger('SKIP'));
-      } catch (err) {
-        if (err instanceof ScheduleNotFoundError) throw notFound('Schedule');
-        logger.warn({ err: (err as Error).message, scheduleId: id }, 'triggering a schedule failed');
-        throw unavailable('Temporal is not reachable right now.');
-      }
-      logger.info({ scheduleId: id }, 'schedule triggered');
-      ctx.status = 202;
-      ctx.body = { scheduleId: id, status: 'triggered' };
-    },
-  );
+  api.post('/schedules/:id/trigger', { summary: 'Run a schedule now', auth: 'admin', params: z.object({ id: z.enum(ScheduleId) }), notFound: 'Schedule', responses: { 202: Triggered } }, async (ctx, { params }) => {
+    const { id } = params;
+    try {
+      const client = await temporal.client();
+      await client.connection.withDeadline(Date.now() + 5000, () => client.schedule.getHandle(id).trigger('SKIP'));
+    } catch (err) {
+      if (err instanceof ScheduleNotFoundError) throw notFound('Schedule');
+      logger.warn({ err: (err as Error).message, scheduleId: id }, 'triggering a schedule failed');
+      throw unavailable('Temporal is not reachable right now.');
+    }
+    logger.info({ scheduleId: id }, 'schedule triggered');
+    ctx.status = 202;
+    ctx.body = { scheduleId: id, status: 'triggered' };
+  });
 
   return api.router;
 }

@@ -13,7 +13,14 @@ import { invalidateUserStats } from '../../domain/statistics.js';
 
 const Id = z.number().int().positive().max(MAX_ID);
 // Ids travel as strings (API.md); numbers are accepted too.
-const IdValue = z.union([Id, z.string().regex(/^\d{1,10}$/, 'must be an id').transform(Number).pipe(Id)]);
+const IdValue = z.union([
+  Id,
+  z
+    .string()
+    .regex(/^\d{1,10}$/, 'must be an id')
+    .transform(Number)
+    .pipe(Id),
+]);
 /** Options one answer may choose: Telegram polls allow up to 12. */
 const MAX_CHOSEN = 12;
 // `optionId` (single-option clients, unchanged) or `optionIds` (1..12 distinct), exactly one of them.
@@ -101,18 +108,14 @@ export function attemptRoutes(deps: AppDeps): Router {
     },
   );
 
-  api.post(
-    '/attempts/:id/answers',
-    { summary: 'Answer one question of an attempt', ...ofAttempt, body: AnswerBody, responses: { 200: AnswerResult }, errors: [409] },
-    async (ctx, { params, body }) => {
-      const user = currentUser(ctx);
-      const optionIds = body.optionIds ?? [body.optionId!];
-      const result = await answerQuestion(db, user.id, params.id, { questionId: body.questionId, optionIds, field: body.optionIds ? 'optionIds' : 'optionId' });
-      await invalidateUserStats(cache, [user.id], false);
-      ctx.set('Cache-Control', 'no-store');
-      ctx.body = result;
-    },
-  );
+  api.post('/attempts/:id/answers', { summary: 'Answer one question of an attempt', ...ofAttempt, body: AnswerBody, responses: { 200: AnswerResult }, errors: [409] }, async (ctx, { params, body }) => {
+    const user = currentUser(ctx);
+    const optionIds = body.optionIds ?? [body.optionId!];
+    const result = await answerQuestion(db, user.id, params.id, { questionId: body.questionId, optionIds, field: body.optionIds ? 'optionIds' : 'optionId' });
+    await invalidateUserStats(cache, [user.id], false);
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = result;
+  });
 
   api.get('/attempts/:id/next', { summary: 'Serve the next unanswered question and start its clock', ...ofAttempt, responses: { 200: NextQuestion } }, async (ctx, { params }) => {
     ctx.set('Cache-Control', 'no-store');

@@ -67,9 +67,13 @@ export function authRoutes(deps: AppDeps): Router {
   });
 
   // A bot server signs in all its users from one address: only its bad tokens count against the address.
-  api.post('/auth/bot', { summary: "A bot server obtains a session for one of its users", auth: 'bot', authGuard: requireBot(deps, badBotTokens), body: BotLogin, responses: { 200: Session }, errors: [401, 429] }, async (ctx, { body }) => {
-    await signIn(ctx, { telegramId: body.telegramId, username: body.username, firstName: body.firstName });
-  });
+  api.post(
+    '/auth/bot',
+    { summary: 'A bot server obtains a session for one of its users', auth: 'bot', authGuard: requireBot(deps, badBotTokens), body: BotLogin, responses: { 200: Session }, errors: [401, 429] },
+    async (ctx, { body }) => {
+      await signIn(ctx, { telegramId: body.telegramId, username: body.username, firstName: body.firstName });
+    },
+  );
 
   api.post('/auth/logout', { summary: 'End the session', auth: 'user', responses: { 204: null } }, async (ctx) => {
     const token = sessionToken(ctx);

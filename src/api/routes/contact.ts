@@ -24,15 +24,11 @@ export function contactRoutes(deps: AppDeps): Router {
   const api = new ApiRouter(deps, { prefix: '/api/v1', tag: 'Contact' });
   const limit = rateLimit(deps, { name: 'contact', points: deps.config.CONTACT_RATE_LIMIT, windowS: 60 });
 
-  api.post(
-    '/contact',
-    { summary: 'Send a message to the site (stored, then mailed in the background)', limit, body: ContactBody, responses: { 202: Queued } },
-    async (ctx, { body }) => {
-      const { contact } = await storeContactMessage(deps.db, body, { clientIp: ctx.ip, requestId: String(ctx.state.requestId) });
-      ctx.status = 202;
-      ctx.body = { id: String(contact.id), status: contact.status };
-    },
-  );
+  api.post('/contact', { summary: 'Send a message to the site (stored, then mailed in the background)', limit, body: ContactBody, responses: { 202: Queued } }, async (ctx, { body }) => {
+    const { contact } = await storeContactMessage(deps.db, body, { clientIp: ctx.ip, requestId: String(ctx.state.requestId) });
+    ctx.status = 202;
+    ctx.body = { id: String(contact.id), status: contact.status };
+  });
 
   api.get(
     '/admin/contact/:id',

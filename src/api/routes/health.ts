@@ -17,19 +17,18 @@ export function healthRoutes(deps: AppDeps): Router {
   api.get('/healthz', { summary: 'Liveness: 200 while the process serves', responses: { 200: Health } }, (ctx) => {
     ctx.body = { status: 'ok' };
   });
-  api.get(
-    '/readyz',
-    { summary: 'Readiness: 200 while the database answers, 503 when it does not', responses: { 200: Readiness, 503: Readiness } },
-    async (ctx) => {
-      const [dbState, cacheState, temporalState] = await Promise.all([
-        db.ping().then(() => 'ok' as const, () => 'unavailable' as const),
-        cache.ping(),
-        temporal.check(),
-      ]);
-      ctx.status = dbState === 'ok' ? 200 : 503;
-      ctx.set('Cache-Control', 'no-store');
-      ctx.body = { db: dbState, cache: cacheState, temporal: temporalState };
-    },
-  );
+  api.get('/readyz', { summary: 'Readiness: 200 while the database answers, 503 when it does not', responses: { 200: Readiness, 503: Readiness } }, async (ctx) => {
+    const [dbState, cacheState, temporalState] = await Promise.all([
+      db.ping().then(
+        () => 'ok' as const,
+        () => 'unavailable' as const,
+      ),
+      cache.ping(),
+      temporal.check(),
+    ]);
+    ctx.status = dbState === 'ok' ? 200 : 503;
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = { db: dbState, cache: cacheState, temporal: temporalState };
+  });
   return api.router;
 }

@@ -24,7 +24,25 @@ import { telegramRoutes } from './telegram.js';
  * through ApiRouter (src/api/route.ts), and /openapi.json is generated from this very list.
  */
 export function resourceRouters(deps: AppDeps): Router[] {
-  const routers = [healthRoutes(deps), authRoutes(deps), adminDashboardRoutes(deps), adminCacheRoutes(deps), postRoutes(deps), quizRoutes(deps), attemptRoutes(deps), statsRoutes(deps), metricsRoutes(deps), contactRoutes(deps), uploadRoutes(deps), mediaRoutes(deps), adminTaskRoutes(deps), adminImportRoutes(deps), adminExportRoutes(deps), adminBotRoutes(deps), telegramRoutes(deps)];
+  const routers = [
+    healthRoutes(deps),
+    authRoutes(deps),
+    adminDashboardRoutes(deps),
+    adminCacheRoutes(deps),
+    postRoutes(deps),
+    quizRoutes(deps),
+    attemptRoutes(deps),
+    statsRoutes(deps),
+    metricsRoutes(deps),
+    contactRoutes(deps),
+    uploadRoutes(deps),
+    mediaRoutes(deps),
+    adminTaskRoutes(deps),
+    adminImportRoutes(deps),
+    adminExportRoutes(deps),
+    adminBotRoutes(deps),
+    telegramRoutes(deps),
+  ];
   routers.push(docsRoutes(deps, () => routers));
   return routers;
 }

@@ -29,9 +29,7 @@ const ListQuery = z.object(pageQuery);
 const ListCursor = z.strictObject({ publishedAt: cursorTime, id: cursorId });
 const PostPath = z.object({ slug: PostSlug });
 
-const PostSummary = z
-  .strictObject({ slug: z.string(), title: z.string(), excerpt: z.string(), publishedAt: Timestamp.nullable(), ogImageUrl: z.string().nullable() })
-  .meta({ id: 'PostSummary' });
+const PostSummary = z.strictObject({ slug: z.string(), title: z.string(), excerpt: z.string(), publishedAt: Timestamp.nullable(), ogImageUrl: z.string().nullable() }).meta({ id: 'PostSummary' });
 const PublicPost = PostSummary.extend({ body: z.string() }).meta({ id: 'Post' });
 const AdminPost = PublicPost.extend({ published: z.boolean(), version: z.number().int(), createdAt: Timestamp, updatedAt: Timestamp }).meta({ id: 'AdminPost' });
 
@@ -47,7 +45,14 @@ export function postRoutes(deps: AppDeps): Router {
     const generation = await cache.getOrLoad(cacheKeys.postListGeneration, async () => randomUUID());
     const entry = await cache.getOrLoad(cacheKeys.postListPage(generation, query.limit, query.cursor), async () => {
       const rows = await listPublishedPosts(db, { limit: query.limit, after });
-      return toCachedBody(toPage(rows, query.limit, (r) => r.summary, (r) => ({ publishedAt: r.cursor.publishedAt, id: r.cursor.id })));
+      return toCachedBody(
+        toPage(
+          rows,
+          query.limit,
+          (r) => r.summary,
+          (r) => ({ publishedAt: r.cursor.publishedAt, id: r.cursor.id }),
+        ),
+      );
     });
     sendCachedBody(ctx, entry);
   });

@@ -25,7 +25,11 @@ const QuestionBody = z
     explanation: text(L.explanation, { blank: true }).optional(),
     timeLimitS: z.number().int().min(L.timeLimitS.min).max(L.timeLimitS.max).optional(),
     // `contains` tells the document's readers what the refinement below checks.
-    options: z.array(OptionBody).min(L.options.min).max(L.options.max).meta({ contains: { type: 'object', properties: { correct: { const: true } }, required: ['correct'] } }),
+    options: z
+      .array(OptionBody)
+      .min(L.options.min)
+      .max(L.options.max)
+      .meta({ contains: { type: 'object', properties: { correct: { const: true } }, required: ['correct'] } }),
   })
   .refine(hasCorrectOption, { message: 'at least one option must be correct', path: ['options'] });
 const Questions = z.array(QuestionBody).min(L.questions.min).max(L.questions.max);
@@ -104,7 +108,14 @@ export function quizRoutes(deps: AppDeps): Router {
     const key = cacheKeys.quizListPage(generation, query.category, query.limit, query.cursor);
     const entry = await cache.getOrLoad(key, async () => {
       const rows = await listPublishedQuizzes(db, { category: query.category, limit: query.limit, after });
-      return toCachedBody(toPage(rows, query.limit, (r) => r.summary, (r) => ({ createdAt: r.cursor.createdAt, id: r.cursor.id })));
+      return toCachedBody(
+        toPage(
+          rows,
+          query.limit,
+          (r) => r.summary,
+          (r) => ({ createdAt: r.cursor.createdAt, id: r.cursor.id }),
+        ),
+      );
     });
     sendCachedBody(ctx, entry);
   });

@@ -49,13 +49,9 @@ export function statsRoutes(deps: AppDeps): Router {
     sendCachedBody(ctx, entry, cacheControl);
   };
 
-  api.get('/me/stats', { summary: "The signed-in user's statistics", auth: 'user', responses: cachedRead(UserStats) }, (ctx) =>
-    sendStats(ctx, currentUser(ctx).id, PRIVATE_CACHE_CONTROL),
-  );
-  api.get(
-    '/users/:id/stats',
-    { summary: "A user's statistics", params: z.object({ id: pathId }), notFound: 'User', responses: cachedRead(UserStats) },
-    (ctx, { params }) => sendStats(ctx, params.id, PUBLIC_CACHE_CONTROL),
+  api.get('/me/stats', { summary: "The signed-in user's statistics", auth: 'user', responses: cachedRead(UserStats) }, (ctx) => sendStats(ctx, currentUser(ctx).id, PRIVATE_CACHE_CONTROL));
+  api.get('/users/:id/stats', { summary: "A user's statistics", params: z.object({ id: pathId }), notFound: 'User', responses: cachedRead(UserStats) }, (ctx, { params }) =>
+    sendStats(ctx, params.id, PUBLIC_CACHE_CONTROL),
   );
 
   // The near cache hands every reader the same snapshot object: its bodies are serialised once per limit.

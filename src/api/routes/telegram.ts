@@ -48,7 +48,14 @@ export function telegramRoutes(deps: AppDeps): Router {
     answer(ctx, outcome);
   });
 
-  const forwardSpec = { summary: 'An update a bot server forwards (its own webhook or long polling)', auth: 'bot' as const, authGuard: requireBot(deps, badBotTokens), body: Forwarded, responses: { 200: Taken }, errors: [404, 429] };
+  const forwardSpec = {
+    summary: 'An update a bot server forwards (its own webhook or long polling)',
+    auth: 'bot' as const,
+    authGuard: requireBot(deps, badBotTokens),
+    body: Forwarded,
+    responses: { 200: Taken },
+    errors: [404, 429],
+  };
   api.post('/api/v1/telegram/updates', forwardSpec, async (ctx, { body: input }) => {
     const receivedAt = new Date();
     const outcome = await ingestUpdate(deps, { botId: BigInt(input.botId), update: input.update, receivedAt });

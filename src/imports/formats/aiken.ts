@@ -8,7 +8,10 @@ const OPTION = /^([A-Z])[.)]\s*(.*)$/;
 const ANSWER = /^ANSWER:\s*(.*)$/i;
 
 export function parseAiken(content: Buffer, context: ParseContext): ParsedQuiz[] {
-  const lines = content.toString('utf8').replace(/^\uFEFF/, '').split(/\r?\n/);
+  const lines = content
+    .toString('utf8')
+    .replace(/^\uFEFF/, '')
+    .split(/\r?\n/);
   const quiz: ParsedQuiz = { at: 'line 1', title: context.baseName, questions: [], errors: [] };
   let current: { question: ParsedQuestion; letters: string[] } | undefined;
   const close = (line: number) => {

@@ -16,7 +16,10 @@ export function unescapeGift(text: string): string {
 
 /** Text written so that GIFT reads it back unchanged. */
 export function escapeGift(text: string): string {
-  return text.replace(/\\/g, '\\\\').replace(new RegExp(`[${SPECIAL.replace(/[\]\\^-]/g, '\\$&')}]`, 'g'), '\\$&').replace(/\r?\n/g, '\\n');
+  return text
+    .replace(/\\/g, '\\\\')
+    .replace(new RegExp(`[${SPECIAL.replace(/[\]\\^-]/g, '\\$&')}]`, 'g'), '\\$&')
+    .replace(/\r?\n/g, '\\n');
 }
 
 /** Index of the first unescaped `ch` at or after `from`, or -1. */
@@ -93,7 +96,10 @@ function parseItem(item: string, at: string): ParsedQuestion | ImportIssue {
 }
 
 export function parseGift(content: Buffer, context: ParseContext): ParsedQuiz[] {
-  const lines = content.toString('utf8').replace(/^\uFEFF/, '').split(/\r?\n/);
+  const lines = content
+    .toString('utf8')
+    .replace(/^\uFEFF/, '')
+    .split(/\r?\n/);
   const quizzes: ParsedQuiz[] = [];
   let quiz: ParsedQuiz | undefined;
   let item: { start: number; lines: string[] } | undefined;

@@ -29,8 +29,7 @@ const ExportFile = z.object({ format: z.literal(JSON_EXPORT_FORMAT), version: z.
 
 export type JsonExportQuiz = z.infer<typeof Quiz> & { questions: z.infer<typeof Question>[] };
 
-const issuesOf = (error: z.ZodError, at: string): ImportIssue[] =>
-  error.issues.map((i) => ({ at, message: `${i.path.length ? `${i.path.join('.')}: ` : ''}${i.message}` }));
+const issuesOf = (error: z.ZodError, at: string): ImportIssue[] => error.issues.map((i) => ({ at, message: `${i.path.length ? `${i.path.join('.')}: ` : ''}${i.message}` }));
 
 export function parseJson(content: Buffer): ParsedQuiz[] {
   let data: unknown;
@@ -40,7 +39,13 @@ export function parseJson(content: Buffer): ParsedQuiz[] {
     throw new ImportFileError('file', `not valid JSON (${(err as Error).message.slice(0, 200)})`);
   }
   const file = ExportFile.safeParse(data);
-  if (!file.success) throw new ImportFileError('file', `not an export of this API: ${issuesOf(file.error, 'file').map((i) => i.message).join('; ')}`);
+  if (!file.success)
+    throw new ImportFileError(
+      'file',
+      `not an export of this API: ${issuesOf(file.error, 'file')
+        .map((i) => i.message)
+        .join('; ')}`,
+    );
   return file.data.quizzes.map((raw, q) => {
     const at = `quiz ${q + 1}`;
     const quiz = Quiz.safeParse(raw);

@@ -20,7 +20,10 @@ export async function parseKahoot(content: Buffer, context: ParseContext): Promi
     const at = `row ${r}`;
     const answers = [a1, a2, a3, a4];
     const issues: ImportIssue[] = [];
-    const picked = correct.split(',').map((p) => p.trim()).filter((p) => p !== '');
+    const picked = correct
+      .split(',')
+      .map((p) => p.trim())
+      .filter((p) => p !== '');
     if (picked.length === 0) issues.push({ at, message: 'no correct answer in column H' });
     const correctAt = new Set<number>();
     for (const p of picked) {

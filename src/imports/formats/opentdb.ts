@@ -61,10 +61,7 @@ export function parseOpenTdb(content: Buffer, context: ParseContext): ParsedQuiz
     let quiz = quizzes.get(category);
     if (!quiz) quizzes.set(category, (quiz = { at, title: category, questions: [], errors: [] }));
     if (!result.success) return void quiz.errors.push({ at, message: `not an Open Trivia DB question: ${result.error.issues[0]?.message ?? 'bad shape'}` });
-    const options = [
-      { text: he.decode(result.data.correct_answer), correct: true },
-      ...result.data.incorrect_answers.map((text) => ({ text: he.decode(text), correct: false })),
-    ];
+    const options = [{ text: he.decode(result.data.correct_answer), correct: true }, ...result.data.incorrect_answers.map((text) => ({ text: he.decode(text), correct: false }))];
     quiz.questions.push({ at, text: he.decode(result.data.question), options: seededShuffle(options, context.seed * 100_003 + i) });
   });
   return [...quizzes.values()];

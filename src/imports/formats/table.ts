@@ -36,7 +36,10 @@ function readHeader(header: TableRow): Map<string, number> {
 
 /** The 0-based option positions of a `correct` cell ("1;3"), or a message saying what is wrong with it. */
 function parseCorrect(cell: string, optionCount: number): number[] | string {
-  const parts = cell.split(/[;,]/).map((p) => p.trim()).filter((p) => p !== '');
+  const parts = cell
+    .split(/[;,]/)
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
   if (parts.length === 0) return 'correct is empty: give the number of the right option (1-based, "1;3" for several)';
   const numbers: number[] = [];
   for (const part of parts) {

@@ -30,7 +30,5 @@ export async function checkWritable(dir: string): Promise<CheckOutcome> {
     const e = err as NodeJS.ErrnoException;
     return { ok: false, reason: `${existing} is not writable (${e.code ?? e.message})` };
   }
-  return existing === absolute
-    ? { ok: true, reason: `${absolute} is writable` }
-    : { ok: true, reason: `${absolute} does not exist yet; ${existing} is writable, so it can be created` };
+  return existing === absolute ? { ok: true, reason: `${absolute} is writable` } : { ok: true, reason: `${absolute} does not exist yet; ${existing} is writable, so it can be created` };
 }

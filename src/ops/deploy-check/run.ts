@@ -53,8 +53,7 @@ export async function runDeployChecks(options: DeployCheckOptions = {}): Promise
       .connection()
       .then((c) => checkTemporal(c, gateway.address, gateway.namespace))
       .catch((err: Error) => ({ ok: false, reason: `${gateway.address} not reachable: ${err.message}` })));
-  const whenTemporalUp = async (run: () => Promise<CheckOutcome>): Promise<CheckOutcome> =>
-    (await temporal()).ok ? run() : { ok: false, reason: `Temporal at ${gateway.address} is not reachable` };
+  const whenTemporalUp = async (run: () => Promise<CheckOutcome>): Promise<CheckOutcome> => ((await temporal()).ok ? run() : { ok: false, reason: `Temporal at ${gateway.address} is not reachable` });
   const checks: Check[] = [
     { name: 'configuration', reads: [], run: () => checkConfigLoads(options.env) },
     { name: 'DEBUG off', reads: ['DEBUG'], run: () => checkDebugOff(config) },
@@ -93,8 +92,5 @@ export async function runDeployChecks(options: DeployCheckOptions = {}): Promise
 export function renderDeployChecks(results: readonly CheckResult[]): string[] {
   const width = Math.max(...results.map((r) => r.name.length));
   const failed = results.filter((r) => !r.ok).length;
-  return [
-    ...results.map((r) => `${r.ok ? '✓' : '✗'} ${r.name.padEnd(width)}  ${r.reason}`),
-    failed === 0 ? `All ${results.length} checks passed.` : `${failed} of ${results.length} checks failed.`,
-  ];
+  return [...results.map((r) => `${r.ok ? '✓' : '✗'} ${r.name.padEnd(width)}  ${r.reason}`), failed === 0 ? `All ${results.length} checks passed.` : `${failed} of ${results.length} checks failed.`];
 }

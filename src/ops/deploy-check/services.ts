@@ -58,7 +58,7 @@ export async function checkSchedules(client: Client, ids: readonly string[]): Pr
 /** Every migration of `dir` is applied to the database, none failed, none edited after applying. */
 export async function checkMigrations(databaseUrl: string | undefined, dir: string): Promise<CheckOutcome> {
   if (!databaseUrl) return fail('DATABASE_URL is unset (the embedded database is for `npm start` only)');
-  let db;
+  let db: Awaited<ReturnType<typeof connectPostgres>>;
   try {
     db = await connectPostgres(databaseUrl);
   } catch (err) {

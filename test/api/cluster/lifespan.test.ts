@@ -8,7 +8,12 @@ const off = { API_MAX_RSS_MB: 0, API_RSS_CHECK_S: 1, API_MAX_AGE_S: 0 };
 
 function watch(config: typeof off, rssMb: () => number, random = () => 0) {
   const sent: WorkerMessage[] = [];
-  const lifespan = new Lifespan(config, (m) => sent.push(m), () => rssMb() * MB, random);
+  const lifespan = new Lifespan(
+    config,
+    (m) => sent.push(m),
+    () => rssMb() * MB,
+    random,
+  );
   return { sent, lifespan };
 }
 
@@ -34,7 +39,11 @@ test('a worker asks to be replaced once its RSS has stayed above API_MAX_RSS_MB 
 test('a worker asks to be replaced after API_MAX_AGE_S plus its jitter, and never with both limits off', () => {
   mock.timers.enable({ apis: ['setInterval', 'setTimeout', 'Date'] });
   try {
-    const aged = watch({ ...off, API_MAX_AGE_S: 100 }, () => 150, () => 1);
+    const aged = watch(
+      { ...off, API_MAX_AGE_S: 100 },
+      () => 150,
+      () => 1,
+    );
     mock.timers.tick(100_000 * (1 + AGE_JITTER) - 1);
     assert.deepEqual(aged.sent, []);
     mock.timers.tick(1);

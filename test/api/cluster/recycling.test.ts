@@ -28,7 +28,10 @@ test('a worker whose RSS stays above API_MAX_RSS_MB is replaced, one at a time, 
     assert.deepEqual([...load.statuses.keys()], [200]);
     const replaced = cluster.logs.filter((l) => l.msg === 'api worker replaced');
     assert.ok(replaced.length >= 3);
-    assert.ok(replaced.every((l) => l.reason === 'max_rss' && Number(l.rssMb) > 1), JSON.stringify(replaced[0]));
+    assert.ok(
+      replaced.every((l) => l.reason === 'max_rss' && Number(l.rssMb) > 1),
+      JSON.stringify(replaced[0]),
+    );
     assert.deepEqual(overlappingReplacements(cluster.logs), []);
     assert.equal(await replacements(cluster, 'max_requests'), 0);
     t.diagnostic(`${[...load.statuses.values()][0]} requests answered while ${replaced.length} workers were replaced`);
@@ -44,7 +47,10 @@ test('workers are replaced after API_MAX_AGE_S, one at a time, with no failed re
     assert.deepEqual(load.errors, []);
     assert.deepEqual([...load.statuses.keys()], [200]);
     const replaced = cluster.logs.filter((l) => l.msg === 'api worker replaced');
-    assert.ok(replaced.every((l) => l.reason === 'max_age' && Number(l.ageS) >= 2), JSON.stringify(replaced[0]));
+    assert.ok(
+      replaced.every((l) => l.reason === 'max_age' && Number(l.ageS) >= 2),
+      JSON.stringify(replaced[0]),
+    );
     assert.deepEqual(overlappingReplacements(cluster.logs), []);
   } finally {
     assert.deepEqual(await cluster.stop(), { code: 0, signal: null });

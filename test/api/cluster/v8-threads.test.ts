@@ -15,7 +15,7 @@ test('apiV8Threads takes API_V8_THREADS when it is set', () => {
 
 const unset = { API_WORKERS: 2, API_V8_THREADS: undefined };
 
-test('workerExecArgv adds the pool size to the primary\'s node options', () => {
+test("workerExecArgv adds the pool size to the primary's node options", () => {
   assert.deepEqual(workerExecArgv(['--enable-source-maps'], unset, 2), ['--enable-source-maps', '--v8-pool-size=1']);
   assert.deepEqual(workerExecArgv([], { API_WORKERS: 1, API_V8_THREADS: 3 }, 2), ['--v8-pool-size=3']);
 });
@@ -25,7 +25,7 @@ test('workerExecArgv keeps a pool size the primary was started with when API_V8_
   assert.deepEqual(workerExecArgv(['--v8-pool-size', '2', '--cpu-prof'], unset, 2), ['--v8-pool-size', '2', '--cpu-prof']);
 });
 
-test('workerExecArgv lets an explicit API_V8_THREADS replace the primary\'s pool size', () => {
+test("workerExecArgv lets an explicit API_V8_THREADS replace the primary's pool size", () => {
   const explicit = { API_WORKERS: 2, API_V8_THREADS: 3 };
   assert.deepEqual(workerExecArgv(['--v8-pool-size=2', '--cpu-prof'], explicit, 2), ['--cpu-prof', '--v8-pool-size=3']);
   assert.deepEqual(workerExecArgv(['--v8-pool-size', '2', '--cpu-prof'], explicit, 2), ['--cpu-prof', '--v8-pool-size=3']);

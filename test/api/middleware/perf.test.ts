@@ -102,7 +102,10 @@ test('with DEBUG each SQL statement is logged with its duration and never with i
   assert.equal(got.status, 200);
   const lines = probe.logs.filter((l) => l.requestId === got.requestId && l.msg === 'sql');
   assert.equal(lines.length, got.sql);
-  assert.ok(lines.some((l) => String(l.sql).includes('$1')), 'the parameterised statement was not logged');
+  assert.ok(
+    lines.some((l) => String(l.sql).includes('$1')),
+    'the parameterised statement was not logged',
+  );
   for (const line of lines) assert.equal(typeof line.ms, 'number');
   assert.ok(!JSON.stringify(probe.logs).includes(secret), 'a parameter value reached the log');
 });

@@ -63,7 +63,7 @@ describe('GET /openapi.json', () => {
     assert.deepEqual(open.parameters?.map((p) => `${p.in}:${p.name}`).sort(), ['query:category', 'query:cursor', 'query:limit']);
   });
 
-  test('every error response has API.md\'s error body', () => {
+  test("every error response has API.md's error body", () => {
     for (const [p, item] of Object.entries(document.paths)) {
       for (const [method, op] of Object.entries(item)) {
         for (const [status, response] of Object.entries(op.responses)) {
@@ -88,7 +88,7 @@ describe('GET /docs', () => {
     const bundle = await api.request('GET', '/docs/swagger-ui-bundle.js');
     assert.equal(bundle.status, 200);
     assert.match(bundle.headers.get('content-type') ?? '', /^text\/javascript/);
-    assert.ok(bundle.raw.equals(readFileSync(path.join(uiDir, 'swagger-ui-bundle.js'))), 'the package\'s own bundle');
+    assert.ok(bundle.raw.equals(readFileSync(path.join(uiDir, 'swagger-ui-bundle.js'))), "the package's own bundle");
     const init = await api.request('GET', '/docs/init.js');
     assert.match(String(init.body), /url: '\/openapi\.json'/);
     assert.match(String(init.body), /validatorUrl: null/);
@@ -98,7 +98,12 @@ describe('GET /docs', () => {
   test('its policy lets the page run its own script, styles, data: images and fetches to this origin, nothing else', async () => {
     for (const url of ['/docs', '/docs/init.js']) {
       const csp = (await api.request('GET', url)).headers.get('content-security-policy') ?? '';
-      const directives = Object.fromEntries(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name, values.join(' ')]));
+      const directives = Object.fromEntries(
+        csp
+          .split(';')
+          .map((d) => d.trim().split(/\s+/))
+          .map(([name, ...values]) => [name, values.join(' ')]),
+      );
       assert.deepEqual(directives, {
         'default-src': "'none'",
         'script-src': "'self'",
@@ -112,7 +117,7 @@ describe('GET /docs', () => {
     }
   });
 
-  test('every other response keeps the API\'s policy: no fetches, no data: images', async () => {
+  test("every other response keeps the API's policy: no fetches, no data: images", async () => {
     const api404 = (await api.request('GET', '/no-such-route')).headers.get('content-security-policy');
     for (const url of ['/openapi.json', '/healthz', '/api/v1/quizzes']) {
       const csp = (await api.request('GET', url)).headers.get('content-security-policy') ?? '';

@@ -105,7 +105,10 @@ describe('bots registry: /api/v1/admin/bots', () => {
 
   test('no token secret in any log line', async () => {
     await new Promise((resolve) => setTimeout(resolve, 200)); // pino writes asynchronously
-    const logs = fs.readdirSync(logDir).map((file) => fs.readFileSync(path.join(logDir, file), 'utf8')).join('');
+    const logs = fs
+      .readdirSync(logDir)
+      .map((file) => fs.readFileSync(path.join(logDir, file), 'utf8'))
+      .join('');
     assert.match(logs, /bot registered/);
     for (const secret of ['AAH-registered_bot-secret', 'unknown-to-telegram', 'AAH-second-bot']) assert.ok(!logs.includes(secret), secret);
   });

@@ -19,10 +19,7 @@ async function fillDatabase(api: TestApi): Promise<void> {
     data: users.map((u, i) => ({ userId: u.id, quizId: quiz.id, total: 5, ...(i % 10 === 0 ? { startedAt: old } : {}) })),
   });
   await prisma.contactMessage.createMany({
-    data: [
-      ...Array.from({ length: 3 }, () => ({ name: 'A', email: 'a@example.com', message: 'hi', status: 'queued' as const })),
-      { name: 'B', email: 'b@example.com', message: 'hi', status: 'sent' as const },
-    ],
+    data: [...Array.from({ length: 3 }, () => ({ name: 'A', email: 'a@example.com', message: 'hi', status: 'queued' as const })), { name: 'B', email: 'b@example.com', message: 'hi', status: 'sent' as const }],
   });
   await prisma.upload.createMany({
     data: [

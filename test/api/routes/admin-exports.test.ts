@@ -30,9 +30,33 @@ const trickyQuiz = {
   shuffle: true,
   published: false,
   questions: [
-    { text: '+1 or -1? Say "which", then = sign', explanation: '@mention; a ~tilde~ and a \\ backslash', timeLimitS: 30, options: [{ text: '+1', correct: true }, { text: '-1', correct: false }, { text: "'quoted", correct: false }] },
-    { text: 'Pick all: a, b {c}', options: [{ text: 'a,b', correct: true }, { text: 'c=d', correct: true }, { text: '#e', correct: false }, { text: 'f:g', correct: true }] },
-    { text: 'Line one\nline two', timeLimitS: 600, options: [{ text: 'yes', correct: false }, { text: 'no', correct: true }] },
+    {
+      text: '+1 or -1? Say "which", then = sign',
+      explanation: '@mention; a ~tilde~ and a \\ backslash',
+      timeLimitS: 30,
+      options: [
+        { text: '+1', correct: true },
+        { text: '-1', correct: false },
+        { text: "'quoted", correct: false },
+      ],
+    },
+    {
+      text: 'Pick all: a, b {c}',
+      options: [
+        { text: 'a,b', correct: true },
+        { text: 'c=d', correct: true },
+        { text: '#e', correct: false },
+        { text: 'f:g', correct: true },
+      ],
+    },
+    {
+      text: 'Line one\nline two',
+      timeLimitS: 600,
+      options: [
+        { text: 'yes', correct: false },
+        { text: 'no', correct: true },
+      ],
+    },
   ],
 };
 
@@ -112,7 +136,14 @@ describe('GET /api/v1/admin/quizzes/:slug/results', () => {
     const rows = parse(res.body, { bom: true, columns: true }) as Record<string, string>[];
     assert.equal(rows.length, 9);
     assert.equal(rows[0]!.username, `'=HYPERLINK("http://evil.example","click")`);
-    assert.deepEqual(rows.slice(0, 3).map((r) => [r.question, r.correct, r.credit]), [['1', 'true', '1'], ['2', 'true', '1'], ['3', 'false', '0']]);
+    assert.deepEqual(
+      rows.slice(0, 3).map((r) => [r.question, r.correct, r.credit]),
+      [
+        ['1', 'true', '1'],
+        ['2', 'true', '1'],
+        ['3', 'false', '0'],
+      ],
+    );
     assert.ok(rows.every((r) => r.optionsChosen !== '' && r.telegramId !== ''));
   });
 
@@ -138,7 +169,10 @@ describe('GET /api/v1/admin/quizzes/:slug/results', () => {
       assert.equal(rows.length, 10, `batch ${batch}`);
       const keys = rows.slice(1).map((r) => `${r[0]}:${r[5]}`);
       assert.equal(new Set(keys).size, 9);
-      assert.deepEqual(keys, [...keys].sort((a, b) => Number(a.split(':')[0]) - Number(b.split(':')[0]) || Number(a.split(':')[1]) - Number(b.split(':')[1])));
+      assert.deepEqual(
+        keys,
+        [...keys].sort((a, b) => Number(a.split(':')[0]) - Number(b.split(':')[0]) || Number(a.split(':')[1]) - Number(b.split(':')[1])),
+      );
     }
   });
 

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { startTestApi, type TestApi } from '../../helpers/api.js';
 import { startTestWorker, workerEnv, type TestWorker } from '../../helpers/worker.js';
-import { comparable, importFile, postImport } from '../../helpers/imports.js';
+import { importFile, postImport } from '../../helpers/imports.js';
 import { zip } from '../../helpers/zip.js';
 import { loadAdminQuiz } from '../../../src/domain/quiz-reads.js';
 
@@ -34,7 +34,10 @@ describe('POST /api/v1/admin/imports', () => {
     const capitals = await adminQuiz(done.quizzes[0]);
     assert.equal(capitals.title, 'Capitals of Europe');
     assert.equal(capitals.category, 'geography');
-    assert.deepEqual(capitals.questions[1]!.options.map((o) => o.correct), [true, false, true, false]);
+    assert.deepEqual(
+      capitals.questions[1]!.options.map((o) => o.correct),
+      [true, false, true, false],
+    );
     assert.equal(capitals.questions[1]!.multiple, true);
     assert.equal(capitals.questions[0]!.timeLimitS, 20);
   });
@@ -57,7 +60,10 @@ describe('POST /api/v1/admin/imports', () => {
     assert.equal(done.dryRun, true);
     assert.deepEqual(done.quizzes, []);
     assert.deepEqual(done.progress, { done: 4, total: 4 });
-    assert.deepEqual(done.errors.map((e: { at: string }) => e.at), ['line 21', 'line 23', 'line 25', 'line 30']);
+    assert.deepEqual(
+      done.errors.map((e: { at: string }) => e.at),
+      ['line 21', 'line 23', 'line 25', 'line 30'],
+    );
     assert.equal(await quizCount(), before);
   });
 
@@ -72,8 +78,19 @@ describe('POST /api/v1/admin/imports', () => {
       const done = await importFile(api, admin, { content, name, format });
       assert.equal(done.status, 'done', JSON.stringify(done.errors));
       const created = await Promise.all((done.quizzes as string[]).map(adminQuiz));
-      assert.deepEqual(created.map((q) => q.title), titles);
-      if (format === 'kahoot') assert.deepEqual(created[0]!.questions.map((q) => [q.options.length, q.timeLimitS, q.multiple]), [[4, 20, false], [4, 30, true], [2, 10, false]]);
+      assert.deepEqual(
+        created.map((q) => q.title),
+        titles,
+      );
+      if (format === 'kahoot')
+        assert.deepEqual(
+          created[0]!.questions.map((q) => [q.options.length, q.timeLimitS, q.multiple]),
+          [
+            [4, 20, false],
+            [4, 30, true],
+            [2, 10, false],
+          ],
+        );
       if (format === 'aiken' || format === 'json') assert.ok(done.errors.length > 0);
       else assert.deepEqual(done.errors, []);
     });
@@ -134,7 +151,12 @@ describe('hostile files', () => {
   });
 
   test('not a file of its format: failed with the reason, never a 5xx', async () => {
-    for (const [format, content] of [['json', 'not json'], ['kahoot', 'not a zip'], ['opentdb', '{"response_code": 1, "results": []}'], ['csv', 'a,"b\n']] as const) {
+    for (const [format, content] of [
+      ['json', 'not json'],
+      ['kahoot', 'not a zip'],
+      ['opentdb', '{"response_code": 1, "results": []}'],
+      ['csv', 'a,"b\n'],
+    ] as const) {
       const done = await importFile(api, admin, { content: Buffer.from(content), name: `bad.${format}`, format });
       assert.equal(done.status, 'failed', format);
       assert.equal(done.errors.length, 1);

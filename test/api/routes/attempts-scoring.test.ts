@@ -22,11 +22,9 @@ describe('attempts: scoring (API.md § Scoring)', () => {
     assert.equal(res.status, 201, JSON.stringify(res.body));
     return res.body.id as string;
   };
-  const answer = (token: string, attemptId: string, body: Record<string, unknown>) =>
-    api.request('POST', `/api/v1/attempts/${attemptId}/answers`, { token, body });
+  const answer = (token: string, attemptId: string, body: Record<string, unknown>) => api.request('POST', `/api/v1/attempts/${attemptId}/answers`, { token, body });
   /** Moves the clock of the attempt's served question `seconds` into the past. */
-  const age = (attemptId: string, seconds: number) =>
-    api.deps.db.prisma.$executeRaw`UPDATE attempts SET served_at = served_at - make_interval(secs => ${seconds}) WHERE id = ${Number(attemptId)}`;
+  const age = (attemptId: string, seconds: number) => api.deps.db.prisma.$executeRaw`UPDATE attempts SET served_at = served_at - make_interval(secs => ${seconds}) WHERE id = ${Number(attemptId)}`;
 
   before(async () => {
     api = await startTestApi();
@@ -38,9 +36,30 @@ describe('attempts: scoring (API.md § Scoring)', () => {
         category: 'general',
         shuffle: true,
         questions: [
-          { text: 'Pick the two primes', options: [{ text: '2', correct: true }, { text: '4', correct: false }, { text: '5', correct: true }, { text: '6', correct: false }] },
-          { text: 'Timed one', timeLimitS: 10, options: [{ text: 'yes', correct: true }, { text: 'no', correct: false }] },
-          { text: 'Third', options: [{ text: 'a', correct: true }, { text: 'b', correct: false }] },
+          {
+            text: 'Pick the two primes',
+            options: [
+              { text: '2', correct: true },
+              { text: '4', correct: false },
+              { text: '5', correct: true },
+              { text: '6', correct: false },
+            ],
+          },
+          {
+            text: 'Timed one',
+            timeLimitS: 10,
+            options: [
+              { text: 'yes', correct: true },
+              { text: 'no', correct: false },
+            ],
+          },
+          {
+            text: 'Third',
+            options: [
+              { text: 'a', correct: true },
+              { text: 'b', correct: false },
+            ],
+          },
         ],
       },
     });
@@ -53,12 +72,32 @@ describe('attempts: scoring (API.md § Scoring)', () => {
   test('quiz detail: multiple, timeLimitS and shuffle; bad time limits are a 400', async () => {
     const detail = await api.request('GET', `/api/v1/quizzes/${slug}`);
     assert.equal(detail.body.shuffle, true);
-    assert.deepEqual(detail.body.questions.map((q: AdminQuestion) => [q.multiple, q.timeLimitS]), [[true, null], [false, 10], [false, null]]);
+    assert.deepEqual(
+      detail.body.questions.map((q: AdminQuestion) => [q.multiple, q.timeLimitS]),
+      [
+        [true, null],
+        [false, 10],
+        [false, null],
+      ],
+    );
     assert.ok(detail.body.questions.every((q: AdminQuestion) => q.options.every((o) => !('correct' in o))));
     for (const timeLimitS of [4, 601, 7.5]) {
       const bad = await api.request('POST', '/api/v1/quizzes', {
         token: admin,
-        body: { title: 'Bad limit', category: 'general', questions: [{ text: 'Q', timeLimitS, options: [{ text: 'a', correct: true }, { text: 'b', correct: false }] }] },
+        body: {
+          title: 'Bad limit',
+          category: 'general',
+          questions: [
+            {
+              text: 'Q',
+              timeLimitS,
+              options: [
+                { text: 'a', correct: true },
+                { text: 'b', correct: false },
+              ],
+            },
+          ],
+        },
       });
       assert.equal(bad.status, 400, String(timeLimitS));
       assert.equal(bad.body.error.details[0].path, 'questions.0.timeLimitS');
@@ -184,7 +223,10 @@ describe('attempts: scoring (API.md § Scoring)', () => {
     const finish = await api.request('POST', `/api/v1/attempts/${attemptId}/finish`, { token });
     assert.equal(finish.body.score, 3);
     const stats = (await api.request('GET', '/api/v1/me/stats', { token })).body;
-    assert.equal(stats.points, told.reduce((a, b) => a + b, 0));
+    assert.equal(
+      stats.points,
+      told.reduce((a, b) => a + b, 0),
+    );
     assert.deepEqual(await recomputeStats(api.deps.db.prisma), [], 'the increments agree with the recomputation');
   });
 
@@ -194,7 +236,13 @@ describe('attempts: scoring (API.md § Scoring)', () => {
     const sends = [qs[0]!, qs[2]!, qs[0]!, qs[2]!, qs[0]!, qs[2]!].map((q) => answer(token, attemptId, { questionId: q.id, optionIds: ids(q, true) }));
     const results = await Promise.all(sends);
     assert.deepEqual(results.map((r) => r.status).sort(), [200, 200, 409, 409, 409, 409]);
-    assert.deepEqual(results.filter((r) => r.status === 200).map((r) => r.body.points).sort(), [1000, 1100]);
+    assert.deepEqual(
+      results
+        .filter((r) => r.status === 200)
+        .map((r) => r.body.points)
+        .sort(),
+      [1000, 1100],
+    );
     const stats = (await api.request('GET', '/api/v1/me/stats', { token })).body;
     assert.deepEqual([stats.totalAnswers, stats.correctAnswers], [2, 2]);
   });
@@ -211,7 +259,10 @@ describe('attempts: scoring (API.md § Scoring)', () => {
       assert.ok(results.every((r) => r.status === 200 || r.status === 409));
       assert.equal(finished.body.score, accepted.length);
       const stats = (await api.request('GET', '/api/v1/me/stats', { token })).body;
-      assert.equal(stats.points, accepted.reduce((sum, r) => sum + (r.body.points as number), 0));
+      assert.equal(
+        stats.points,
+        accepted.reduce((sum, r) => sum + (r.body.points as number), 0),
+      );
       assert.equal(stats.totalAnswers, accepted.length);
     }
     assert.deepEqual(await recomputeStats(api.deps.db.prisma), []);

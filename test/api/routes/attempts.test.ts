@@ -14,8 +14,7 @@ describe('attempt routes', () => {
     assert.equal(res.status, 201, JSON.stringify(res.body));
     return res.body.id as string;
   };
-  const answer = (token: string, attemptId: string, questionId: string, optionId: string) =>
-    api.request('POST', `/api/v1/attempts/${attemptId}/answers`, { token, body: { questionId, optionId } });
+  const answer = (token: string, attemptId: string, questionId: string, optionId: string) => api.request('POST', `/api/v1/attempts/${attemptId}/answers`, { token, body: { questionId, optionId } });
 
   before(async () => {
     api = await startTestApi();
@@ -102,7 +101,7 @@ describe('attempt routes', () => {
       assert.ok(paths.includes('questionId') && paths.includes('optionId'), JSON.stringify(paths));
     });
 
-    test('another user\'s attempt is a 404, anonymous a 401, and a finished attempt takes no answer (409)', async () => {
+    test("another user's attempt is a 404, anonymous a 401, and a finished attempt takes no answer (409)", async () => {
       const owner = await api.signIn('user');
       const stranger = await api.signIn('user');
       const attemptId = await start(owner);
@@ -145,7 +144,7 @@ describe('attempt routes', () => {
       assert.equal((await api.request('GET', '/api/v1/me/stats', { token })).body.points, 1000);
     });
 
-    test('another user\'s attempt is a 404 and anonymous a 401', async () => {
+    test("another user's attempt is a 404 and anonymous a 401", async () => {
       const owner = await api.signIn('user');
       const attemptId = await start(owner);
       assert.equal((await api.request('POST', `/api/v1/attempts/${attemptId}/finish`, { token: await api.signIn('user') })).status, 404);

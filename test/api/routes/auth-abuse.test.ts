@@ -91,8 +91,7 @@ describe('login throttle', () => {
     // Another address's budget: same Redis, another KEY_PREFIX (the counters are per prefix).
     const fresh = await startTestApi({ ...api.env, KEY_PREFIX: `${api.env.KEY_PREFIX}-bot` });
     try {
-      const bot = (token: string, telegramId: number) =>
-        fresh.request('POST', '/api/v1/auth/bot', { headers: { Authorization: `Bot ${token}` }, body: { telegramId } });
+      const bot = (token: string, telegramId: number) => fresh.request('POST', '/api/v1/auth/bot', { headers: { Authorization: `Bot ${token}` }, body: { telegramId } });
       for (let i = 0; i < 6; i++) assert.equal((await bot(fresh.botToken, 7200 + i)).status, 200);
       assert.deepEqual([(await bot('guess-1', 7210)).status, (await bot('guess-2', 7210)).status, (await bot('guess-3', 7210)).status], [401, 401, 401]);
       const refused = await bot(fresh.botToken, 7211);
@@ -112,7 +111,10 @@ describe('logout', () => {
       assert.equal(res.status, 204);
       const cookie = res.headers.getSetCookie().find((c) => c.startsWith('sid='));
       assert.ok(cookie, 'the sid cookie is cleared');
-      const attributes = cookie.split(';').slice(1).map((a) => a.trim().toLowerCase());
+      const attributes = cookie
+        .split(';')
+        .slice(1)
+        .map((a) => a.trim().toLowerCase());
       for (const wanted of ['secure', 'httponly', 'samesite=lax', 'path=/']) assert.ok(attributes.includes(wanted), `${wanted} in ${cookie}`);
     } finally {
       await production.close();

@@ -14,8 +14,7 @@ describe('signing in again with a changed profile', () => {
   });
   after(() => api.close());
 
-  const signIn = (telegramId: number, username: string) =>
-    api.request('POST', '/api/v1/auth/bot', { headers: { Authorization: `Bot ${api.botToken}` }, body: { telegramId, username, firstName: username } });
+  const signIn = (telegramId: number, username: string) => api.request('POST', '/api/v1/auth/bot', { headers: { Authorization: `Bot ${api.botToken}` }, body: { telegramId, username, firstName: username } });
 
   test('every live session and the leaderboard show the new name at once; an unchanged profile writes nothing', async () => {
     const quiz = await createQuiz(api, await api.signIn('admin'), 2);

@@ -23,7 +23,10 @@ describe('POST /api/v1/contact: control characters', () => {
       const res = await post(name, message);
       assert.equal(res.status, 400, JSON.stringify([name, message]));
       assert.equal(res.body.error.code, 'validation_failed');
-      assert.deepEqual(res.body.error.details.map((d: { path: string }) => d.path), [field]);
+      assert.deepEqual(
+        res.body.error.details.map((d: { path: string }) => d.path),
+        [field],
+      );
     }
     assert.equal(await api.deps.db.prisma.contactMessage.count(), before);
   });

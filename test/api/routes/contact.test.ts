@@ -74,7 +74,10 @@ describe('POST /api/v1/contact', () => {
     assert.match(status.lastError ?? '', /550/);
     assert.equal(status.attempts, 1);
     const mine = smtp.received.filter((m) => m.messageId.startsWith(`<contact-${res.body.id}-`));
-    assert.deepEqual(mine.map((m) => m.to), [[CONTACT_EMAIL]]);
+    assert.deepEqual(
+      mine.map((m) => m.to),
+      [[CONTACT_EMAIL]],
+    );
   });
 
   test('the confirmation echoes nothing the sender wrote, and past CONTACT_CONFIRM_LIMIT a day to one address none goes out (the message still does)', async () => {
@@ -91,7 +94,13 @@ describe('POST /api/v1/contact', () => {
     const confirmations = mails.filter((m) => !m.to.includes(CONTACT_EMAIL));
     assert.equal(notifications.length, 3, 'every message reaches CONTACT_EMAIL');
     assert.ok(notifications.every((m) => m.raw.includes('spam.example')));
-    assert.deepEqual(confirmations.map((m) => m.messageId).sort(), ids.slice(0, 2).map((id) => `<contact-${id}-confirm@quiz.example.com>`).sort());
+    assert.deepEqual(
+      confirmations.map((m) => m.messageId).sort(),
+      ids
+        .slice(0, 2)
+        .map((id) => `<contact-${id}-confirm@quiz.example.com>`)
+        .sort(),
+    );
     for (const confirmation of confirmations) assert.doesNotMatch(confirmation.raw, /spam\.example|pills/i);
   });
 

@@ -45,7 +45,10 @@ test('GET /metrics is Prometheus text with the conventional metric names and typ
   for (const [name, type] of Object.entries(expected)) assert.equal(exposition.types.get(name), type, name);
   assert.equal(exposition.sum('db_pool_max_connections'), 4);
   assert.deepEqual(
-    exposition.samples.filter((s) => s.name === 'db_pool_connections').map((s) => s.labels.state).sort(),
+    exposition.samples
+      .filter((s) => s.name === 'db_pool_connections')
+      .map((s) => s.labels.state)
+      .sort(),
     ['active', 'idle', 'waiting'],
   );
 });
@@ -74,7 +77,7 @@ test('cache hits and misses and SQL statements grow by exactly what the requests
   assert.equal(grew('db_sql_statements_total'), 6);
 });
 
-test('workflows started are counted by type, the outbox backlog by the pending entries, and the dispatcher\'s starts by its counts', async () => {
+test("workflows started are counted by type, the outbox backlog by the pending entries, and the dispatcher's starts by its counts", async () => {
   metrics.workflowStarted('sendEmail');
   metrics.workflowStarted('sendEmail');
   metrics.workflowStarted('processUpload');
@@ -86,7 +89,12 @@ test('workflows started are counted by type, the outbox backlog by the pending e
   }));
   await probe.deps.db.prisma.outboxEntry.createMany({ data: rows });
   // Dispatched entries are pruned after a while; the count of starts is kept beside them (dispatch.test.ts).
-  await probe.deps.db.prisma.outboxDispatchCount.createMany({ data: [{ workflowType: 'sendEmail', dispatched: 41n }, { workflowType: 'contactForm', dispatched: 7n }] });
+  await probe.deps.db.prisma.outboxDispatchCount.createMany({
+    data: [
+      { workflowType: 'sendEmail', dispatched: 41n },
+      { workflowType: 'contactForm', dispatched: 7n },
+    ],
+  });
   const exposition = await scrape();
   assert.equal(exposition.sum('workflows_started_total', { type: 'sendEmail' }), 2);
   assert.equal(exposition.sum('workflows_started_total', { type: 'processUpload' }), 1);

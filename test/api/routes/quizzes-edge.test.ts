@@ -80,12 +80,15 @@ describe('quiz API edge cases', () => {
     const held = new Promise<void>((resolve) => (release = resolve));
     let written!: () => void;
     const startWritten = new Promise<void>((resolve) => (written = resolve));
-    const start = api.deps.db.prisma.$transaction(async (tx) => {
-      await tx.attempt.create({ data: { userId, quizId, total: 2 } });
-      await recomputeStats(tx, [userId]);
-      written();
-      await held;
-    }, { timeout: 30_000 });
+    const start = api.deps.db.prisma.$transaction(
+      async (tx) => {
+        await tx.attempt.create({ data: { userId, quizId, total: 2 } });
+        await recomputeStats(tx, [userId]);
+        written();
+        await held;
+      },
+      { timeout: 30_000 },
+    );
     await startWritten;
     const deletion = api.request('DELETE', `/api/v1/quizzes/${quiz.slug}`, { token: admin });
     await lockWaitSeen(deletion);
@@ -104,11 +107,14 @@ describe('quiz API edge cases', () => {
     const held = new Promise<void>((resolve) => (release = resolve));
     let written!: () => void;
     const startWritten = new Promise<void>((resolve) => (written = resolve));
-    const start = api.deps.db.prisma.$transaction(async (tx) => {
-      await tx.attempt.create({ data: { userId: Number(player.user.id), quizId, total: 2 } });
-      written();
-      await held;
-    }, { timeout: 30_000 });
+    const start = api.deps.db.prisma.$transaction(
+      async (tx) => {
+        await tx.attempt.create({ data: { userId: Number(player.user.id), quizId, total: 2 } });
+        written();
+        await held;
+      },
+      { timeout: 30_000 },
+    );
     await startWritten;
     const replacing = api.request('PATCH', `/api/v1/quizzes/${quiz.slug}`, { token: admin, body: { questions: quizBody(3).questions } });
     await lockWaitSeen(replacing);
@@ -117,7 +123,11 @@ describe('quiz API edge cases', () => {
     const res = await replacing;
     assert.equal(res.status, 409, JSON.stringify(res.body));
     const detail = await api.request('GET', `/api/v1/quizzes/${quiz.slug}`);
-    assert.deepEqual(detail.body.questions.map((q: { id: string }) => q.id), quiz.questions.map((q) => q.id), 'the attempt keeps its questions');
+    assert.deepEqual(
+      detail.body.questions.map((q: { id: string }) => q.id),
+      quiz.questions.map((q) => q.id),
+      'the attempt keeps its questions',
+    );
   });
 
   test('an attempt started while its quiz is being deleted is a 404, not a 400 or 500', async () => {
@@ -128,11 +138,14 @@ describe('quiz API edge cases', () => {
     const held = new Promise<void>((resolve) => (release = resolve));
     let deleted!: () => void;
     const rowDeleted = new Promise<void>((resolve) => (deleted = resolve));
-    const deletion = api.deps.db.prisma.$transaction(async (tx) => {
-      await tx.quiz.delete({ where: { slug: quiz.slug } });
-      deleted();
-      await held;
-    }, { timeout: 30_000 });
+    const deletion = api.deps.db.prisma.$transaction(
+      async (tx) => {
+        await tx.quiz.delete({ where: { slug: quiz.slug } });
+        deleted();
+        await held;
+      },
+      { timeout: 30_000 },
+    );
     await rowDeleted;
     const start = api.request('POST', `/api/v1/quizzes/${quiz.slug}/attempts`, { token });
     await lockWaitSeen(start);
@@ -154,13 +167,16 @@ describe('quiz API edge cases', () => {
     const held = new Promise<void>((resolve) => (release = resolve));
     let locked!: () => void;
     const attemptLocked = new Promise<void>((resolve) => (locked = resolve));
-    const answering = api.deps.db.prisma.$transaction(async (tx) => {
-      await tx.$queryRaw`SELECT id FROM attempts WHERE id = ${attemptId} FOR UPDATE`;
-      locked();
-      await held;
-      await tx.answer.create({ data: { attemptId, questionId: Number(question.id), optionId: Number(question.options[0]!.id), correct: true } });
-      await recomputeStats(tx, [Number(player.user.id)]);
-    }, { timeout: 30_000 });
+    const answering = api.deps.db.prisma.$transaction(
+      async (tx) => {
+        await tx.$queryRaw`SELECT id FROM attempts WHERE id = ${attemptId} FOR UPDATE`;
+        locked();
+        await held;
+        await tx.answer.create({ data: { attemptId, questionId: Number(question.id), optionId: Number(question.options[0]!.id), correct: true } });
+        await recomputeStats(tx, [Number(player.user.id)]);
+      },
+      { timeout: 30_000 },
+    );
     await attemptLocked;
     const deletion = api.request('DELETE', `/api/v1/quizzes/${quiz.slug}`, { token: admin });
     await lockWaitSeen(deletion);
@@ -191,11 +207,14 @@ describe('quiz API with every database connection taken', () => {
     const held = new Promise<void>((resolve) => (release = resolve));
     let taken!: () => void;
     const connectionTaken = new Promise<void>((resolve) => (taken = resolve));
-    holding = api.deps.db.prisma.$transaction(async (tx) => {
-      await tx.$queryRaw`SELECT 1`;
-      taken();
-      await held;
-    }, { timeout: 60_000 });
+    holding = api.deps.db.prisma.$transaction(
+      async (tx) => {
+        await tx.$queryRaw`SELECT 1`;
+        taken();
+        await held;
+      },
+      { timeout: 60_000 },
+    );
     await connectionTaken;
   });
   after(async () => {

@@ -28,7 +28,13 @@ describe('quiz routes', () => {
       assert.equal(res.body.published, true);
       assert.equal(res.body.version, 1);
       assert.equal(res.body.ogImageUrl, null);
-      assert.deepEqual(res.body.questions.map((q: { options: { correct: boolean }[] }) => q.options.map((o) => o.correct)), [[true, false, false], [false, true, false]]);
+      assert.deepEqual(
+        res.body.questions.map((q: { options: { correct: boolean }[] }) => q.options.map((o) => o.correct)),
+        [
+          [true, false, false],
+          [false, true, false],
+        ],
+      );
       assert.equal(res.body.questions[0].explanation, 'Because of rule 1.');
       assert.equal(typeof res.body.questions[0].id, 'string');
     });
@@ -69,13 +75,29 @@ describe('quiz routes', () => {
         [quizBody(2, { title: '' }), 'title'],
         [quizBody(2, { title: 'x'.repeat(201) }), 'title'],
         [quizBody(2, { extra: true }), '(body)'],
-        [quizBody(2, { questions: [{ text: 'Q?', options: [{ text: 'a', correct: true }, { text: 'b', correct: 'yes' }] }] }), 'questions.0.options.1.correct'],
+        [
+          quizBody(2, {
+            questions: [
+              {
+                text: 'Q?',
+                options: [
+                  { text: 'a', correct: true },
+                  { text: 'b', correct: 'yes' },
+                ],
+              },
+            ],
+          }),
+          'questions.0.options.1.correct',
+        ],
       ];
       for (const [body, path] of cases) {
         const res = await api.request('POST', '/api/v1/quizzes', { token: admin, body });
         assert.equal(res.status, 400, `expected 400 for ${path}`);
         assert.equal(res.body.error.code, 'validation_failed');
-        assert.ok(res.body.error.details.some((d: { path: string }) => d.path === path), `${path} in ${JSON.stringify(res.body.error.details)}`);
+        assert.ok(
+          res.body.error.details.some((d: { path: string }) => d.path === path),
+          `${path} in ${JSON.stringify(res.body.error.details)}`,
+        );
       }
       assert.equal(await api.deps.db.prisma.quiz.count(), before);
     });
@@ -88,12 +110,18 @@ describe('quiz routes', () => {
       await createQuiz(api, admin, 1, { category: 'paging', published: false });
       const first = await api.request('GET', '/api/v1/quizzes?category=paging&limit=2');
       assert.equal(first.status, 200);
-      assert.deepEqual(first.body.items.map((q: { slug: string }) => q.slug), [slugs[2], slugs[1]]);
+      assert.deepEqual(
+        first.body.items.map((q: { slug: string }) => q.slug),
+        [slugs[2], slugs[1]],
+      );
       assert.deepEqual(Object.keys(first.body.items[0]).sort(), ['category', 'createdAt', 'description', 'ogImageUrl', 'questionCount', 'slug', 'title']);
       assert.equal(first.body.items[0].questionCount, 3);
       assert.equal(typeof first.body.nextCursor, 'string');
       const second = await api.request('GET', `/api/v1/quizzes?category=paging&limit=2&cursor=${first.body.nextCursor}`);
-      assert.deepEqual(second.body.items.map((q: { slug: string }) => q.slug), [slugs[0]]);
+      assert.deepEqual(
+        second.body.items.map((q: { slug: string }) => q.slug),
+        [slugs[0]],
+      );
       assert.equal(second.body.nextCursor, null);
     });
 
@@ -162,7 +190,10 @@ describe('quiz routes', () => {
       assert.equal(read.body.description, 'New words');
       assert.equal(read.body.category, 'another-category');
       const listed = await api.request('GET', '/api/v1/quizzes?category=another-category');
-      assert.deepEqual(listed.body.items.map((q: { slug: string }) => q.slug), [slug]);
+      assert.deepEqual(
+        listed.body.items.map((q: { slug: string }) => q.slug),
+        [slug],
+      );
     });
 
     test('creating and every title or category change enqueue an Open Graph image for the new version', async () => {
@@ -172,7 +203,10 @@ describe('quiz routes', () => {
       await api.request('PATCH', `/api/v1/quizzes/${slug}`, { token: admin, body: { title: 'A new image' } });
       await api.request('PATCH', `/api/v1/quizzes/${slug}`, { token: admin, body: { category: 'new-image-too' } });
       const jobs = await api.deps.db.prisma.outboxEntry.findMany({ where: { workflowId: { startsWith: `og-quiz-${id}-` } }, orderBy: { id: 'asc' } });
-      assert.deepEqual(jobs.map((j) => j.workflowId), [1, 2, 3].map((version) => workflowIds.ogImage('quiz', id, version)));
+      assert.deepEqual(
+        jobs.map((j) => j.workflowId),
+        [1, 2, 3].map((version) => workflowIds.ogImage('quiz', id, version)),
+      );
     });
 
     test('a new slug moves the quiz: the old one is a 404 at once, a taken one is a 409', async () => {

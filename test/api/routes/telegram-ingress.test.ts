@@ -83,7 +83,10 @@ describe('Telegram update ingress', () => {
     const pollId = await gamePoll();
     const sentAt = Date.now();
     const deliveries = await telegram.deliver(TOKEN, telegram.pollAnswer(TOKEN, pollId, player(501), [2, 0]), { times: 2 });
-    assert.deepEqual(deliveries.map((d) => d.status), [200, 200]);
+    assert.deepEqual(
+      deliveries.map((d) => d.status),
+      [200, 200],
+    );
     const answers = await answersOf(pollId);
     assert.equal(answers.length, 1);
     assert.deepEqual(answers[0]!.optionIds, [0, 2]);
@@ -102,7 +105,10 @@ describe('Telegram update ingress', () => {
     assert.equal(single.sqlQueries, 1);
     const updates = Array.from({ length: 40 }, (_, i) => telegram.pollAnswer(TOKEN, pollId, player(601 + i), [i % 3]));
     const statuses = await Promise.all(updates.flatMap((u) => [u, u, u]).map((u) => api.request('POST', WEBHOOK, { body: u, headers }).then((r) => r.status)));
-    assert.ok(statuses.every((s) => s === 200), JSON.stringify(statuses));
+    assert.ok(
+      statuses.every((s) => s === 200),
+      JSON.stringify(statuses),
+    );
     const answers = await answersOf(pollId);
     assert.equal(answers.length, 41);
     assert.equal(new Set(answers.map((a) => a.user.telegramId)).size, 41);
@@ -209,7 +215,10 @@ describe('Telegram update ingress', () => {
   test('other updates (messages) are taken once and answered 200', async () => {
     const update = telegram.message(TOKEN, GROUP, player(508), 'hello');
     const deliveries = await telegram.deliver(TOKEN, update, { times: 2 });
-    assert.deepEqual(deliveries.map((d) => JSON.parse(d.body).duplicate), [false, true]);
+    assert.deepEqual(
+      deliveries.map((d) => JSON.parse(d.body).duplicate),
+      [false, true],
+    );
     assert.equal(await api.deps.db.prisma.telegramUpdate.count({ where: { botId: BOT_ID, updateId: BigInt(update.update_id) } }), 1);
   });
 });

@@ -52,7 +52,10 @@ describe('POST /api/v1/uploads: the multipart form', () => {
       const res = await post(form([{ headers: ['Content-Disposition: form-data; name="file"; filename="a.png"', 'Content-Type: image/png'], content: png }, extra]));
       assert.equal(res.status, 400, JSON.stringify(res.body));
       assert.equal(res.body.error?.code, 'validation_failed');
-      assert.deepEqual(res.body.error?.details?.map((d) => d.path), [extra.headers[0]!.match(/name="(\w+)"/)![1]]);
+      assert.deepEqual(
+        res.body.error?.details?.map((d) => d.path),
+        [extra.headers[0]!.match(/name="(\w+)"/)![1]],
+      );
     }
     assert.equal(await uploadRows(), before);
     const spool = path.join(mediaDir, '.spool');

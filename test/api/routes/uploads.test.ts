@@ -164,7 +164,10 @@ describe('POST /api/v1/uploads', () => {
     assert.equal(blank.status, 202, JSON.stringify(blank.body));
     const ids = [Number(dirty.body.id), Number(blank.body.id)];
     const rows = await api.deps.db.prisma.upload.findMany({ where: { id: { in: ids } }, orderBy: { id: 'asc' } });
-    assert.deepEqual(rows.map((row) => row.originalName), ['holiday.png', 'upload']);
+    assert.deepEqual(
+      rows.map((row) => row.originalName),
+      ['holiday.png', 'upload'],
+    );
     await Promise.all([waitForUpload(dirty.body.id), waitForUpload(blank.body.id)]);
   });
 
