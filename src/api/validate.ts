@@ -48,7 +48,9 @@ const NOT_BLANK = new RegExp(`[^${WHITESPACE}]`);
  * Control characters (C0, DEL, C1), as anchored patterns the document publishes: PostgreSQL text cannot hold
  * U+0000, and the others garble logs, mail headers and terminals. `lines` allows tab, line feed and carriage return.
  */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the pattern exists to reject control characters
 const NO_CONTROL = /^[^\x00-\x1f\x7f-\x9f]*$/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the pattern exists to reject control characters
 const NO_CONTROL_EXCEPT_LINES = /^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$/;
 
 /**
