@@ -1,7 +1,7 @@
 /** The read mix of a bot's traffic as a replayable request list (pure: unit-tested in test/bench). */
 import type { RequestSpec } from '../lib/load/types.js';
 import type { DemoKeys } from './demo-data.js';
-import { seededRandom } from '../../src/db/seed-content.js';
+import { seededRandom } from '../../src/lib/seeded-random.js';
 
 /** Share of each kind of read; a kind whose route has not landed passes its share to quiz detail. */
 export const READ_MIX_WEIGHTS = { quizList: 0.2, quizDetail: 0.35, stats: 0.15, leaderboard: 0.15, postDetail: 0.15 } as const;

@@ -8,6 +8,7 @@
 import he from 'he';
 import { z } from 'zod';
 import { ImportFileError, type ParsedQuiz, type ParseContext } from '../types.js';
+import { seededRandom } from '../../lib/seeded-random.js';
 
 const Result = z.object({
   type: z.string(),
@@ -17,18 +18,6 @@ const Result = z.object({
   incorrect_answers: z.array(z.string()),
 });
 const Answer = z.object({ response_code: z.number().optional(), results: z.array(z.unknown()) });
-
-/** mulberry32: a small, well-known seeded generator; quality far beyond what ordering four options needs. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Fisher-Yates with a seeded generator. */
 export function seededShuffle<T>(items: readonly T[], seed: number): T[] {
