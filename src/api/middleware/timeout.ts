@@ -2,6 +2,7 @@ import type Koa from 'koa';
 import type { Context, Middleware } from 'koa';
 import { unavailable } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
+import { withDeadline } from '../../lib/deadline.js';
 
 declare module 'koa' {
   interface DefaultContext {
@@ -33,26 +34,15 @@ export function installRequestSignal(app: Koa): void {
  */
 export function requestTimeout(timeoutS: number, logger: Logger): Middleware {
   const timeoutMs = Math.ceil(timeoutS * 1000);
-  return (ctx, next) =>
-    new Promise<void>((resolve, reject) => {
-      const work = next();
-      const timer = setTimeout(() => {
-        // Made here if nobody asked yet: code of the abandoned request that asks later must see it aborted.
-        ((ctx as WithController)[CONTROLLER] ??= new AbortController()).abort();
-        // The abandoned work may still fail later: that must not become an unhandled rejection.
-        work.catch((err: unknown) => logger.warn({ err }, 'abandoned request failed after its timeout'));
-        logger.warn({ method: ctx.method, path: ctx.path, timeoutS }, `request timed out after ${timeoutS} s; answered 503`);
-        reject(unavailable(`The request took longer than ${timeoutS} s and was abandoned.`));
-      }, timeoutMs);
-      work.then(
-        () => {
-          clearTimeout(timer);
-          resolve();
-        },
-        (err: unknown) => {
-          clearTimeout(timer);
-          reject(err);
-        },
-      );
+  return async (ctx, next) => {
+    const work = next();
+    await withDeadline(work, timeoutMs, () => {
+      // Made here if nobody asked yet: code of the abandoned request that asks later must see it aborted.
+      ((ctx as WithController)[CONTROLLER] ??= new AbortController()).abort();
+      // The abandoned work may still fail later: that must not become an unhandled rejection.
+      work.catch((err: unknown) => logger.warn({ err }, 'abandoned request failed after its timeout'));
+      logger.warn({ method: ctx.method, path: ctx.path, timeoutS }, `request timed out after ${timeoutS} s; answered 503`);
+      throw unavailable(`The request took longer than ${timeoutS} s and was abandoned.`);
     });
+  };
 }
