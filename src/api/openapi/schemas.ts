@@ -22,6 +22,10 @@ export const Timestamp = z.iso.datetime();
 /** Ids travel as strings of digits. */
 export const IdString = z.string().regex(/^\d+$/);
 
+/** An option and a question as players see them (quiz detail, the next question of an attempt): never which option is correct. */
+export const PublicOption = z.strictObject({ id: IdString, text: z.string() });
+export const PublicQuestion = z.strictObject({ id: IdString, text: z.string(), multiple: z.boolean(), timeLimitS: z.number().int().nullable(), options: z.array(PublicOption) });
+
 /** API.md's list page: `{ items, nextCursor }`. */
 export function pageOf<T extends z.ZodType>(item: T) {
   return z.strictObject({ items: z.array(item), nextCursor: z.string().nullable() });

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { AppDeps } from '../deps.js';
 import { ApiRouter } from '../route.js';
 import { MAX_ID, pathId, pathSlug } from '../params.js';
-import { IdString, Timestamp } from '../openapi/schemas.js';
+import { IdString, PublicQuestion, Timestamp } from '../openapi/schemas.js';
 import { currentUser } from '../middleware/auth.js';
 import { finishAttempt, loadAttempt, startAttempt } from '../../domain/attempts.js';
 import { answerQuestion } from '../../domain/answers.js';
@@ -50,15 +50,7 @@ const AnswerResult = z.strictObject({
   timedOut: z.boolean(),
 });
 const NextQuestion = z.strictObject({
-  question: z
-    .strictObject({
-      id: IdString,
-      text: z.string(),
-      multiple: z.boolean(),
-      timeLimitS: z.number().int().nullable(),
-      options: z.array(z.strictObject({ id: IdString, text: z.string() })),
-    })
-    .nullable(),
+  question: PublicQuestion.nullable(),
   index: z.number().int().min(1).optional(),
   of: z.number().int().min(1).optional(),
   deadline: Timestamp.nullable().optional(),

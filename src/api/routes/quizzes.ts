@@ -6,7 +6,7 @@ import { ApiRouter } from '../route.js';
 import { text } from '../validate.js';
 import { pathSlug } from '../params.js';
 import { cursorId, cursorTime, decodeCursor, pageQuery, toPage } from '../pagination.js';
-import { cachedRead, IdString, pageOf, Timestamp } from '../openapi/schemas.js';
+import { cachedRead, pageOf, PublicOption, PublicQuestion, Timestamp } from '../openapi/schemas.js';
 import { sendCachedBody, toCachedBody, type CachedBody } from '../cached-response.js';
 import { notFound } from '../../lib/errors.js';
 import { cacheKeys } from '../../domain/cache-keys.js';
@@ -63,31 +63,14 @@ const QuizSummary = z
   .meta({ id: 'QuizSummary' });
 const PublicQuiz = QuizSummary.extend({
   shuffle: z.boolean(),
-  questions: z.array(
-    z.strictObject({
-      id: IdString,
-      text: z.string(),
-      multiple: z.boolean(),
-      timeLimitS: z.number().int().nullable(),
-      options: z.array(z.strictObject({ id: IdString, text: z.string() })),
-    }),
-  ),
+  questions: z.array(PublicQuestion),
 }).meta({ id: 'Quiz' });
 const AdminQuiz = QuizSummary.extend({
   published: z.boolean(),
   version: z.number().int(),
   updatedAt: Timestamp,
   shuffle: z.boolean(),
-  questions: z.array(
-    z.strictObject({
-      id: IdString,
-      text: z.string(),
-      multiple: z.boolean(),
-      timeLimitS: z.number().int().nullable(),
-      explanation: z.string().nullable(),
-      options: z.array(z.strictObject({ id: IdString, text: z.string(), correct: z.boolean() })),
-    }),
-  ),
+  questions: z.array(PublicQuestion.extend({ explanation: z.string().nullable(), options: z.array(PublicOption.extend({ correct: z.boolean() })) })),
 }).meta({ id: 'AdminQuiz' });
 
 /** A quiz deleted by someone else between our write and the read of its result. */
