@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { GrammyError } from 'grammy';
 import type { ActivityDeps } from './index.js';
 import { botTokenBox } from '../domain/bots.js';
-import { pollFor } from '../domain/telegram-polls.js';
+import { pollFor, quizPollOptions } from '../domain/telegram-polls.js';
 import { createBotApi, describeBotApiError } from '../telegram/bot-api.js';
 import { createOutboundPacer, type OutboundPacer } from '../telegram/pacing.js';
 
@@ -84,14 +84,7 @@ export function createTelegramPollActivities({ db, config, cache }: Pick<Activit
           input.chatId,
           poll.question,
           poll.options.map((text) => ({ text })),
-          {
-            type: 'quiz',
-            is_anonymous: false,
-            correct_option_ids: poll.correctOptionIds,
-            allows_multiple_answers: poll.correctOptionIds.length > 1,
-            open_period: input.openPeriodS,
-            ...(poll.explanation ? { explanation: poll.explanation } : {}),
-          },
+          quizPollOptions(poll, input.openPeriodS),
         );
         const sentAt = new Date();
         const closesAt = new Date(sentAt.getTime() + input.openPeriodS * 1000);

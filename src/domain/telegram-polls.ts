@@ -85,3 +85,15 @@ function lineFeeds(text: string): number {
 function cut(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1).trimEnd()}…`;
 }
+
+/** The sendPoll options of a game's quiz poll (API.md: non-anonymous, several answers when several are correct). */
+export function quizPollOptions(poll: PollToSend, openPeriodS: number) {
+  return {
+    type: 'quiz',
+    is_anonymous: false,
+    correct_option_ids: poll.correctOptionIds,
+    allows_multiple_answers: poll.correctOptionIds.length > 1,
+    open_period: openPeriodS,
+    ...(poll.explanation ? { explanation: poll.explanation } : {}),
+  } as const;
+}

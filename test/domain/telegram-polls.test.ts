@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Api } from 'grammy';
 import { FakeBotApi } from '../../src/dev/telegram-fake/server.js';
-import { pollFor, telegramFit, type QuestionForPoll } from '../../src/domain/telegram-polls.js';
+import { pollFor, quizPollOptions, telegramFit, type QuestionForPoll } from '../../src/domain/telegram-polls.js';
 
 const TOKEN = '8880001:polls';
 let telegram: FakeBotApi;
@@ -32,14 +32,7 @@ async function send(poll: ReturnType<typeof pollFor>) {
     -1,
     poll.question,
     poll.options.map((text) => ({ text })),
-    {
-      type: 'quiz',
-      is_anonymous: false,
-      correct_option_ids: poll.correctOptionIds,
-      allows_multiple_answers: poll.correctOptionIds.length > 1,
-      open_period: 20,
-      ...(poll.explanation ? { explanation: poll.explanation } : {}),
-    },
+    quizPollOptions(poll, 20),
   );
 }
 
