@@ -4,6 +4,7 @@ import { AppError, methodNotAllowed, notFound, payloadTooLarge, badRequest, unav
 import { Prisma } from '../../generated/prisma/client.js';
 import { DatabaseUnavailableError } from '../../db/database.js';
 import type { Logger } from '../../lib/logger.js';
+import { lingerOnClose } from '../lingering-close.js';
 
 /** Every error ends here: known errors become API.md's error body; anything else is logged and a bare 500. */
 export function errorHandler(logger: Logger, report?: (err: unknown, requestId: string) => void): Middleware {
@@ -25,6 +26,8 @@ export function errorHandler(logger: Logger, report?: (err: unknown, requestId: 
       const body = err ? { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } : { code: 'internal_error', message: 'Something went wrong on our side.' };
       ctx.status = err?.status ?? 500;
       for (const [name, value] of Object.entries(err?.headers ?? {})) ctx.set(name, value);
+      // Answered before the body was read: let the client read the answer before the connection closes.
+      if (err?.headers?.Connection === 'close' && !ctx.req.complete) lingerOnClose(ctx.req.socket);
       ctx.body = { error: body, requestId };
     }
   };
