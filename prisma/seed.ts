@@ -1,15 +1,12 @@
 /**
- * `npm run db:seed`: the demo data (src/db/seed.ts) in DATABASE_URL, then every user's statistics and the
- * leaderboard recomputed, and the cached quiz and post lists dropped. Safe to run again: it adds nothing twice.
+ * `npm run db:seed`: the demo data (src/db/seed.ts) in DATABASE_URL, with every user's statistics and the
+ * leaderboard recomputed and the cached reads it changed dropped. Safe to run again: it adds nothing twice.
  */
 import { ConfigError, inspectConfig } from '../src/config.js';
 import { createCache } from '../src/cache/create-cache.js';
 import { createPostgresDatabase } from '../src/db/database.js';
 import { createLogger } from '../src/lib/logger.js';
 import { seedDemo } from '../src/db/seed.js';
-import { refreshAllStatistics } from '../src/domain/statistics.js';
-import { invalidateQuizCaches } from '../src/domain/quizzes.js';
-import { invalidatePostCaches } from '../src/domain/posts.js';
 
 async function run(): Promise<void> {
   // Seeding never uses SECRET_KEY, so its production rule must not stop it (as for db:migrate).
@@ -21,11 +18,8 @@ async function run(): Promise<void> {
   const cache = createCache(config, logger);
   try {
     const started = performance.now();
-    const added = await seedDemo(db);
-    // The seed writes attempts and answers directly: their statistics are built here, not repaired (stats_repaired_total).
-    const stats = await refreshAllStatistics({ db, cache }, config.SCHEDULE_TIMEZONE, { countRepairs: false });
-    await invalidateQuizCaches(cache, ...added.quizzes);
-    await invalidatePostCaches(cache, ...added.posts);
+    const added = await seedDemo({ db, cache }, config.SCHEDULE_TIMEZONE);
+    const { stats } = added;
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     console.log(
       `Seeded in ${seconds} s: ${added.categories} categories, ${added.quizzes.length} quizzes, ${added.posts.length} posts, ` +

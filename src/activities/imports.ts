@@ -3,7 +3,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { ActivityDeps } from './index.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import { AppError } from '../lib/errors.js';
-import { createQuiz, invalidateQuizCaches, type QuizDraft } from '../domain/quizzes.js';
+import { createQuiz, type QuizDraft } from '../domain/quizzes.js';
 import { parseImport, questionCount } from '../imports/parse.js';
 import type { ImportFormat, ImportIssue, ParsedQuiz } from '../imports/types.js';
 
@@ -35,7 +35,8 @@ const asJson = (issues: ImportIssue[]) => JSON.stringify(issues);
 /** Issues as Prisma's JSON input (plain objects, not the interface). */
 const jsonIssues = (issues: ImportIssue[]) => issues.map(({ at, message }) => ({ at, message }));
 
-export function createImportActivities({ db, cache, logger }: ActivityDeps) {
+export function createImportActivities(deps: ActivityDeps) {
+  const { db, logger } = deps;
   const imports = db.prisma.quizImport;
 
   /** Marks quiz `index` handled and adds its questions to the progress, in the caller's transaction (or alone). */
@@ -50,8 +51,7 @@ export function createImportActivities({ db, cache, logger }: ActivityDeps) {
   const writeQuiz = async (importId: number, index: number, quiz: ParsedQuiz): Promise<void> => {
     const handled = (tx: Prisma.TransactionClient, created: { slug: string }) => markHandled(tx, importId, index, quiz.questions.length, created.slug, []).then(() => undefined);
     try {
-      const { quiz: created } = await createQuiz(db, toDraft(quiz, quiz.slug), { inTransaction: handled });
-      await invalidateQuizCaches(cache, created.slug);
+      await createQuiz(deps, toDraft(quiz, quiz.slug), { inTransaction: handled });
     } catch (err) {
       if (!(err instanceof AppError) || err.status !== 409) throw err;
       if (quiz.slug !== undefined) return writeQuiz(importId, index, { ...quiz, slug: undefined });

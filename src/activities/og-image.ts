@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import type { ActivityDeps } from './index.js';
 import { OG_HEIGHT, OG_WIDTH, renderOgCard, type OgCardText } from '../images/og-card.js';
 import { OG_KEY_PREFIX } from '../storage/storage.js';
-import { invalidateQuizCaches } from '../domain/quizzes.js';
-import { invalidatePostCaches } from '../domain/posts.js';
+import { setQuizOgImage } from '../domain/quizzes.js';
+import { setPostOgImage } from '../domain/posts.js';
 
 export interface OgImageRequest {
   subject: 'quiz' | 'post';
@@ -16,7 +16,8 @@ export type OgImageOutcome = { status: 'set'; url: string } | { status: 'stale' 
 
 const dateFormat = new Intl.DateTimeFormat('en', { dateStyle: 'long', timeZone: 'UTC' });
 
-export function createOgImageActivities({ db, storage, config, cache }: ActivityDeps) {
+export function createOgImageActivities(deps: ActivityDeps) {
+  const { db, storage, config } = deps;
   const { prisma } = db;
 
   /** The card text of the subject as it is now, with its current version; undefined when deleted. */
@@ -29,17 +30,6 @@ export function createOgImageActivities({ db, storage, config, cache }: Activity
     const post = await prisma.post.findUnique({ where: { id: request.id }, select: { version: true, title: true, publishedAt: true, createdAt: true } });
     if (!post) return undefined;
     return { version: post.version, card: { title: post.title, subtitle: dateFormat.format(post.publishedAt ?? post.createdAt), siteName: config.SITE_NAME } };
-  }
-
-  /** Sets ogImageUrl only while the subject is still at this version (a newer title wins); returns its slug when set. */
-  async function setUrl(request: OgImageRequest, url: string): Promise<string | undefined> {
-    const rows =
-      request.subject === 'quiz'
-        ? await prisma.$queryRaw<{ slug: string }[]>`
-            UPDATE quizzes SET og_image_url = ${url}, updated_at = now() WHERE id = ${request.id} AND version = ${request.version} RETURNING slug`
-        : await prisma.$queryRaw<{ slug: string }[]>`
-            UPDATE posts SET og_image_url = ${url}, updated_at = now() WHERE id = ${request.id} AND version = ${request.version} RETURNING slug`;
-    return rows[0]?.slug;
   }
 
   return {
@@ -61,11 +51,9 @@ export function createOgImageActivities({ db, storage, config, cache }: Activity
           update: {},
         });
       }
-      const slug = await setUrl(request, record.url);
-      if (slug === undefined) return { status: 'stale' };
-      // Cached reads must show the new URL at once, on every API process.
-      if (request.subject === 'quiz') await invalidateQuizCaches(cache, slug);
-      else await invalidatePostCaches(cache, slug);
+      // Only while the subject is still at this version; its cached reads then show the new URL at once, on every API process.
+      const set = request.subject === 'quiz' ? await setQuizOgImage(deps, request, record.url) : await setPostOgImage(deps, request, record.url);
+      if (!set) return { status: 'stale' };
       return { status: 'set', url: record.url };
     },
   };

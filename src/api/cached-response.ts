@@ -1,26 +1,11 @@
-/**
- * Public reads as they sit in the shared cache: the response's JSON text with its ETag, computed once
- * when loaded, so a cached read costs no SQL, no re-serialisation and no hashing.
- */
-import { createHash } from 'node:crypto';
+/** Answers with the public reads the domain keeps in the shared cache (src/cache/cached-body.ts). */
 import type { Context } from 'koa';
+import type { CachedBody } from '../cache/cached-body.js';
 
 /** Clients and shared caches may store a public read but must revalidate it (ETag) before each reuse. */
 export const PUBLIC_CACHE_CONTROL = 'public, max-age=0, must-revalidate';
 /** For reads that belong to one signed-in user. */
 export const PRIVATE_CACHE_CONTROL = 'private, no-cache';
-
-export interface CachedBody {
-  /** A strong ETag, quotes included. */
-  etag: string;
-  json: string;
-}
-
-/** Serialises a response body once, with its ETag. */
-export function toCachedBody(body: unknown): CachedBody {
-  const json = JSON.stringify(body);
-  return { etag: `"${createHash('sha1').update(json).digest('base64url').slice(0, 27)}"`, json };
-}
 
 /** Answers with a cached body: 200 with ETag and Cache-Control, or 304 when If-None-Match already has it. */
 export function sendCachedBody(ctx: Context, entry: CachedBody, cacheControl = PUBLIC_CACHE_CONTROL): void {

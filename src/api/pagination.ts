@@ -34,16 +34,6 @@ export const pageQuery = {
   cursor: z.string().max(200).optional(),
 };
 
-export interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
-
-/** Cursors are opaque base64url JSON of the last item's sort key. */
-export function encodeCursor(key: Record<string, string | number>): string {
-  return Buffer.from(JSON.stringify(key)).toString('base64url');
-}
-
 /** Decodes a cursor against the expected shape; a malformed one is a 400. */
 export function decodeCursor<S extends z.ZodType>(cursor: string | undefined, shape: S): z.infer<S> | undefined {
   if (cursor === undefined) return undefined;
@@ -54,11 +44,4 @@ export function decodeCursor<S extends z.ZodType>(cursor: string | undefined, sh
     // fall through to the 400 below
   }
   throw badRequest('The cursor is not valid.', [{ path: 'cursor', message: 'malformed cursor' }]);
-}
-
-/** Builds a page from `limit + 1` rows: the extra row only tells that another page exists. */
-export function toPage<Row, Item>(rows: Row[], limit: number, present: (row: Row) => Item, keyOf: (row: Row) => Record<string, string | number>): Page<Item> {
-  const items = rows.slice(0, limit);
-  const last = items.at(-1);
-  return { items: items.map(present), nextCursor: rows.length > limit && last ? encodeCursor(keyOf(last)) : null };
 }

@@ -4,12 +4,15 @@
  * exist, and a seed user who already has attempts gets none added, so a second run inserts nothing.
  * Quizzes and posts go through the domain's createQuiz/createPost (so they get their Open Graph jobs in the
  * outbox, started by the dispatcher of a running API or worker); users, attempts and answers through unnest()
- * bulk inserts (a few statements per thousand attempts), which keeps the run fast.
+ * bulk inserts (a few statements per thousand attempts), which keeps the run fast; every user's statistics
+ * and the leaderboard are then rebuilt from them (refreshAllStatistics), so the cache holds nothing stale.
  */
 import { scoreAnswer } from '../domain/scoring.js';
 import type { Database } from './database.js';
+import type { DataDeps } from '../domain/deps.js';
 import { createPost } from '../domain/posts.js';
 import { createQuiz } from '../domain/quizzes.js';
+import { refreshAllStatistics, type StatsRefreshResult } from '../domain/statistics.js';
 import { planAttempts, seedPosts, seedQuizzes, seedUsers, SEED_CATEGORIES, SEED_TELEGRAM_ID_BASE, SEED_USER_COUNT } from './seed-content.js';
 
 const DAY = 24 * 3600_000;
@@ -25,6 +28,8 @@ export interface SeedResult {
   users: number;
   attempts: number;
   answers: number;
+  /** The statistics rebuilt from the seeded attempts. */
+  stats: StatsRefreshResult;
 }
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
@@ -34,34 +39,37 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 }
 
 /** Inserts whatever of the demo is missing; returns what was added (slugs of new quizzes and posts, counts otherwise). */
-export async function seedDemo(db: Database, now = new Date()): Promise<SeedResult> {
+export async function seedDemo(deps: DataDeps, timeZone: string, now = new Date()): Promise<SeedResult> {
+  const { db } = deps;
   const { prisma } = db;
   const categories = await prisma.category.createMany({
     data: SEED_CATEGORIES.map(({ slug, name }) => ({ slug, name })),
     skipDuplicates: true,
   });
-  const quizzes = await insertQuizzes(db);
+  const quizzes = await insertQuizzes(deps);
   const posts = seedPosts();
   const existingPosts = new Set((await prisma.post.findMany({ where: { slug: { in: posts.map((p) => p.slug) } }, select: { slug: true } })).map((p) => p.slug));
   const newPosts = posts.filter((p) => !existingPosts.has(p.slug));
   // Through the blog's own rule (excerpt, publishing date, Open Graph job), oldest first.
-  for (const post of [...newPosts].reverse()) await createPost(db, { slug: post.slug, title: post.title, body: post.body });
+  for (const post of [...newPosts].reverse()) await createPost(deps, { slug: post.slug, title: post.title, body: post.body });
   const users = seedUsers();
   const addedUsers = await prisma.$executeRaw`
     INSERT INTO users (telegram_id, username, first_name, updated_at)
     SELECT t, u, f, now() FROM unnest(${users.map((u) => u.telegramId)}::bigint[], ${users.map((u) => u.username)}::text[], ${users.map((u) => u.firstName)}::text[]) AS x(t, u, f)
     ON CONFLICT (telegram_id) DO NOTHING`;
   const played = await insertAttempts(db, now);
-  return { categories: categories.count, quizzes, posts: newPosts.map((p) => p.slug), users: addedUsers, ...played };
+  // The attempts and answers were written directly: their statistics are built here, not repaired (stats_repaired_total).
+  const stats = await refreshAllStatistics(deps, timeZone, { countRepairs: false });
+  return { categories: categories.count, quizzes, posts: newPosts.map((p) => p.slug), users: addedUsers, ...played, stats };
 }
 
 /** Creates the seed quizzes that do not exist yet, through the same rule as the API (createQuiz). */
-async function insertQuizzes(db: Database): Promise<string[]> {
+async function insertQuizzes(deps: DataDeps): Promise<string[]> {
   const all = seedQuizzes();
-  const existing = new Set((await db.prisma.quiz.findMany({ where: { slug: { in: all.map((q) => q.slug) } }, select: { slug: true } })).map((q) => q.slug));
+  const existing = new Set((await deps.db.prisma.quiz.findMany({ where: { slug: { in: all.map((q) => q.slug) } }, select: { slug: true } })).map((q) => q.slug));
   const created: string[] = [];
   // Oldest first, so the list (newest first) starts with the first quiz of the content.
-  for (const quiz of all.filter((q) => !existing.has(q.slug)).reverse()) created.push((await createQuiz(db, quiz)).quiz.slug);
+  for (const quiz of all.filter((q) => !existing.has(q.slug)).reverse()) created.push((await createQuiz(deps, quiz)).quiz.slug);
   return created;
 }
 

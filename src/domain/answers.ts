@@ -15,6 +15,8 @@
  * time zone, as Prisma writes them; clock_timestamp, not now(), since a statement may wait for a lock.
  */
 import type { Database } from '../db/database.js';
+import type { DataDeps } from './deps.js';
+import { invalidateUserStats } from './statistics.js';
 import { badRequest, conflict, notFound, type ErrorDetail } from '../lib/errors.js';
 import { loadAnswerKey, type AnswerKey } from './answer-keys.js';
 import { Prisma } from '../generated/prisma/client.js';
@@ -56,9 +58,17 @@ function invalidChoice(key: AnswerKey, input: AnswerInput): ErrorDetail | undefi
 
 /**
  * Records one answer of an attempt and scores it. A question of another quiz or an option of another question
- * is a 400; another user's attempt a 404; a question answered before, or a finished attempt, a 409.
+ * is a 400; another user's attempt a 404; a question answered before, or a finished attempt, a 409. Once
+ * recorded, the user's cached statistics are dropped.
  */
-export async function answerQuestion(db: Database, userId: number, attemptId: number, input: AnswerInput): Promise<AnswerResult> {
+export async function answerQuestion(deps: DataDeps, userId: number, attemptId: number, input: AnswerInput): Promise<AnswerResult> {
+  const result = await recordAnswer(deps.db, userId, attemptId, input);
+  // The answer counts in the user's statistics at once; points reach the leaderboard only with the finish.
+  await invalidateUserStats(deps.cache, [userId], false);
+  return result;
+}
+
+async function recordAnswer(db: Database, userId: number, attemptId: number, input: AnswerInput): Promise<AnswerResult> {
   const key = await loadAnswerKey(db, input.questionId);
   const bad = key && invalidChoice(key, input);
   // With no key or a bad choice the statement still runs, inserting nothing, so ownership is judged first (404 before 400).

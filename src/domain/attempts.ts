@@ -4,12 +4,17 @@
  * (unanswered questions count as wrong; the total is the quiz's question count when the attempt started);
  * its points are those of its answers (scoring.ts), kept running by each answer. Each write adds its own
  * change to the user's statistics in the same statement (statistics.ts keeps the rule that recomputes them,
- * for the repair pass).
+ * for the repair pass). Starting and finishing then drop the user's cached statistics (a finish also tells
+ * the leaderboards), so the caller has nothing left to do.
  */
 import type { Database } from '../db/database.js';
 import { Prisma } from '../generated/prisma/client.js';
 import { notFound } from '../lib/errors.js';
+import type { Logger } from '../lib/logger.js';
+import type { DataDeps } from './deps.js';
 import type { Period } from './periods.js';
+import { publishStandings } from './period-leaderboard.js';
+import { invalidateUserStats } from './statistics.js';
 
 /** A user's points in one leaderboard bucket after a write. */
 export interface PointsStanding {
@@ -47,10 +52,16 @@ export interface AttemptView {
 }
 
 /**
- * Starts an attempt at a published quiz for a user and counts it in their statistics: one statement.
- * 404 when no quiz is published under `slug`.
+ * Starts an attempt at a published quiz for a user and counts it in their statistics: one statement; then
+ * drops their cached statistics. 404 when no quiz is published under `slug`.
  */
-export async function startAttempt(db: Database, userId: number, slug: string): Promise<StartedAttempt> {
+export async function startAttempt(deps: DataDeps, userId: number, slug: string): Promise<StartedAttempt> {
+  const started = await insertAttempt(deps.db, userId, slug);
+  await invalidateUserStats(deps.cache, [userId], false);
+  return started;
+}
+
+async function insertAttempt(db: Database, userId: number, slug: string): Promise<StartedAttempt> {
   const rows = await db.prisma.$queryRaw<{ id: number; total: number; started_at: Date }[]>`
       WITH quiz AS (
         SELECT id, (SELECT count(*) FROM questions WHERE quiz_id = quizzes.id)::int AS total
@@ -99,9 +110,24 @@ interface FinishRow {
  * added to the user's statistics and to their day, week and month points, in one statement. The UPDATE waits
  * for the attempt's row lock, so an answer either committed before (and is counted) or finds it finished.
  * Finishing again changes nothing and returns the same result; `changed` tells whether this call did it, and
- * `standings` are the user's totals after it, for the leaderboards.
+ * `standings` are the user's totals after it. When it did, the user's cached statistics go, the leaderboard
+ * reloads within a second, and the standings are written to the period leaderboards.
  */
-export async function finishAttempt(db: Database, userId: number, attemptId: number, timeZone: string): Promise<{ result: FinishedAttempt; changed: boolean; standings: PointsStanding[] }> {
+export async function finishAttempt(
+  deps: DataDeps & { logger: Logger },
+  user: { id: number; username: string | null },
+  attemptId: number,
+  timeZone: string,
+): Promise<{ result: FinishedAttempt; changed: boolean; standings: PointsStanding[] }> {
+  const finished = await markFinished(deps.db, user.id, attemptId, timeZone);
+  if (finished.changed) {
+    await invalidateUserStats(deps.cache, [user.id], true);
+    await publishStandings(deps, user, finished.standings);
+  }
+  return finished;
+}
+
+async function markFinished(db: Database, userId: number, attemptId: number, timeZone: string): Promise<{ result: FinishedAttempt; changed: boolean; standings: PointsStanding[] }> {
   // The outer SELECT sees the row as it was before this statement: finished already, or not (then `fin` did it).
   const [row] = await db.prisma.$queryRaw<FinishRow[]>`
     WITH fin AS (

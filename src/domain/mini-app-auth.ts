@@ -5,7 +5,7 @@ import type { Logger } from '../lib/logger.js';
 import { botTokenBox } from './bots.js';
 import type { SessionUser } from './sessions.js';
 import { initDataKeys, verifyInitData, type InitDataKeys } from './telegram-init-data.js';
-import { forgetCachedProfile, isAdminUser, upsertTelegramUser } from './users.js';
+import { isAdminUser, upsertTelegramUser } from './users.js';
 
 /** How long a process keeps the registered bots' keys: a bot added or removed counts everywhere after this. */
 const KEYRING_TTL_MS = 10_000;
@@ -65,13 +65,12 @@ export async function resolveMiniAppUser(deps: MiniAppAuthDeps, initData: string
     return undefined;
   }
   const { user } = result;
-  const { user: row, profileChanged } = await upsertTelegramUser(deps.db, {
+  const { user: row } = await upsertTelegramUser(deps, {
     telegramId: user.id,
     username: user.username,
     firstName: user.first_name,
     lastName: user.last_name,
   });
-  if (profileChanged) await forgetCachedProfile(deps, row.id);
   return {
     id: row.id,
     telegramId: Number(row.telegramId),

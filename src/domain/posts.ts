@@ -1,12 +1,17 @@
 import type { Database } from '../db/database.js';
 import type { Cache } from '../cache/cache.js';
+import type { DataDeps } from './deps.js';
 import { Prisma, type Post } from '../generated/prisma/client.js';
 import { conflict, notFound } from '../lib/errors.js';
 import { enqueueOgImage } from '../background/outbox.js';
 import { cacheKeys } from './cache-keys.js';
 import { slugify, withSlugSuffix } from './slugs.js';
 
-/** Blog rules: slugs, excerpts, publishing dates and the Open Graph version, shared by routes, seed and jobs. */
+/**
+ * Blog rules: slugs, excerpts, publishing dates and the Open Graph version, shared by routes, seed and jobs.
+ * Every write drops the cached reads it changed (post-reads.ts) once it has committed: no caller has an
+ * invalidation to remember.
+ */
 
 export const POST_TITLE_MAX = 200;
 export const POST_BODY_MAX = 100_000;
@@ -56,7 +61,13 @@ export function deriveExcerpt(markdown: string, maxLength = DERIVED_EXCERPT_LENG
  * Creates a post and enqueues its Open Graph image in one transaction. An explicit taken slug is a 409;
  * a slug made from the title gets a random suffix instead.
  */
-export async function createPost(db: Database, draft: PostDraft): Promise<PostWrite> {
+export async function createPost(deps: DataDeps, draft: PostDraft): Promise<PostWrite> {
+  const written = await insertPost(deps.db, draft);
+  await invalidatePostCaches(deps.cache, written.post.slug);
+  return written;
+}
+
+async function insertPost(db: Database, draft: PostDraft): Promise<PostWrite> {
   const published = draft.published ?? true;
   let slug = draft.slug ?? slugify(draft.title);
   for (let attempt = 1; ; attempt++) {
@@ -88,7 +99,13 @@ export async function createPost(db: Database, draft: PostDraft): Promise<PostWr
  * Applies changes to a post. A new title bumps `version` and enqueues a new Open Graph image (a new URL);
  * publishing stamps `publishedAt` now, unpublishing clears it. Returns the post before and after (the slug may change).
  */
-export async function updatePost(db: Database, slug: string, changes: PostChanges): Promise<PostWrite & { before: Post }> {
+export async function updatePost(deps: DataDeps, slug: string, changes: PostChanges): Promise<PostWrite & { before: Post }> {
+  const written = await changePost(deps.db, slug, changes);
+  await invalidatePostCaches(deps.cache, written.before.slug, written.post.slug);
+  return written;
+}
+
+async function changePost(db: Database, slug: string, changes: PostChanges): Promise<PostWrite & { before: Post }> {
   try {
     return await db.prisma.$transaction(async (tx) => {
       const before = await tx.post.findUnique({ where: { slug } });
@@ -117,21 +134,34 @@ export async function updatePost(db: Database, slug: string, changes: PostChange
   }
 }
 
-/** Deletes a post by slug; 404 when there is none. */
-export async function deletePost(db: Database, slug: string): Promise<Post> {
+/** Deletes a post by slug, then drops its cached reads; 404 when there is none. */
+export async function deletePost(deps: DataDeps, slug: string): Promise<Post> {
+  let post: Post;
   try {
-    return await db.prisma.post.delete({ where: { slug } });
+    post = await deps.db.prisma.post.delete({ where: { slug } });
   } catch (err) {
     if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2025') throw notFound('Post');
     throw err;
   }
+  await invalidatePostCaches(deps.cache, slug);
+  return post;
 }
 
 /**
- * Drops what a post write changed: the detail under each slug it had or has, and every list page (one
- * generation key). Also for jobs that change a post (its Open Graph URL).
+ * Points a post at the Open Graph image of one of its versions, only while it is still at that version (a
+ * newer title wins), and drops its cached reads so they show the new URL at once. True when it was set.
  */
-export async function invalidatePostCaches(cache: Cache, ...slugs: string[]): Promise<void> {
+export async function setPostOgImage(deps: DataDeps, post: { id: number; version: number }, url: string): Promise<boolean> {
+  const rows = await deps.db.prisma.$queryRaw<{ slug: string }[]>`
+    UPDATE posts SET og_image_url = ${url}, updated_at = now() WHERE id = ${post.id} AND version = ${post.version} RETURNING slug`;
+  const slug = rows[0]?.slug;
+  if (slug === undefined) return false;
+  await invalidatePostCaches(deps.cache, slug);
+  return true;
+}
+
+/** Drops what a post write changed: the detail under each slug it had or has, and every list page (one generation key). */
+async function invalidatePostCaches(cache: Cache, ...slugs: string[]): Promise<void> {
   await cache.invalidate(...new Set(slugs.map((s) => cacheKeys.post(s))), cacheKeys.postListGeneration);
 }
 

@@ -1,9 +1,16 @@
 /**
  * Quiz reads as API.md shows them. Public views never carry which option is correct; the admin view
  * (answers to admin writes) does. Each read is a fixed number of statements whatever the quiz size.
+ * The public ones are served from the shared cache (readQuizListPage, readPublicQuiz); every quiz write in
+ * quizzes.ts drops what it changed.
  */
+import { randomUUID } from 'node:crypto';
 import type { Database } from '../db/database.js';
 import type { Prisma } from '../generated/prisma/client.js';
+import { toCachedBody, type CachedBody } from '../cache/cached-body.js';
+import { toPage } from '../lib/pages.js';
+import { cacheKeys } from './cache-keys.js';
+import type { DataDeps } from './deps.js';
 
 export interface QuizSummary {
   slug: string;
@@ -138,4 +145,38 @@ export async function loadAdminQuiz(db: Database, slug: string): Promise<AdminQu
 /** API.md's `multiple`: more than one correct option (a player may then choose several). */
 function isMultiple(options: readonly { correct: boolean }[]): boolean {
   return options.filter((o) => o.correct).length > 1;
+}
+
+/** One page of the public quiz list as the API sends it: `cursor` as the client sent it, `after` that cursor decoded. */
+export interface QuizListPageQuery {
+  category?: string | undefined;
+  limit: number;
+  cursor?: string | undefined;
+  after?: QuizCursor | undefined;
+}
+
+/** A page of published quizzes (JSON and ETag), from the shared cache; loaded on a miss. */
+export async function readQuizListPage(deps: DataDeps, query: QuizListPageQuery): Promise<CachedBody> {
+  const { db, cache } = deps;
+  // Pages live under a generation that every quiz write replaces: one invalidation drops them all.
+  const generation = await cache.getOrLoad(cacheKeys.quizListGeneration, async () => randomUUID());
+  return cache.getOrLoad(cacheKeys.quizListPage(generation, query.category, query.limit, query.cursor), async () => {
+    const rows = await listPublishedQuizzes(db, { category: query.category, limit: query.limit, after: query.after });
+    return toCachedBody(
+      toPage(
+        rows,
+        query.limit,
+        (r) => r.summary,
+        (r) => ({ createdAt: r.cursor.createdAt, id: r.cursor.id }),
+      ),
+    );
+  });
+}
+
+/** A published quiz (JSON and ETag), from the shared cache; undefined when none is published under `slug`. */
+export async function readPublicQuiz(deps: DataDeps, slug: string): Promise<CachedBody | undefined> {
+  return deps.cache.getOrLoad<CachedBody | undefined>(cacheKeys.quiz(slug), async () => {
+    const quiz = await loadPublicQuiz(deps.db, slug);
+    return quiz && toCachedBody(quiz);
+  });
 }

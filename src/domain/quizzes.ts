@@ -1,9 +1,13 @@
 /**
- * Quiz writes: creation with its questions and options, changes, deletion. Shared by the routes and the seed.
- * Every write costs a fixed number of statements however many questions the quiz has (bulk inserts).
+ * Quiz writes: creation with its questions and options, changes, deletion, the Open Graph URL. Shared by the
+ * routes, the import and Open Graph activities and the seed. Every write costs a fixed number of statements
+ * however many questions the quiz has (bulk inserts), and drops the cached reads it changed once it has
+ * committed (quiz-reads.ts; on deletion also its players' statistics and the leaderboards), so no caller
+ * has an invalidation to remember.
  */
 import type { Cache } from '../cache/cache.js';
 import type { Database } from '../db/database.js';
+import type { DataDeps } from './deps.js';
 import { Prisma, type Quiz } from '../generated/prisma/client.js';
 import { conflict, notFound } from '../lib/errors.js';
 import { cacheKeys } from './cache-keys.js';
@@ -109,7 +113,13 @@ export interface CreateQuizHooks {
  * an unknown category is created.
  * An explicit taken slug is a 409; a slug made from the title gets a random suffix instead.
  */
-export async function createQuiz(db: Database, draft: QuizDraft, hooks: CreateQuizHooks = {}): Promise<QuizWrite> {
+export async function createQuiz(deps: DataDeps, draft: QuizDraft, hooks: CreateQuizHooks = {}): Promise<QuizWrite> {
+  const written = await insertQuiz(deps.db, draft, hooks);
+  await invalidateQuizCaches(deps.cache, written.quiz.slug);
+  return written;
+}
+
+async function insertQuiz(db: Database, draft: QuizDraft, hooks: CreateQuizHooks): Promise<QuizWrite> {
   let slug = draft.slug ?? slugify(draft.title);
   for (let attempt = 1; ; attempt++) {
     try {
@@ -137,7 +147,13 @@ export async function createQuiz(db: Database, draft: QuizDraft, hooks: CreateQu
  * when given, replace the old ones, which is refused (409) once the quiz has attempts: their answers point
  * at the old questions. Returns the quiz before and after (the slug may change).
  */
-export async function updateQuiz(db: Database, slug: string, changes: QuizChanges): Promise<QuizWrite & { before: Quiz }> {
+export async function updateQuiz(deps: DataDeps, slug: string, changes: QuizChanges): Promise<QuizWrite & { before: Quiz }> {
+  const written = await changeQuiz(deps.db, slug, changes);
+  await invalidateQuizCaches(deps.cache, written.before.slug, written.quiz.slug);
+  return written;
+}
+
+async function changeQuiz(db: Database, slug: string, changes: QuizChanges): Promise<QuizWrite & { before: Quiz }> {
   try {
     return await db.prisma.$transaction(async (tx) => {
       const found = await tx.quiz.findUnique({ where: { slug }, include: { category: { select: { slug: true } } } });
@@ -178,9 +194,16 @@ export async function updateQuiz(db: Database, slug: string, changes: QuizChange
 
 /**
  * Deletes a quiz with its questions and attempts, and recomputes the statistics of the users who lose
- * attempts, in one transaction. Returns the quiz's id and those users' ids.
+ * attempts, in one transaction; then drops the quiz's cached reads, those users' statistics and the
+ * leaderboards. Returns the quiz's id and those users' ids.
  */
-export async function deleteQuiz(db: Database, slug: string, timeZone: string): Promise<{ quizId: number; affectedUserIds: number[] }> {
+export async function deleteQuiz(deps: DataDeps, slug: string, timeZone: string): Promise<{ quizId: number; affectedUserIds: number[] }> {
+  const deleted = await removeQuiz(deps.db, slug, timeZone);
+  await invalidateDeletedQuiz(deps.cache, slug, deleted.affectedUserIds, timeZone);
+  return deleted;
+}
+
+async function removeQuiz(db: Database, slug: string, timeZone: string): Promise<{ quizId: number; affectedUserIds: number[] }> {
   return db.prisma.$transaction(async (tx) => {
     // Locked first: an attempt being started holds a key-share lock on this row until it commits, so the
     // players read below include it, and later starts wait and then find no quiz.
@@ -198,13 +221,26 @@ export async function deleteQuiz(db: Database, slug: string, timeZone: string): 
   });
 }
 
+/**
+ * Points a quiz at the Open Graph image of one of its versions, only while it is still at that version (a
+ * newer title wins), and drops its cached reads so they show the new URL at once. True when it was set.
+ */
+export async function setQuizOgImage(deps: DataDeps, quiz: { id: number; version: number }, url: string): Promise<boolean> {
+  const rows = await deps.db.prisma.$queryRaw<{ slug: string }[]>`
+    UPDATE quizzes SET og_image_url = ${url}, updated_at = now() WHERE id = ${quiz.id} AND version = ${quiz.version} RETURNING slug`;
+  const slug = rows[0]?.slug;
+  if (slug === undefined) return false;
+  await invalidateQuizCaches(deps.cache, slug);
+  return true;
+}
+
 /** After a quiz write: drops the cached detail of each slug it had and every list page. */
-export async function invalidateQuizCaches(cache: Cache, ...slugs: string[]): Promise<void> {
+async function invalidateQuizCaches(cache: Cache, ...slugs: string[]): Promise<void> {
   await cache.invalidate(...new Set(slugs.map((s) => cacheKeys.quiz(s))), cacheKeys.quizListGeneration);
 }
 
 /** After a deletion: the quiz's caches, the statistics of the users who lost attempts, and the leaderboard. */
-export async function invalidateDeletedQuiz(cache: Cache, slug: string, affectedUserIds: readonly number[], timeZone: string): Promise<void> {
+async function invalidateDeletedQuiz(cache: Cache, slug: string, affectedUserIds: readonly number[], timeZone: string): Promise<void> {
   await invalidateQuizCaches(cache, slug);
   if (affectedUserIds.length === 0) return;
   await invalidateUserStats(cache, affectedUserIds, false);

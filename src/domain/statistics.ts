@@ -8,6 +8,8 @@
 import type { PrismaClient } from '../generated/prisma/client.js';
 import type { Cache } from '../cache/cache.js';
 import type { Database } from '../db/database.js';
+import { toCachedBody, type CachedBody } from '../cache/cached-body.js';
+import type { DataDeps } from './deps.js';
 import { cacheKeys } from './cache-keys.js';
 import { markLeaderboardChanged, refreshLeaderboard } from './leaderboard.js';
 import { dropPeriodLeaderboards } from './period-leaderboard.js';
@@ -130,9 +132,18 @@ export async function loadUserStats(db: Database, userId: number): Promise<UserS
   };
 }
 
+/** A user's statistics (JSON and ETag), from the shared cache; undefined when the user does not exist. */
+export async function readUserStats(deps: DataDeps, userId: number): Promise<CachedBody | undefined> {
+  return deps.cache.getOrLoad<CachedBody | undefined>(cacheKeys.userStats(userId), async () => {
+    const stats = await loadUserStats(deps.db, userId);
+    return stats && toCachedBody(stats);
+  });
+}
+
 /**
- * After a write changed these users' statistics: drops their cached statistics and, when points may have
- * moved, tells the leaderboard (which then reloads within a second, not once per write).
+ * For the domain's writes (attempts, answers, quiz deletion), after they changed these users' statistics:
+ * drops their cached statistics and, when points may have moved, tells the leaderboard (which then reloads
+ * within a second, not once per write).
  */
 export async function invalidateUserStats(cache: Cache, userIds: readonly number[], pointsChanged: boolean): Promise<void> {
   await cache.invalidate(...userIds.map((id) => cacheKeys.userStats(id)));

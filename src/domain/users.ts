@@ -1,6 +1,6 @@
-import type { Cache } from '../cache/cache.js';
 import type { Database } from '../db/database.js';
 import type { User } from '../generated/prisma/client.js';
+import type { DataDeps } from './deps.js';
 import { cacheKeys } from './cache-keys.js';
 import { markLeaderboardChanged } from './leaderboard.js';
 
@@ -13,10 +13,16 @@ export interface TelegramProfile {
 
 /**
  * Creates the user of a Telegram id, or refreshes the profile fields it was given. `profileChanged` tells
- * that an existing user's stored names changed (their cached copies must go: see forgetCachedProfile).
+ * that an existing user's stored names changed; their cached copies are then dropped (forgetCachedProfile).
  * A returning user whose profile is unchanged costs one read and no write.
  */
-export async function upsertTelegramUser(db: Database, profile: TelegramProfile): Promise<{ user: User; profileChanged: boolean }> {
+export async function upsertTelegramUser(deps: DataDeps, profile: TelegramProfile): Promise<{ user: User; profileChanged: boolean }> {
+  const upserted = await writeTelegramUser(deps.db, profile);
+  if (upserted.profileChanged) await forgetCachedProfile(deps, upserted.user.id);
+  return upserted;
+}
+
+async function writeTelegramUser(db: Database, profile: TelegramProfile): Promise<{ user: User; profileChanged: boolean }> {
   const fields = {
     ...(profile.username !== undefined ? { username: profile.username } : {}),
     ...(profile.firstName !== undefined ? { firstName: profile.firstName } : {}),
@@ -32,10 +38,10 @@ export async function upsertTelegramUser(db: Database, profile: TelegramProfile)
 }
 
 /**
- * After a user's names changed: drops the cached sessions that carry the old ones (every API process
+ * After a user's names changed (upsertTelegramUser, or the Telegram ingress's own statement): drops the cached sessions that carry the old ones (every API process
  * reloads them from the database) and lets the leaderboard, which shows usernames, reload within a second.
  */
-export async function forgetCachedProfile(deps: { db: Database; cache: Cache }, userId: number): Promise<void> {
+export async function forgetCachedProfile(deps: DataDeps, userId: number): Promise<void> {
   const sessions = await deps.db.prisma.session.findMany({ where: { userId, expiresAt: { gt: new Date() } }, select: { tokenHash: true } });
   await deps.cache.invalidate(...sessions.map((s) => cacheKeys.session(s.tokenHash)));
   await markLeaderboardChanged(deps.cache);

@@ -1,7 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { z } from 'zod';
-import { decodeCursor, encodeCursor, limitQuery } from '../../src/api/pagination.js';
+import { decodeCursor, limitQuery } from '../../src/api/pagination.js';
+import { encodeCursor } from '../../src/lib/pages.js';
 import { AppError } from '../../src/lib/errors.js';
 
 describe('pagination', () => {

@@ -2,7 +2,8 @@ import type Router from '@koa/router';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.js';
 import { ApiRouter } from '../route.js';
-import { decodeCursor, encodeCursor, pageQuery } from '../pagination.js';
+import { decodeCursor, pageQuery } from '../pagination.js';
+import { encodeCursor } from '../../lib/pages.js';
 import { IdString, pageOf } from '../openapi/schemas.js';
 import { listBots, registerBot, removeBot } from '../../domain/bots.js';
 

@@ -8,8 +8,6 @@ import { currentUser } from '../middleware/auth.js';
 import { finishAttempt, loadAttempt, startAttempt } from '../../domain/attempts.js';
 import { answerQuestion } from '../../domain/answers.js';
 import { serveNextQuestion } from '../../domain/next-question.js';
-import { publishStandings } from '../../domain/period-leaderboard.js';
-import { invalidateUserStats } from '../../domain/statistics.js';
 
 const Id = z.number().int().positive().max(MAX_ID);
 // Ids travel as strings (API.md); numbers are accepted too.
@@ -83,7 +81,7 @@ const AttemptView = z
 
 /** Attempts: started, answered and finished by their owner; readable by the owner or an admin. Never cached. */
 export function attemptRoutes(deps: AppDeps): Router {
-  const { db, cache } = deps;
+  const { db } = deps;
   const api = new ApiRouter(deps, { prefix: '/api/v1', tag: 'Attempts' });
   const ofAttempt = { auth: 'user', params: AttemptPath, notFound: 'Attempt' } as const;
 
@@ -91,9 +89,7 @@ export function attemptRoutes(deps: AppDeps): Router {
     '/quizzes/:slug/attempts',
     { summary: 'Start an attempt at a published quiz', auth: 'user', params: z.object({ slug: pathSlug }), notFound: 'Quiz', responses: { 201: StartedAttempt } },
     async (ctx, { params }) => {
-      const user = currentUser(ctx);
-      const attempt = await startAttempt(db, user.id, params.slug);
-      await invalidateUserStats(cache, [user.id], false);
+      const attempt = await startAttempt(deps, currentUser(ctx).id, params.slug);
       ctx.status = 201;
       ctx.set('Cache-Control', 'no-store');
       ctx.body = attempt;
@@ -101,10 +97,8 @@ export function attemptRoutes(deps: AppDeps): Router {
   );
 
   api.post('/attempts/:id/answers', { summary: 'Answer one question of an attempt', ...ofAttempt, body: AnswerBody, responses: { 200: AnswerResult }, errors: [409] }, async (ctx, { params, body }) => {
-    const user = currentUser(ctx);
     const optionIds = body.optionIds ?? [body.optionId!];
-    const result = await answerQuestion(db, user.id, params.id, { questionId: body.questionId, optionIds, field: body.optionIds ? 'optionIds' : 'optionId' });
-    await invalidateUserStats(cache, [user.id], false);
+    const result = await answerQuestion(deps, currentUser(ctx).id, params.id, { questionId: body.questionId, optionIds, field: body.optionIds ? 'optionIds' : 'optionId' });
     ctx.set('Cache-Control', 'no-store');
     ctx.body = result;
   });
@@ -115,12 +109,7 @@ export function attemptRoutes(deps: AppDeps): Router {
   });
 
   api.post('/attempts/:id/finish', { summary: 'Finish an attempt (again: the same result)', ...ofAttempt, responses: { 200: FinishedAttempt } }, async (ctx, { params }) => {
-    const user = currentUser(ctx);
-    const { result, changed, standings } = await finishAttempt(db, user.id, params.id, deps.config.SCHEDULE_TIMEZONE);
-    if (changed) {
-      await invalidateUserStats(cache, [user.id], true);
-      await publishStandings(deps, user, standings);
-    }
+    const { result } = await finishAttempt(deps, currentUser(ctx), params.id, deps.config.SCHEDULE_TIMEZONE);
     ctx.set('Cache-Control', 'no-store');
     ctx.body = result;
   });

@@ -10,7 +10,7 @@ import { unauthenticated, unavailable } from '../../lib/errors.js';
 import { stripControl } from '../../lib/text.js';
 import { initDataKeys, verifyInitData } from '../../domain/telegram-init-data.js';
 import { createSession, endSession, evictOldSessions, type SessionUser } from '../../domain/sessions.js';
-import { forgetCachedProfile, isAdminUser, upsertTelegramUser, type TelegramProfile } from '../../domain/users.js';
+import { isAdminUser, upsertTelegramUser, type TelegramProfile } from '../../domain/users.js';
 import { presentUser } from '../presenters/user.js';
 
 const TelegramLogin = z.strictObject({ initData: z.string().min(1).max(4096) });
@@ -34,8 +34,7 @@ export function authRoutes(deps: AppDeps): Router {
   const cookieOptions = { httpOnly: true, sameSite: 'lax', path: '/', secure: !config.DEBUG, overwrite: true } as const;
 
   const signIn = async (ctx: Context, profile: TelegramProfile) => {
-    const { user: row, profileChanged } = await upsertTelegramUser(db, profile);
-    if (profileChanged) await forgetCachedProfile({ db, cache }, row.id);
+    const { user: row } = await upsertTelegramUser({ db, cache }, profile);
     const user: SessionUser = {
       id: row.id,
       telegramId: Number(row.telegramId),

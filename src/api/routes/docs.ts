@@ -7,7 +7,8 @@ import { z } from 'zod';
 import type { AppDeps } from '../deps.js';
 import { ApiRouter } from '../route.js';
 import { buildOpenApiDocument } from '../openapi/document.js';
-import { sendCachedBody, toCachedBody, type CachedBody } from '../cached-response.js';
+import { sendCachedBody } from '../cached-response.js';
+import { toCachedBody, type CachedBody } from '../../cache/cached-body.js';
 import { DOCS_CSP, securityHeaders } from '../middleware/security-headers.js';
 import { notFound } from '../../lib/errors.js';
 

@@ -1,17 +1,15 @@
-import { randomUUID } from 'node:crypto';
 import type Router from '@koa/router';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.js';
 import { ApiRouter } from '../route.js';
 import { text } from '../validate.js';
 import { pathSlug } from '../params.js';
-import { cursorId, cursorTime, decodeCursor, pageQuery, toPage } from '../pagination.js';
+import { cursorId, cursorTime, decodeCursor, pageQuery } from '../pagination.js';
 import { cachedRead, pageOf, Timestamp } from '../openapi/schemas.js';
-import { sendCachedBody, toCachedBody, type CachedBody } from '../cached-response.js';
+import { sendCachedBody } from '../cached-response.js';
 import { notFound } from '../../lib/errors.js';
-import { cacheKeys } from '../../domain/cache-keys.js';
-import { createPost, deletePost, invalidatePostCaches, POST_BODY_MAX, POST_EXCERPT_MAX, POST_TITLE_MAX, updatePost } from '../../domain/posts.js';
-import { listPublishedPosts, loadPublicPost, presentAdminPost } from '../../domain/post-reads.js';
+import { createPost, deletePost, POST_BODY_MAX, POST_EXCERPT_MAX, POST_TITLE_MAX, updatePost } from '../../domain/posts.js';
+import { presentAdminPost, readPostListPage, readPublicPost } from '../../domain/post-reads.js';
 
 const PostSlug = pathSlug;
 const CreatePost = z.strictObject({
@@ -33,43 +31,24 @@ const PostSummary = z.strictObject({ slug: z.string(), title: z.string(), excerp
 const PublicPost = PostSummary.extend({ body: z.string() }).meta({ id: 'Post' });
 const AdminPost = PublicPost.extend({ published: z.boolean(), version: z.number().int(), createdAt: Timestamp, updatedAt: Timestamp }).meta({ id: 'AdminPost' });
 
-/** The blog: public cached reads (list, detail) and admin writes that invalidate exactly what they change. */
+/** The blog: public cached reads (list, detail) and admin writes (which drop exactly the cached reads they change). */
 export function postRoutes(deps: AppDeps): Router {
-  const { db, cache } = deps;
   const api = new ApiRouter(deps, { prefix: '/api/v1/posts', tag: 'Blog' });
   const admin = { auth: 'admin', params: PostPath, notFound: 'Post' } as const;
 
   api.get('/', { summary: 'Published posts, newest first', query: ListQuery, responses: cachedRead(pageOf(PostSummary)) }, async (ctx, { query }) => {
     const after = decodeCursor(query.cursor, ListCursor);
-    // Pages live under a generation that every post write replaces: one invalidation drops them all.
-    const generation = await cache.getOrLoad(cacheKeys.postListGeneration, async () => randomUUID());
-    const entry = await cache.getOrLoad(cacheKeys.postListPage(generation, query.limit, query.cursor), async () => {
-      const rows = await listPublishedPosts(db, { limit: query.limit, after });
-      return toCachedBody(
-        toPage(
-          rows,
-          query.limit,
-          (r) => r.summary,
-          (r) => ({ publishedAt: r.cursor.publishedAt, id: r.cursor.id }),
-        ),
-      );
-    });
-    sendCachedBody(ctx, entry);
+    sendCachedBody(ctx, await readPostListPage(deps, { limit: query.limit, cursor: query.cursor, after }));
   });
 
   api.get('/:slug', { summary: 'A published post with its body', params: PostPath, notFound: 'Post', responses: cachedRead(PublicPost) }, async (ctx, { params }) => {
-    const { slug } = params;
-    const entry = await cache.getOrLoad<CachedBody | undefined>(cacheKeys.post(slug), async () => {
-      const post = await loadPublicPost(db, slug);
-      return post && toCachedBody(post);
-    });
+    const entry = await readPublicPost(deps, params.slug);
     if (!entry) throw notFound('Post');
     sendCachedBody(ctx, entry);
   });
 
   api.post('/', { summary: 'Create a post', auth: 'admin', body: CreatePost, responses: { 201: AdminPost }, errors: [409] }, async (ctx, { body }) => {
-    const { post } = await createPost(db, body);
-    await invalidatePostCaches(cache, post.slug);
+    const { post } = await createPost(deps, body);
     ctx.status = 201;
     ctx.set('Location', `/api/v1/posts/${post.slug}`);
     ctx.set('Cache-Control', 'no-store');
@@ -77,16 +56,13 @@ export function postRoutes(deps: AppDeps): Router {
   });
 
   api.patch('/:slug', { summary: 'Change a post', ...admin, body: UpdatePost, responses: { 200: AdminPost }, errors: [409] }, async (ctx, { params, body }) => {
-    const { before, post } = await updatePost(db, params.slug, body);
-    await invalidatePostCaches(cache, before.slug, post.slug);
+    const { post } = await updatePost(deps, params.slug, body);
     ctx.set('Cache-Control', 'no-store');
     ctx.body = presentAdminPost(post);
   });
 
   api.delete('/:slug', { summary: 'Delete a post', ...admin, responses: { 204: null } }, async (ctx, { params }) => {
-    const { slug } = params;
-    await deletePost(db, slug);
-    await invalidatePostCaches(cache, slug);
+    await deletePost(deps, params.slug);
     ctx.status = 204;
   });
 

@@ -1,18 +1,16 @@
-import { randomUUID } from 'node:crypto';
 import type Router from '@koa/router';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.js';
 import { ApiRouter } from '../route.js';
 import { text } from '../validate.js';
 import { pathSlug } from '../params.js';
-import { cursorId, cursorTime, decodeCursor, pageQuery, toPage } from '../pagination.js';
+import { cursorId, cursorTime, decodeCursor, pageQuery } from '../pagination.js';
 import { cachedRead, pageOf, PublicOption, PublicQuestion, Timestamp } from '../openapi/schemas.js';
-import { sendCachedBody, toCachedBody, type CachedBody } from '../cached-response.js';
+import { sendCachedBody } from '../cached-response.js';
 import { notFound } from '../../lib/errors.js';
-import { cacheKeys } from '../../domain/cache-keys.js';
 import { SLUG_PATTERN } from '../../domain/slugs.js';
-import { createQuiz, deleteQuiz, hasCorrectOption, invalidateDeletedQuiz, invalidateQuizCaches, QUIZ_LIMITS as L, updateQuiz } from '../../domain/quizzes.js';
-import { listPublishedQuizzes, loadAdminQuiz, loadPublicQuiz } from '../../domain/quiz-reads.js';
+import { createQuiz, deleteQuiz, hasCorrectOption, QUIZ_LIMITS as L, updateQuiz } from '../../domain/quizzes.js';
+import { loadAdminQuiz, readPublicQuiz, readQuizListPage } from '../../domain/quiz-reads.js';
 
 const slugRule = 'lowercase letters, digits and single dashes';
 const CategorySlug = z.string().max(L.categorySlug).regex(SLUG_PATTERN, slugRule);
@@ -78,44 +76,25 @@ function notFoundNow(): never {
   throw notFound('Quiz');
 }
 
-/** Quizzes: public cached reads (list, detail) and admin writes that invalidate exactly what they change. */
+/** Quizzes: public cached reads (list, detail) and admin writes (which drop exactly the cached reads they change). */
 export function quizRoutes(deps: AppDeps): Router {
-  const { db, cache } = deps;
+  const { db } = deps;
   const api = new ApiRouter(deps, { prefix: '/api/v1/quizzes', tag: 'Quizzes' });
   const admin = { auth: 'admin', params: QuizPath, notFound: 'Quiz' } as const;
 
   api.get('/', { summary: 'Published quizzes, newest first', query: ListQuery, responses: cachedRead(pageOf(QuizSummary)) }, async (ctx, { query }) => {
     const after = decodeCursor(query.cursor, ListCursor);
-    // Pages live under a generation that every quiz write replaces: one invalidation drops them all.
-    const generation = await cache.getOrLoad(cacheKeys.quizListGeneration, async () => randomUUID());
-    const key = cacheKeys.quizListPage(generation, query.category, query.limit, query.cursor);
-    const entry = await cache.getOrLoad(key, async () => {
-      const rows = await listPublishedQuizzes(db, { category: query.category, limit: query.limit, after });
-      return toCachedBody(
-        toPage(
-          rows,
-          query.limit,
-          (r) => r.summary,
-          (r) => ({ createdAt: r.cursor.createdAt, id: r.cursor.id }),
-        ),
-      );
-    });
-    sendCachedBody(ctx, entry);
+    sendCachedBody(ctx, await readQuizListPage(deps, { category: query.category, limit: query.limit, cursor: query.cursor, after }));
   });
 
   api.get('/:slug', { summary: 'A published quiz with its questions (never which option is correct)', params: QuizPath, notFound: 'Quiz', responses: cachedRead(PublicQuiz) }, async (ctx, { params }) => {
-    const { slug } = params;
-    const entry = await cache.getOrLoad<CachedBody | undefined>(cacheKeys.quiz(slug), async () => {
-      const quiz = await loadPublicQuiz(db, slug);
-      return quiz && toCachedBody(quiz);
-    });
+    const entry = await readPublicQuiz(deps, params.slug);
     if (!entry) throw notFound('Quiz');
     sendCachedBody(ctx, entry);
   });
 
   api.post('/', { summary: 'Create a quiz', auth: 'admin', body: CreateQuiz, responses: { 201: AdminQuiz }, errors: [409] }, async (ctx, { body }) => {
-    const { quiz } = await createQuiz(db, body);
-    await invalidateQuizCaches(cache, quiz.slug);
+    const { quiz } = await createQuiz(deps, body);
     ctx.status = 201;
     ctx.set('Location', `/api/v1/quizzes/${quiz.slug}`);
     ctx.set('Cache-Control', 'no-store');
@@ -123,16 +102,13 @@ export function quizRoutes(deps: AppDeps): Router {
   });
 
   api.patch('/:slug', { summary: 'Change a quiz', ...admin, body: UpdateQuiz, responses: { 200: AdminQuiz }, errors: [409] }, async (ctx, { params, body }) => {
-    const { before, quiz } = await updateQuiz(db, params.slug, body);
-    await invalidateQuizCaches(cache, before.slug, quiz.slug);
+    const { quiz } = await updateQuiz(deps, params.slug, body);
     ctx.set('Cache-Control', 'no-store');
     ctx.body = (await loadAdminQuiz(db, quiz.slug)) ?? notFoundNow();
   });
 
   api.delete('/:slug', { summary: 'Delete a quiz', ...admin, responses: { 204: null } }, async (ctx, { params }) => {
-    const { slug } = params;
-    const { affectedUserIds } = await deleteQuiz(db, slug, deps.config.SCHEDULE_TIMEZONE);
-    await invalidateDeletedQuiz(cache, slug, affectedUserIds, deps.config.SCHEDULE_TIMEZONE);
+    await deleteQuiz(deps, params.slug, deps.config.SCHEDULE_TIMEZONE);
     ctx.status = 204;
   });
 

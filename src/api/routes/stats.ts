@@ -7,10 +7,10 @@ import { pathId } from '../params.js';
 import { limitQuery } from '../pagination.js';
 import { cachedRead, IdString, Timestamp } from '../openapi/schemas.js';
 import { currentUser } from '../middleware/auth.js';
-import { PRIVATE_CACHE_CONTROL, PUBLIC_CACHE_CONTROL, sendCachedBody, toCachedBody, type CachedBody } from '../cached-response.js';
+import { PRIVATE_CACHE_CONTROL, PUBLIC_CACHE_CONTROL, sendCachedBody } from '../cached-response.js';
+import type { CachedBody } from '../../cache/cached-body.js';
 import { notFound } from '../../lib/errors.js';
-import { cacheKeys } from '../../domain/cache-keys.js';
-import { loadUserStats } from '../../domain/statistics.js';
+import { readUserStats } from '../../domain/statistics.js';
 import { LEADERBOARD_SIZE, readLeaderboard, type LeaderboardSnapshot } from '../../domain/leaderboard.js';
 import { readPeriodLeaderboard } from '../../domain/period-leaderboard.js';
 import { PERIODS } from '../../domain/periods.js';
@@ -37,14 +37,10 @@ const Leaderboard = z.strictObject({
 
 /** Statistics of one user and the leaderboard, served from the shared cache. */
 export function statsRoutes(deps: AppDeps): Router {
-  const { db, cache } = deps;
   const api = new ApiRouter(deps, { prefix: '/api/v1', tag: 'Statistics' });
 
   const sendStats = async (ctx: Context, userId: number, cacheControl: string) => {
-    const entry = await cache.getOrLoad<CachedBody | undefined>(cacheKeys.userStats(userId), async () => {
-      const stats = await loadUserStats(db, userId);
-      return stats && toCachedBody(stats);
-    });
+    const entry = await readUserStats(deps, userId);
     if (!entry) throw notFound('User');
     sendCachedBody(ctx, entry, cacheControl);
   };
