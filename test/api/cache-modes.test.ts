@@ -7,10 +7,10 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Env } from '../../src/config.js';
 import { startTestApi, type TestApi, type TestResponse } from '../helpers/api.js';
 import { createQuiz, playQuiz, questions, runPoints } from '../helpers/quizzes.js';
+import { eventually } from '../helpers/eventually.js';
 
 const MODES: { name: string; env: Env; backend: 'memory' | 'redis'; near: boolean }[] = [
   // The default KEY_PREFIX, as `npm start` runs it: quiz details are `quiz:<slug>` under the prefix `quiz`.
@@ -38,12 +38,7 @@ for (const mode of MODES) {
 
     /** Reads the leaderboard until `check` holds (a finish may take up to a second to show, API.md). */
     async function leaderboardUntil(check: (items: { userId: string; username: string | null; points: number }[]) => boolean): Promise<void> {
-      for (let i = 0; i < 50; i++) {
-        const res = await api.request('GET', '/api/v1/leaderboard?limit=100');
-        if (check(res.body.items)) return;
-        await sleep(100);
-      }
-      assert.fail('the leaderboard did not show the change within 5 s');
+      await eventually('the leaderboard to show the change', async () => check((await api.request('GET', '/api/v1/leaderboard?limit=100')).body.items), { timeoutMs: 5000 });
     }
 
     before(async () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startProbeApp, type ProbeApp } from '../../helpers/app-with-probe.js';
+import { eventually } from '../../helpers/eventually.js';
 
 let probe: ProbeApp;
 
@@ -33,9 +34,5 @@ test('at the timeout ctx.signal aborts, so work that watches it stops early', as
   const res = await fetch(`${probe.url}/probe/abortable/3000`);
   assert.equal(res.status, 503);
   const requestId = res.headers.get('x-request-id');
-  const deadline = Date.now() + 10_000;
-  while (!probe.logs.some((l) => l.requestId === requestId && l.msg === 'probe aborted')) {
-    if (Date.now() > deadline) assert.fail('the signal did not abort');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  await eventually('the signal to abort', () => probe.logs.some((l) => l.requestId === requestId && l.msg === 'probe aborted'), { timeoutMs: 10_000, intervalMs: 20 });
 });

@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { FakeBotApi } from '../../../src/dev/telegram-fake/server.js';
 import { botTokenBox, hashWebhookSecret } from '../../../src/domain/bots.js';
 import { startTestApi, type TestApi } from '../../helpers/api.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const TOKEN = '5550001:AAH-registered_bot-secret';
 const PUBLIC_URL = 'https://quiz.example.test';
@@ -104,7 +105,7 @@ describe('bots registry: /api/v1/admin/bots', () => {
   });
 
   test('no token secret in any log line', async () => {
-    await new Promise((resolve) => setTimeout(resolve, 200)); // pino writes asynchronously
+    await sleep(200); // pino writes asynchronously
     const logs = fs
       .readdirSync(logDir)
       .map((file) => fs.readFileSync(path.join(logDir, file), 'utf8'))

@@ -5,14 +5,11 @@ import { createCache } from '../../../src/cache/create-cache.js';
 import { createLogger } from '../../../src/lib/logger.js';
 import { loadConfig } from '../../../src/config.js';
 import { startTestApi, type TestApi } from '../../helpers/api.js';
+import { eventually } from '../../helpers/eventually.js';
 
 /** A fresh cache connects in the background; until then writes are dropped (fail open), so wait for it. */
 async function waitUntilConnected(cache: Cache): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while ((await cache.ping()) !== 'ok') {
-    if (Date.now() > deadline) throw new Error('Redis did not connect within 10 s');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  await eventually('Redis to connect', async () => (await cache.ping()) === 'ok', { timeoutMs: 10_000, intervalMs: 50 });
 }
 
 describe('POST /api/v1/admin/cache/clear', () => {

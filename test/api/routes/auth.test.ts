@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { signInitData } from '../../../src/domain/telegram-init-data.js';
 import { createSession } from '../../../src/domain/sessions.js';
 import { ADMIN_TELEGRAM_IDS, startApiProcess, startTestApi, type TestApi } from '../../helpers/api.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const TELEGRAM_TOKEN = '123456:TEST-telegram-bot-token';
 
@@ -130,7 +131,7 @@ describe('auth routes', () => {
 
     const brief = await createSession(api.deps.db, Number(user.id), 3); // long enough for a loaded machine's first GET
     assert.equal((await api.request('GET', '/api/v1/me', { token: brief.token })).status, 200, 'valid (and now cached) at first');
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, brief.expiresAt.getTime() - Date.now()) + 50));
+    await sleep(Math.max(0, brief.expiresAt.getTime() - Date.now()) + 50);
     const res = await api.request('GET', '/api/v1/me', { token: brief.token });
     assert.equal(res.status, 401);
   });

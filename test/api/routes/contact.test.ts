@@ -5,6 +5,7 @@ import { startTestApi, type TestApi } from '../../helpers/api.js';
 import { workflowIdOf } from '../../helpers/outbox.js';
 import { startSmtpServer, type TestSmtpServer } from '../../helpers/smtp.js';
 import { startTestWorker, workerEnv, type TestWorker } from '../../helpers/worker.js';
+import { eventually } from '../../helpers/eventually.js';
 
 const CONTACT_EMAIL = 'inbox@quiz.example.com';
 let smtp: TestSmtpServer;
@@ -24,14 +25,11 @@ after(async () => {
 });
 
 async function waitForStatus(id: string, status: string): Promise<{ status: string; attempts: number; lastError: string | null }> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
+  return eventually(`contact ${id} to be ${status}`, async () => {
     const res = await api.request('GET', `/api/v1/admin/contact/${id}`, { token: admin });
     assert.equal(res.status, 200);
-    if (res.body.status === status) return res.body;
-    if (Date.now() > deadline) throw new Error(`contact ${id} is still ${res.body.status}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+    return res.body.status === status ? res.body : undefined;
+  });
 }
 
 describe('POST /api/v1/contact', () => {
@@ -117,7 +115,7 @@ describe('POST /api/v1/contact', () => {
     const limited = await startTestApi({ ...api.env, CONTACT_RATE_LIMIT: '2', KEY_PREFIX: `${api.env.KEY_PREFIX}-rl` });
     try {
       // Counted in Redis once connected; before that each process counts in memory (insurance).
-      while ((await limited.deps.cache.ping()) !== 'ok') await new Promise((resolve) => setTimeout(resolve, 50));
+      await eventually('Redis to connect', async () => (await limited.deps.cache.ping()) === 'ok', { intervalMs: 50 });
       const post = () => limited.request('POST', '/api/v1/contact', { body: { name: 'Eve', email: 'eve@example.com', message: 'again' } });
       assert.equal((await post()).status, 202);
       assert.equal((await post()).status, 202);

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { startTestApi, type TestApi } from '../../helpers/api.js';
 import { createQuiz, quizBody } from '../../helpers/quizzes.js';
 import { recomputeStats } from '../../../src/domain/statistics.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 describe('quiz API edge cases', () => {
   let api: TestApi;
@@ -23,7 +24,7 @@ describe('quiz API edge cases', () => {
       const [row] = await api.deps.db.prisma.$queryRaw<{ n: number }[]>`
         SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`;
       if (row!.n > 0) return;
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await sleep(20);
     }
   }
 

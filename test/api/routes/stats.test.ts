@@ -1,10 +1,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { startTestApi, type TestApi } from '../../helpers/api.js';
 import { correctOption, createQuiz, playQuiz, runPoints, type PublicQuestion } from '../../helpers/quizzes.js';
 import { cacheKeys } from '../../../src/domain/cache-keys.js';
 import type { LeaderboardSnapshot } from '../../../src/domain/leaderboard.js';
+import { eventually } from '../../helpers/eventually.js';
 
 const STAT_FIELDS = ['accuracy', 'attempts', 'bestScore', 'correctAnswers', 'finished', 'points', 'totalAnswers', 'updatedAt'];
 
@@ -15,12 +15,14 @@ describe('statistics routes', () => {
 
   /** Reads the leaderboard until `check` holds: a finish shows up within a second, not at once. */
   async function leaderboardUntil(check: (items: { userId: string; points: number; rank: number }[]) => boolean) {
-    for (let i = 0; i < 50; i++) {
-      const res = await api.request('GET', '/api/v1/leaderboard?limit=100');
-      if (check(res.body.items)) return res.body.items;
-      await sleep(100);
-    }
-    assert.fail('the leaderboard did not show the change within 5 s');
+    return eventually(
+      'the leaderboard to show the change',
+      async () => {
+        const res = await api.request('GET', '/api/v1/leaderboard?limit=100');
+        return check(res.body.items) ? (res.body.items as { userId: string; points: number; rank: number }[]) : undefined;
+      },
+      { timeoutMs: 5000 },
+    );
   }
 
   before(async () => {

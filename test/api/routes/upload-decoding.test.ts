@@ -8,6 +8,7 @@ import { blankPng, gifBomb } from '../../helpers/image-fixtures.js';
 import { postUpload, waitForUpload } from '../../helpers/uploads.js';
 import { workflowIdOf } from '../../helpers/outbox.js';
 import { workflowIds } from '../../../src/temporal/constants.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 let api: TestApi;
 let worker: TestWorker;
@@ -49,7 +50,7 @@ test('while a heavy image decodes past its deadline, /healthz on the same proces
   let answeredWhileProcessing = 0;
   for (let status = await statusOf(); status === 'pending' || status === 'processing'; status = await statusOf()) {
     if (status === 'pending') {
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await sleep(20);
       continue;
     }
     const health = await fetch(`${api.url}/healthz`);

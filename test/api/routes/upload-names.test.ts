@@ -4,6 +4,7 @@ import { Jimp } from 'jimp';
 import { createStorage } from '../../../src/storage/filesystem-storage.js';
 import { startTestApi, type TestApi } from '../../helpers/api.js';
 import { startTestWorker, workerEnv, type TestWorker } from '../../helpers/worker.js';
+import { eventually } from '../../helpers/eventually.js';
 
 let api: TestApi;
 let worker: TestWorker;
@@ -28,14 +29,11 @@ async function uploadPng(): Promise<string> {
 }
 
 async function waitForReady(id: string): Promise<{ urls: { original: string; thumbnail: string } }> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
+  return eventually(`upload ${id} to be ready`, async () => {
     const res = await api.request('GET', `/api/v1/uploads/${id}`, { token: owner });
-    if (res.body.status === 'ready') return res.body;
     assert.notEqual(res.body.status, 'failed', res.body.error);
-    if (Date.now() > deadline) throw new Error(`upload ${id} is still ${res.body.status}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+    return res.body.status === 'ready' ? res.body : undefined;
+  });
 }
 
 describe('names of uploaded files', () => {

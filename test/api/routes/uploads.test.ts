@@ -9,6 +9,8 @@ import { workflowIds } from '../../../src/temporal/constants.js';
 import { startTestApi, type TestApi } from '../../helpers/api.js';
 import { workflowIdOf } from '../../helpers/outbox.js';
 import { startTestWorker, workerEnv, type TestWorker } from '../../helpers/worker.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { eventually } from '../../helpers/eventually.js';
 
 const MAX_BYTES = 256 * 1024;
 let api: TestApi;
@@ -72,14 +74,11 @@ const upload = (filename: string, content: Buffer, token = owner) => {
 };
 
 async function waitForUpload(id: string, token = owner): Promise<any> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
+  return eventually(`upload ${id} to be processed`, async () => {
     const res = await api.request('GET', `/api/v1/uploads/${id}`, { token });
     assert.equal(res.status, 200);
-    if (res.body.status === 'ready' || res.body.status === 'failed') return res.body;
-    if (Date.now() > deadline) throw new Error(`upload ${id} is still ${res.body.status}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+    return res.body.status === 'ready' || res.body.status === 'failed' ? res.body : undefined;
+  });
 }
 
 /** A PNG with a tEXt chunk that re-encoding must drop. */
@@ -195,7 +194,7 @@ describe('POST /api/v1/uploads', () => {
     });
     assert.equal(res.status, 413);
     assert.equal(await api.deps.db.prisma.upload.count(), rows);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
     assert.ok(spoolIsEmpty(), 'no partial file is kept');
   });
 
