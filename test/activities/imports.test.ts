@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import { after, before, test } from 'node:test';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { startTestApi, type TestApi } from '../helpers/api.js';
+import { createUser } from '../helpers/factories.js';
 import { createImportActivities } from '../../src/activities/imports.js';
 import { storeImport } from '../../src/domain/imports.js';
 import type { ActivityDeps } from '../../src/activities/index.js';
@@ -27,7 +28,7 @@ const run = (importId: number) => new MockActivityEnvironment().run(activities.r
 
 test('a retried import skips the quizzes its earlier attempt wrote: no quiz twice, progress counted once', async () => {
   const { db } = api.deps;
-  const user = await db.prisma.user.create({ data: { telegramId: 555_000_001n } });
+  const user = await createUser(db);
   const { quizImport } = await storeImport(db, { format: 'csv', dryRun: false, fileName: 'capitals.csv', content: capitals, createdBy: user.id });
   const first = await run(quizImport.id);
   assert.deepEqual(first, { status: 'done', quizzes: 2, errors: 0 });
@@ -44,7 +45,7 @@ test('a retried import skips the quizzes its earlier attempt wrote: no quiz twic
 
 test('a quiz written in an earlier attempt is skipped while the rest are written', async () => {
   const { db } = api.deps;
-  const user = await db.prisma.user.create({ data: { telegramId: 555_000_002n } });
+  const user = await createUser(db);
   const { quizImport } = await storeImport(db, { format: 'csv', dryRun: false, fileName: 'capitals.csv', content: capitals, createdBy: user.id });
   // The first attempt wrote quiz 0 (3 questions) and died.
   await db.prisma.quizImport.update({ where: { id: quizImport.id }, data: { status: 'running', total: 4, done: 3, written: [0], quizzes: ['written-before'] } });

@@ -9,6 +9,7 @@ import { cacheKeys } from '../../src/domain/cache-keys.js';
 import { hashToken } from '../../src/domain/sessions.js';
 import type { LeaderboardSnapshot } from '../../src/domain/leaderboard.js';
 import { startTestApi, type TestApi } from '../helpers/api.js';
+import { createUser } from '../helpers/factories.js';
 import { startTestWorker, workerEnv, type TestWorker } from '../helpers/worker.js';
 import { eventually as until } from '../helpers/eventually.js';
 
@@ -77,7 +78,7 @@ describe('schedules', () => {
 
   test('a manual cleanup-sessions run deletes expired sessions and drops them from the cache, keeping live ones', async () => {
     const { prisma } = api.deps.db;
-    const user = await prisma.user.create({ data: { telegramId: 777_000_001n } });
+    const user = await createUser(api.deps.db);
     const past = new Date(Date.now() - 60_000);
     const expired = ['a', 'b', 'c'].map((t) => hashToken(`expired-${t}`));
     await prisma.session.createMany({ data: expired.map((tokenHash) => ({ tokenHash, userId: user.id, expiresAt: past })) });
@@ -93,7 +94,7 @@ describe('schedules', () => {
 
   test('a manual refresh-stats run rebuilds statistics that drifted and the cached leaderboard', async () => {
     const { prisma } = api.deps.db;
-    const user = await prisma.user.create({ data: { telegramId: 777_000_002n, username: 'drifter' } });
+    const user = await createUser(api.deps.db, { username: 'drifter' });
     await prisma.userStats.create({ data: { userId: user.id, points: 99, finished: 3 } });
     // A snapshot that still shows the drift, marked current: only the job's rebuild replaces it.
     const stale: LeaderboardSnapshot = { computedAt: 1, etag: 'stale', items: [{ rank: 1, userId: String(user.id), username: 'drifter', points: 99 }] };

@@ -10,6 +10,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startTestApi, type TestApi } from '../helpers/api.js';
+import { createQuiz as createQuizRow, createUser } from '../helpers/factories.js';
 import { cacheKeys } from '../../src/domain/cache-keys.js';
 import type { CachedBody } from '../../src/cache/cached-body.js';
 import { createQuiz, deleteQuiz, setQuizOgImage, updateQuiz, type QuizDraft } from '../../src/domain/quizzes.js';
@@ -150,8 +151,8 @@ describe('each domain write, called directly, leaves no cached read stale', () =
 
   test('startAttempt, answerQuestion and finishAttempt show at once in the player statistics', async () => {
     const deps = api.deps;
-    const { user } = await upsertTelegramUser(deps, { telegramId: 700_000_001, username: 'owner' });
-    const { quiz } = await createQuiz(deps, draft());
+    const user = await createUser(deps.db, { username: 'owner' });
+    const quiz = await createQuizRow(deps);
     const question = await deps.db.prisma.question.findFirstOrThrow({ where: { quizId: quiz.id }, include: { options: { orderBy: { position: 'asc' } } } });
     const stats = async () => json(await readUserStats(deps, user.id));
 
@@ -173,7 +174,7 @@ describe('each domain write, called directly, leaves no cached read stale', () =
 
   test('deleteExpiredSessions drops the cached copies of the sessions it deletes', async () => {
     const deps = api.deps;
-    const { user } = await upsertTelegramUser(deps, { telegramId: 700_000_002 });
+    const user = await createUser(deps.db);
     const { token } = await createSession(deps.db, user.id, -60);
     const sessions = { ...deps, adminTelegramIds: [] };
     assert.equal(await resolveSession(sessions, token), undefined, 'expired');
