@@ -1,5 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { startTestApi, type TestApi } from '../helpers/api.js';
 import { createQuiz, playQuiz, runPoints } from '../helpers/quizzes.js';
 import { recomputePeriodPoints } from '../../src/domain/period-points.js';
@@ -139,7 +140,7 @@ describe('statistics rules', () => {
       const [row] = await api.deps.db.prisma.$queryRaw<{ n: number }[]>`
         SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`;
       if (row!.n > 0) break;
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await sleep(20);
     }
     release();
     await answering;

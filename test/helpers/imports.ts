@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { TestApi } from './api.js';
+import { eventually } from './eventually.js';
 
 export interface ImportFile {
   content: Buffer;
@@ -46,14 +47,15 @@ export function postImport(api: TestApi, token: string, file: ImportFile, option
 
 /** Polls GET /admin/imports/:id until the import is done or failed. */
 export async function waitForImport(api: TestApi, token: string, id: string): Promise<any> {
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    const res = await api.request('GET', `/api/v1/admin/imports/${id}`, { token });
-    assert.equal(res.status, 200);
-    if (res.body.status === 'done' || res.body.status === 'failed') return res.body;
-    if (Date.now() > deadline) throw new Error(`import ${id} is still ${res.body.status}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  return eventually(
+    `import ${id} to end`,
+    async () => {
+      const res = await api.request('GET', `/api/v1/admin/imports/${id}`, { token });
+      assert.equal(res.status, 200);
+      return res.body.status === 'done' || res.body.status === 'failed' ? res.body : undefined;
+    },
+    { timeoutMs: 90_000 },
+  );
 }
 
 /** Posts a file, expects 202, and returns the finished import. */
