@@ -25,7 +25,7 @@ const BOT_API_PATIENCE_MS = 15 * 60_000;
  */
 export async function groupGame({ gameId, tuning, carried }: GroupGameInput): Promise<'finished' | 'stopped'> {
   const base = activityOptions(tuning);
-  const botApi = proxyActivities<Activities>({ ...base, scheduleToCloseTimeout: BOT_API_PATIENCE_MS, retry: { ...base.retry, maximumAttempts: 0 } });
+  const botApi = proxyActivities<Activities>({ ...base, scheduleToCloseTimeout: BOT_API_PATIENCE_MS, retry: { initialInterval: tuning.initialIntervalMs, backoffCoefficient: 2, maximumInterval: tuning.maxIntervalMs } });
   const data = proxyActivities<Activities>(base);
   let stopped = false;
   let index = carried?.next ?? 0;
