@@ -15,6 +15,7 @@ import { startTestApi, type TestApi } from '../helpers/api.js';
 import { startTestWorker, workerEnv, type TestWorker } from '../helpers/worker.js';
 import { createQuiz } from '../helpers/quizzes.js';
 import { eventually } from '../helpers/eventually.js';
+import { spawnWorkerProcess, type WorkerProcess } from '../helpers/worker-process.js';
 
 const TOKEN = '7720001:AAH-group-game-bot';
 const BOT_ID = '7720001';
@@ -192,5 +193,34 @@ describe('groupGame (fake Bot API, real Postgres, Redis and Temporal)', () => {
     assert.equal(inChat(telegram.callsTo('sendMessage'), chatId).length, 1);
     assert.equal(final.players, 1);
     assert.ok(final.standings[0].points >= 500, 'the answer given before the restart counts');
+  });
+
+  test('the worker process SIGKILLed mid-game and started again: the game goes on, each poll sent and stopped once, one results message', async () => {
+    await worker.stop();
+    const spawned: WorkerProcess[] = [];
+    const spawn = async () => {
+      const w = spawnWorkerProcess({ ...env, LOG_LEVEL: 'info' });
+      spawned.push(w);
+      await w.seen('"msg":"worker polling"');
+      return w;
+    };
+    try {
+      const first = await spawn();
+      const chatId = (nextChat -= 1);
+      const game = await start(chatId, { quizSlug: shortSlug });
+      const poll = await pollNumber(game.id, 0);
+      await telegram.deliver(TOKEN, telegram.pollAnswer(TOKEN, poll.pollId!, player(2), [0]));
+      first.child.kill('SIGKILL');
+      await first.exited;
+      await spawn();
+      const final = await ended(game.id);
+      assert.equal(inChat(telegram.callsTo('sendPoll'), chatId).length, 2);
+      assert.equal(inChat(telegram.callsTo('stopPoll'), chatId).length, 2);
+      assert.equal(inChat(telegram.callsTo('sendMessage'), chatId).length, 1);
+      assert.equal(final.players, 1);
+    } finally {
+      for (const w of spawned) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
+      worker = await startTestWorker(env, { background: true });
+    }
   });
 });
