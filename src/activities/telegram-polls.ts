@@ -1,10 +1,8 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { GrammyError } from 'grammy';
 import type { ActivityDeps } from './index.js';
-import { botTokenBox } from '../domain/bots.js';
 import { pollFor, quizPollOptions } from '../domain/telegram-polls.js';
-import { createBotApi, describeBotApiError } from '../telegram/bot-api.js';
-import { createOutboundPacer, type OutboundPacer } from '../telegram/pacing.js';
+import { createBotCalls, toFailure } from './bot-calls.js';
 
 export interface SendGamePollInput {
   gameId: number;
@@ -25,30 +23,9 @@ export interface SentGamePoll {
   closesAt: string;
 }
 
-/**
- * A Bot API failure as Temporal should retry it: a 429 waits Telegram's `retry_after` (nextRetryDelay), any
- * other refusal cannot be fixed by retrying (non-retryable), and an unreachable Telegram is retried as usual.
- */
-function toFailure(error: unknown): unknown {
-  if (!(error instanceof GrammyError)) return error;
-  const { method, errorCode, description } = describeBotApiError(error);
-  const message = `${method}: ${errorCode} ${description}`;
-  const retryAfter = error.parameters.retry_after;
-  if (error.error_code === 429 && retryAfter !== undefined) {
-    return ApplicationFailure.create({ message, type: 'TelegramRateLimited', nextRetryDelay: `${retryAfter}s` });
-  }
-  return ApplicationFailure.nonRetryable(message, 'TelegramRefused');
-}
-
-export function createTelegramPollActivities({ db, config, cache }: Pick<ActivityDeps, 'db' | 'config' | 'cache'>) {
-  // Made at first use: a factory must not touch its dependencies (the tasks CLI lists activity names from it).
-  let pacer: OutboundPacer | undefined;
-  const pacing = () => (pacer ??= createOutboundPacer({ cache, config }));
-  const apiFor = async (botId: string) => {
-    const bot = await db.prisma.telegramBot.findUnique({ where: { id: BigInt(botId) }, select: { tokenCipher: true } });
-    if (!bot) throw ApplicationFailure.nonRetryable(`bot ${botId} is not registered`, 'NotFound');
-    return createBotApi(config, botTokenBox(config).open(bot.tokenCipher));
-  };
+export function createTelegramPollActivities(deps: Pick<ActivityDeps, 'db' | 'config' | 'cache'>) {
+  const { db } = deps;
+  const { apiFor, reserve } = createBotCalls(deps);
 
   return {
     /**
@@ -74,10 +51,7 @@ export function createTelegramPollActivities({ db, config, cache }: Pick<Activit
       if (!question) throw ApplicationFailure.nonRetryable(`question ${input.questionId} does not exist`, 'NotFound');
       const poll = pollFor(question, input.index, input.total);
       const api = await apiFor(input.botId);
-      const wait = await pacing().reserve(input.botId, input.chatId, poll.preface ? 2 : 1);
-      if (wait > 0) {
-        throw ApplicationFailure.create({ message: `paced: chat ${input.chatId} or bot ${input.botId} at its limit`, type: 'TelegramPaced', nextRetryDelay: `${wait}ms` });
-      }
+      await reserve(input.botId, input.chatId, poll.preface ? 2 : 1);
       try {
         if (poll.preface) await api.sendMessage(input.chatId, poll.preface);
         const message = await api.sendPoll(
@@ -88,7 +62,11 @@ export function createTelegramPollActivities({ db, config, cache }: Pick<Activit
         );
         const sentAt = new Date();
         const closesAt = new Date(sentAt.getTime() + input.openPeriodS * 1000);
-        await db.prisma.gamePoll.update({ where: { id: row.id }, data: { pollId: message.poll.id, messageId: message.message_id, sentAt, closesAt } });
+        await db.prisma.$transaction([
+          db.prisma.gamePoll.update({ where: { id: row.id }, data: { pollId: message.poll.id, messageId: message.message_id, sentAt, closesAt } }),
+          // GET /games/:id shows the question asked last.
+          db.prisma.game.updateMany({ where: { id: input.gameId, currentQuestion: { lt: input.index + 1 } }, data: { currentQuestion: input.index + 1 } }),
+        ]);
         return { gamePollId: row.id, pollId: message.poll.id, messageId: message.message_id, sentAt: sentAt.toISOString(), closesAt: closesAt.toISOString() };
       } catch (error) {
         throw toFailure(error);
@@ -103,7 +81,7 @@ export function createTelegramPollActivities({ db, config, cache }: Pick<Activit
       const row = await db.prisma.gamePoll.findUnique({ where: { id: gamePollId } });
       if (!row?.messageId) throw ApplicationFailure.nonRetryable(`game poll ${gamePollId} was not sent`, 'NotFound');
       if (row.closedAt) return;
-      const api = await apiFor(String(row.botId));
+      const api = await apiFor(row.botId);
       try {
         await api.stopPoll(String(row.chatId), row.messageId);
       } catch (error) {

@@ -17,11 +17,11 @@ import type { Context, Middleware } from 'koa';
 import type { z } from 'zod';
 import type { AppDeps } from './deps.js';
 import { jsonBody, parseInput } from './validate.js';
-import { requireAdmin, requireBot, requireUser } from './middleware/auth.js';
+import { requireAdmin, requireBot, requireBotOrAdmin, requireUser } from './middleware/auth.js';
 import { notFound } from '../lib/errors.js';
 
-/** Who may call a route: anyone (absent), a signed-in user, an admin, a bot server, a metrics scraper, Telegram (its webhook secret). */
-export type Role = 'user' | 'admin' | 'bot' | 'metrics' | 'webhook';
+/** Who may call a route: anyone (absent), a signed-in user, an admin, a bot server, a bot server or an admin, a metrics scraper, Telegram (its webhook secret). */
+export type Role = 'user' | 'admin' | 'bot' | 'botOrAdmin' | 'metrics' | 'webhook';
 
 /** A response body: JSON (a zod schema), another media type (`{ content: { 'image/png': {} } }`), or none (null). */
 export type ResponseSpec = z.ZodType | null | { description?: string; content: Record<string, z.ZodType | Record<string, never>>; headers?: z.ZodObject };
@@ -101,7 +101,7 @@ export class ApiRouter {
     else if (spec.auth) {
       // `metrics` and `webhook` are documented only: METRICS_TOKEN is optional, so /metrics checks it itself, and
       // a webhook's secret belongs to its bot, which the route looks up.
-      const guard = { user: requireUser, admin: requireAdmin, bot: requireBot, metrics: undefined, webhook: undefined }[spec.auth];
+      const guard = { user: requireUser, admin: requireAdmin, bot: requireBot, botOrAdmin: requireBotOrAdmin, metrics: undefined, webhook: undefined }[spec.auth];
       if (guard) guards.push(guard(this.deps));
     }
     if (spec.limit) guards.push(spec.limit);

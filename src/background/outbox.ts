@@ -19,6 +19,8 @@ export interface EnqueueRequest<W extends WorkflowTypeName> {
   summary: string;
   /** Defaults to the id of the request being served. */
   requestId?: string | undefined;
+  /** More memo fields for the Web UI (a game's chat, quiz, starter). */
+  memo?: Record<string, string>;
 }
 
 /**
@@ -28,7 +30,7 @@ export interface EnqueueRequest<W extends WorkflowTypeName> {
  */
 export async function enqueueWorkflow<W extends WorkflowTypeName>(tx: OutboxTx, request: EnqueueRequest<W>): Promise<OutboxRef<W>> {
   const requestId = request.requestId ?? currentRequest()?.requestId;
-  const memo: WorkflowMemo = requestId ? { requestId, summary: request.summary } : { summary: request.summary };
+  const memo: WorkflowMemo = { ...request.memo, ...(requestId ? { requestId } : {}), summary: request.summary };
   const row = await tx.outboxEntry.upsert({
     where: { workflowId: request.workflowId },
     create: { workflowType: request.workflowType, workflowId: request.workflowId, args: [request.input] as Prisma.InputJsonValue, memo: { ...memo } },

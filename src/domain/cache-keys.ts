@@ -23,4 +23,6 @@ export const cacheKeys = {
   postListPage: (generation: string, limit: number, cursor: string | undefined) => `posts:list:${generation}:${limit}:${cursor ?? ''}`,
   /** The public detail of one published post. */
   post: (slug: string) => `post:${slug}`,
+  /** The top of one chat's game points in one period bucket (chat-leaderboard.ts); dropped when a question is scored. */
+  chatLeaderboard: (botId: string, chatId: string, period: string, bucket: string) => `chatlb:${botId}:${chatId}:${period}:${bucket}`,
 } as const;

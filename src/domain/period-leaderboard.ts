@@ -58,8 +58,8 @@ function roughExpiryOf(period: Exclude<Period, 'all'>, bucket: string): number {
   return Math.ceil((Date.parse(`${bucket}T00:00:00Z`) + (days + 1) * 86_400_000 + KEEP_AFTER_END_MS) / 1000);
 }
 
-/** Competition ranking (equal points share a rank), ties listed by user id. */
-function ranked(rows: { userId: number; username: string | null; points: number }[], limit: number): LeaderboardItem[] {
+/** Competition ranking (equal points share a rank), ties listed by user id; the top `limit`. */
+export function ranked(rows: { userId: number; username: string | null; points: number }[], limit: number): LeaderboardItem[] {
   const sorted = [...rows].sort((a, b) => b.points - a.points || a.userId - b.userId);
   return sorted.slice(0, limit).map((r) => ({
     rank: 1 + sorted.findIndex((o) => o.points === r.points),

@@ -21,6 +21,8 @@ export const WorkflowType = {
   refreshStats: 'refreshStats',
   pruneOutbox: 'pruneOutbox',
   importQuizzes: 'importQuizzes',
+  groupGame: 'groupGame',
+  stopGroupGame: 'stopGroupGame',
 } as const satisfies { [W in WorkflowTypeName]: W };
 
 /** Schedule ids as they appear in the Temporal Web UI and in /api/v1/admin/schedules/:id/trigger. */
@@ -42,6 +44,9 @@ export const workflowIds = {
   upload: (uploadId: number | string) => `upload-${uploadId}`,
   ogImage: (subject: 'quiz' | 'post', id: number | string, version: number) => `og-${subject}-${id}-${version}`,
   importQuizzes: (importId: number | string) => `import-${importId}`,
+  game: (gameId: number | string) => `game-${gameId}`,
+  /** A stop request: from the API (one per game) or from a chat member's /stop (one per member and game). */
+  gameStop: (gameId: number | string, telegramUserId?: number | string) => (telegramUserId === undefined ? `game-${gameId}-stop` : `game-${gameId}-stop-by-${telegramUserId}`),
 } as const;
 
 /**
@@ -66,4 +71,6 @@ export const OUTBOX_DISPATCHER_LOCK = 471_100_123;
 export interface WorkflowMemo {
   requestId?: string;
   summary: string;
+  /** Facts a workflow shows beside its summary (a game's chat, quiz and starter). */
+  [field: string]: string | undefined;
 }

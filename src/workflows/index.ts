@@ -7,3 +7,5 @@ export { cleanupSessions } from './cleanup-sessions.js';
 export { refreshStats } from './refresh-stats.js';
 export { pruneOutbox } from './prune-outbox.js';
 export { importQuizzes } from './import-quizzes.js';
+export { groupGame } from './group-game.js';
+export { stopGroupGame } from './stop-group-game.js';

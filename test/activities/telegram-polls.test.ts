@@ -15,6 +15,14 @@ describe('game poll activities (against the fake Bot API and real Postgres)', ()
   let activities: ReturnType<typeof createTelegramPollActivities>;
   let questionIds: number[];
   let game = 0;
+  let quizId = 0;
+  /** A game row for the polls to belong to (finished, so the one-running-game-per-chat index stays out of the way). */
+  const nextGame = async () => {
+    const row = await api.deps.db.prisma.game.create({
+      data: { botId: 7710001n, chatId: BigInt(GROUP), quizId, questionSeconds: 20, pauseSeconds: 0, questionCount: 3, workflowId: 'test', status: 'finished' },
+    });
+    game = row.id;
+  };
   const input = (index: number, overrides: Partial<SendGamePollInput> = {}): SendGamePollInput => ({
     gameId: game,
     questionId: questionIds[index]!,
@@ -32,7 +40,9 @@ describe('game poll activities (against the fake Bot API and real Postgres)', ()
     api = await startTestApi({ TELEGRAM_API_ROOT: telegram.apiRoot });
     const admin = await api.signIn('admin');
     assert.equal((await api.request('POST', '/api/v1/admin/bots', { token: admin, body: { token: TOKEN } })).status, 201);
-    questionIds = (await createQuiz(api, admin, 3)).questions.map((q) => Number(q.id));
+    const quiz = await createQuiz(api, admin, 3);
+    questionIds = quiz.questions.map((q) => Number(q.id));
+    quizId = (await api.deps.db.prisma.quiz.findUniqueOrThrow({ where: { slug: quiz.slug } })).id;
     activities = createTelegramPollActivities(api.deps);
   });
   after(async () => {
@@ -41,7 +51,7 @@ describe('game poll activities (against the fake Bot API and real Postgres)', ()
   });
 
   test('sendGamePoll sends a non-anonymous quiz poll once and records it; a retry returns the record and sends nothing', async () => {
-    game += 1;
+    await nextGame();
     const before = telegram.callsTo('sendPoll').length;
     const sent = await activities.sendGamePoll(input(1));
     const again = await activities.sendGamePoll(input(1));
@@ -58,7 +68,7 @@ describe('game poll activities (against the fake Bot API and real Postgres)', ()
   });
 
   test('a 429 becomes a retryable failure that waits retry_after, and no poll is recorded; the retry sends one poll', async () => {
-    game += 1;
+    await nextGame();
     telegram.rateLimit({ retryAfter: 7, calls: 1 });
     const before = telegram.callsTo('sendPoll').filter((c) => c.outcome === true).length;
     const failure = await activities.sendGamePoll(input(0)).then(
@@ -77,7 +87,7 @@ describe('game poll activities (against the fake Bot API and real Postgres)', ()
   });
 
   test('a refusal Telegram will repeat (400) is non-retryable', async () => {
-    game += 1;
+    await nextGame();
     const failure = await activities.sendGamePoll(input(0, { openPeriodS: 3 })).then(
       () => undefined,
       (e: unknown) => e,
@@ -89,12 +99,11 @@ describe('game poll activities (against the fake Bot API and real Postgres)', ()
 
   test('pacing: past 20 messages a minute to one chat the send waits (a retryable failure with nextRetryDelay) and sends nothing', async () => {
     const chatId = '-100999';
-    game += 100;
     for (let i = 0; i < 20; i += 1) {
-      game += 1;
+      await nextGame();
       await activities.sendGamePoll(input(i % 3, { chatId }));
     }
-    game += 1;
+    await nextGame();
     const before = telegram.callsTo('sendPoll').length;
     const failure = await activities.sendGamePoll(input(0, { chatId })).then(
       () => undefined,
@@ -110,7 +119,7 @@ describe('game poll activities (against the fake Bot API and real Postgres)', ()
   });
 
   test('stopGamePoll stops the poll once and marks it closed; answers after that are ignored by the ingress', async () => {
-    game += 1;
+    await nextGame();
     const sent = await activities.sendGamePoll(input(2));
     const before = telegram.callsTo('stopPoll').length;
     await activities.stopGamePoll(sent.gamePollId);
@@ -119,7 +128,7 @@ describe('game poll activities (against the fake Bot API and real Postgres)', ()
     const row = await api.deps.db.prisma.gamePoll.findUniqueOrThrow({ where: { id: sent.gamePollId } });
     assert.ok(row.closedAt);
     // Telegram closed it already (a crash after stopPoll, before the record): still one closed poll, no failure.
-    game += 1;
+    await nextGame();
     const other = await activities.sendGamePoll(input(2));
     telegram.state.call(telegram.state.bots.get(TOKEN)!, 'stopPoll', { chat_id: GROUP, message_id: other.messageId });
     await activities.stopGamePoll(other.gamePollId);

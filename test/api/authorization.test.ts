@@ -26,6 +26,7 @@ const PUBLIC: Access = { allow: ['anonymous', 'user', 'admin', 'bot'] };
 const SIGNED_IN: Access = { allow: ['user', 'admin'] };
 const ADMIN: Access = { allow: ['admin'] };
 const BOT: Access = { allow: ['bot'] };
+const BOT_OR_ADMIN: Access = { allow: ['bot', 'admin'] };
 /** Nobody of the four: the route wants its own credential (METRICS_TOKEN). */
 const NOBODY: Access = { allow: [] };
 
@@ -79,6 +80,10 @@ const EXPECTED: Record<string, Access> = {
   // Telegram's own credential: the webhook's secret token, which no role holds.
   'POST /telegram/:botId/webhook': NOBODY,
   'POST /api/v1/telegram/updates': BOT,
+  'POST /api/v1/games': BOT_OR_ADMIN,
+  'GET /api/v1/games/:id': BOT_OR_ADMIN,
+  'POST /api/v1/games/:id/stop': BOT_OR_ADMIN,
+  'GET /api/v1/chats/:chatId/leaderboard': PUBLIC,
 };
 
 const TELEGRAM_TOKEN = '123456:TEST-telegram-bot-token';

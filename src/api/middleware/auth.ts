@@ -76,3 +76,13 @@ export function requireBot(deps: AppDeps, badTokens?: Limiter): Middleware {
     await next();
   };
 }
+
+/**
+ * A bot server (`Authorization: Bot <BOT_API_TOKEN>`) or an admin's session: 401 without either, 403 for a
+ * signed-in user who is not an admin.
+ */
+export function requireBotOrAdmin(deps: AppDeps): Middleware {
+  const bot = requireBot(deps);
+  const admin = requireAdmin(deps);
+  return (ctx: Context, next: Next) => (ctx.get('Authorization').startsWith('Bot ') ? bot(ctx, next) : admin(ctx, next));
+}

@@ -86,6 +86,7 @@ function asObject(schema: z.ZodType, where: string): z.ZodObject {
 function securityOf(auth: AnySpec['auth']): oas31.SecurityRequirementObject[] | undefined {
   if (auth === 'user' || auth === 'admin') return [{ session: [] }, { sessionCookie: [] }];
   if (auth === 'bot') return [{ bot: [] }];
+  if (auth === 'botOrAdmin') return [{ bot: [] }, { session: [] }, { sessionCookie: [] }];
   if (auth === 'webhook') return [{ webhookSecret: [] }];
   // The metrics token is optional (METRICS_TOKEN unset: open), hence the empty requirement.
   if (auth === 'metrics') return [{ metricsToken: [] }, {}];
@@ -103,7 +104,7 @@ function responses(spec: AnySpec): ZodOpenApiResponsesObject {
   if (spec.params) errors.add(404);
   if (spec.auth && spec.auth !== 'metrics') errors.add(401);
   if (spec.auth === 'metrics') errors.add(401);
-  if (spec.auth === 'admin') errors.add(403);
+  if (spec.auth === 'admin' || spec.auth === 'botOrAdmin') errors.add(403);
   if (spec.limit) errors.add(429);
   // Any route may find the database (or another service it needs) overloaded or down.
   errors.add(503);

@@ -18,6 +18,7 @@ import { adminImportRoutes } from './admin-imports.js';
 import { adminExportRoutes } from './admin-exports.js';
 import { adminBotRoutes } from './admin-bots.js';
 import { telegramRoutes } from './telegram.js';
+import { gameRoutes } from './games.js';
 
 /**
  * Every resource router, in one list; each file under routes/ owns one resource. Each route is declared
@@ -42,6 +43,7 @@ export function resourceRouters(deps: AppDeps): Router[] {
     adminExportRoutes(deps),
     adminBotRoutes(deps),
     telegramRoutes(deps),
+    gameRoutes(deps),
   ];
   routers.push(docsRoutes(deps, () => routers));
   return routers;
