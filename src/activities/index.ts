@@ -13,6 +13,7 @@ import { createStatsActivities } from './stats.js';
 import { createOutboxActivities } from './outbox.js';
 import { createImportActivities } from './imports.js';
 import { createTelegramPollActivities } from './telegram-polls.js';
+import { createTelegramCommandActivities } from './telegram-commands.js';
 
 /** What activities need from the outside world; handed in by the worker. */
 export interface ActivityDeps {
@@ -36,6 +37,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createOutboxActivities(deps),
     ...createImportActivities(deps),
     ...createTelegramPollActivities(deps),
+    ...createTelegramCommandActivities(deps),
   };
 }
 

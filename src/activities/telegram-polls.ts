@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { GrammyError } from 'grammy';
+import { type Api, GrammyError } from 'grammy';
 import type { ActivityDeps } from './index.js';
 import { botTokenBox } from '../domain/bots.js';
 import { pollFor, quizPollOptions } from '../domain/telegram-polls.js';
@@ -29,7 +29,7 @@ export interface SentGamePoll {
  * A Bot API failure as Temporal should retry it: a 429 waits Telegram's `retry_after` (nextRetryDelay), any
  * other refusal cannot be fixed by retrying (non-retryable), and an unreachable Telegram is retried as usual.
  */
-function toFailure(error: unknown): unknown {
+export function toFailure(error: unknown): unknown {
   if (!(error instanceof GrammyError)) return error;
   const { method, errorCode, description } = describeBotApiError(error);
   const message = `${method}: ${errorCode} ${description}`;
@@ -40,15 +40,20 @@ function toFailure(error: unknown): unknown {
   return ApplicationFailure.nonRetryable(message, 'TelegramRefused');
 }
 
-export function createTelegramPollActivities({ db, config, cache }: Pick<ActivityDeps, 'db' | 'config' | 'cache'>) {
-  // Made at first use: a factory must not touch its dependencies (the tasks CLI lists activity names from it).
-  let pacer: OutboundPacer | undefined;
-  const pacing = () => (pacer ??= createOutboundPacer({ cache, config }));
-  const apiFor = async (botId: string) => {
+/** A registered bot's grammY client by its id (its token decrypted); an unknown bot is a non-retryable failure. */
+export function botApiLoader({ db, config }: Pick<ActivityDeps, 'db' | 'config'>): (botId: string) => Promise<Api> {
+  return async (botId) => {
     const bot = await db.prisma.telegramBot.findUnique({ where: { id: BigInt(botId) }, select: { tokenCipher: true } });
     if (!bot) throw ApplicationFailure.nonRetryable(`bot ${botId} is not registered`, 'NotFound');
     return createBotApi(config, botTokenBox(config).open(bot.tokenCipher));
   };
+}
+
+export function createTelegramPollActivities({ db, config, cache }: Pick<ActivityDeps, 'db' | 'config' | 'cache'>) {
+  // Made at first use: a factory must not touch its dependencies (the tasks CLI lists activity names from it).
+  let pacer: OutboundPacer | undefined;
+  const pacing = () => (pacer ??= createOutboundPacer({ cache, config }));
+  const apiFor = botApiLoader({ db, config });
 
   return {
     /**

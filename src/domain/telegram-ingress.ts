@@ -1,5 +1,9 @@
 import { z } from 'zod';
+import { Prisma } from '../generated/prisma/client.js';
 import type { Database } from '../db/database.js';
+import { currentRequest } from '../lib/request-context.js';
+import { WorkflowType, workflowIds } from '../temporal/constants.js';
+import { commandRequestOf, describeCommand, MessageSchema } from './telegram-commands.js';
 import type { Cache } from '../cache/cache.js';
 import { telegramUserSchema } from './telegram-init-data.js';
 import { forgetCachedProfile } from './users.js';
@@ -16,6 +20,7 @@ const PollAnswer = z.object({
 export const UpdateSchema = z.looseObject({
   update_id: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
   poll_answer: PollAnswer.optional(),
+  message: MessageSchema.optional(),
 });
 export type IncomingUpdate = z.infer<typeof UpdateSchema>;
 
@@ -41,7 +46,8 @@ interface Row {
 
 /**
  * Takes one update in, in one SQL statement: the bot and its secret are checked, the (bot, update_id) row is
- * inserted (its conflict makes a redelivery change nothing), and a poll_answer for an open poll of this bot
+ * inserted (its conflict makes a redelivery change nothing), a command for this bot (no `@name`, or this bot's)
+ * becomes an outbox row for the telegramCommand workflow only when that row is fresh, and a poll_answer for an open poll of this bot
  * upserts the player by Telegram id and stores the first answer per (poll, player) with the receipt time.
  * A retraction (no options), a voter chat instead of a user, an unknown or closed poll: nothing but the dedupe
  * row. Nothing here waits on Temporal or the Bot API: the game reads answers when it closes the question.
@@ -56,7 +62,7 @@ export async function ingestUpdate(deps: { db: Database; cache: Cache }, input: 
   const optionIds = counts ? [...new Set(answer.option_ids)].sort((a, b) => a - b) : [];
   const rows = await deps.db.prisma.$queryRaw<Row[]>`
     WITH bot AS (
-      SELECT id, (${input.secretHash ?? null}::text IS NULL OR webhook_secret_hash = ${input.secretHash ?? null}::text) AS authorized
+      SELECT id, username, (${input.secretHash ?? null}::text IS NULL OR webhook_secret_hash = ${input.secretHash ?? null}::text) AS authorized
       FROM telegram_bots WHERE id = ${botId}
     ), fresh AS (
       INSERT INTO telegram_updates (bot_id, update_id)
@@ -84,7 +90,7 @@ export async function ingestUpdate(deps: { db: Database; cache: Cache }, input: 
       INSERT INTO game_poll_answers (game_poll_id, user_id, option_ids, received_at)
       SELECT poll.id, player.id, ${optionIds}::int[], ${receivedAt} FROM poll, player
       ON CONFLICT DO NOTHING RETURNING user_id
-    )
+    )${commandWork(botId, update)}
     SELECT EXISTS (SELECT 1 FROM bot) AS known,
            COALESCE((SELECT authorized FROM bot), false) AS authorized,
            EXISTS (SELECT 1 FROM fresh) AS fresh,
@@ -98,6 +104,29 @@ export async function ingestUpdate(deps: { db: Database; cache: Cache }, input: 
   // Sessions cache the profile: a name changed here must not stay stale there.
   if (row.profile_changed && row.user_id !== null) await forgetCachedProfile(deps, row.user_id);
   return 'taken';
+}
+
+/**
+ * The outbox row (a CTE of the ingress statement) that starts the telegramCommand workflow for a command this
+ * bot acts on, inserted only with a fresh dedupe row, so a redelivered update never makes work twice. Empty
+ * for every other update, which keeps the poll_answer statement as it was. The commit wakes the dispatcher
+ * (outbox-wake.ts).
+ */
+function commandWork(botId: bigint, update: IncomingUpdate): Prisma.Sql {
+  const request = commandRequestOf(botId, update);
+  if (!request) return Prisma.empty;
+  const { botName, ...input } = request;
+  const requestId = currentRequest()?.requestId;
+  const summary = `${describeCommand(input.command)} in chat ${input.chatId} (bot ${input.botId})`;
+  const memo = requestId ? { requestId, summary } : { summary };
+  return Prisma.sql`, work AS (
+      INSERT INTO outbox (workflow_type, workflow_id, args, memo)
+      SELECT ${WorkflowType.telegramCommand}, ${workflowIds.telegramCommand(input.botId, input.updateId)},
+             ${JSON.stringify([input])}::jsonb, ${JSON.stringify(memo)}::jsonb
+      FROM fresh, bot
+      WHERE ${botName ?? null}::text IS NULL OR lower(bot.username) = lower(${botName ?? null}::text)
+      ON CONFLICT (workflow_id) DO NOTHING
+    )`;
 }
 
 /** Whether a bot is registered with this webhook secret (sha256 hex); for refusing before judging a body. */

@@ -21,6 +21,7 @@ export const WorkflowType = {
   refreshStats: 'refreshStats',
   pruneOutbox: 'pruneOutbox',
   importQuizzes: 'importQuizzes',
+  telegramCommand: 'telegramCommand',
 } as const satisfies { [W in WorkflowTypeName]: W };
 
 /** Schedule ids as they appear in the Temporal Web UI and in /api/v1/admin/schedules/:id/trigger. */
@@ -42,6 +43,8 @@ export const workflowIds = {
   upload: (uploadId: number | string) => `upload-${uploadId}`,
   ogImage: (subject: 'quiz' | 'post', id: number | string, version: number) => `og-${subject}-${id}-${version}`,
   importQuizzes: (importId: number | string) => `import-${importId}`,
+  /** One per command update: the ingress writes it beside the (bot, update_id) dedupe row. */
+  telegramCommand: (botId: bigint | string, updateId: number) => `tg-command-${botId}-${updateId}`,
 } as const;
 
 /**

@@ -7,3 +7,4 @@ export { cleanupSessions } from './cleanup-sessions.js';
 export { refreshStats } from './refresh-stats.js';
 export { pruneOutbox } from './prune-outbox.js';
 export { importQuizzes } from './import-quizzes.js';
+export { telegramCommand } from './telegram-command.js';
