@@ -3,6 +3,7 @@
  * (answers to admin writes) does. Each read is a fixed number of statements whatever the quiz size.
  */
 import type { Database } from '../db/database.js';
+import { telegramFit, type TelegramFit } from './telegram-polls.js';
 import type { Prisma } from '../generated/prisma/client.js';
 
 export interface QuizSummary {
@@ -26,6 +27,8 @@ export interface AdminQuiz extends QuizSummary {
   updatedAt: string;
   shuffle: boolean;
   questions: { id: string; text: string; multiple: boolean; timeLimitS: number | null; explanation: string | null; options: { id: string; text: string; correct: boolean }[] }[];
+  /** Whether every question fits Telegram's poll limits, and what does not (API.md). */
+  telegram: TelegramFit;
 }
 
 /** Where a list page starts: after this quiz in (createdAt desc, id desc) order. */
@@ -132,6 +135,7 @@ export async function loadAdminQuiz(db: Database, slug: string): Promise<AdminQu
       explanation: q.explanation,
       options: q.options.map((o) => ({ id: String(o.id), text: o.text, correct: o.correct })),
     })),
+    telegram: telegramFit(row.questions),
   };
 }
 
