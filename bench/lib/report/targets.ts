@@ -48,6 +48,7 @@ export function checkTargets(results: ScenarioResult[], apiRss: readonly { t: nu
   const contact = find(results, 'contact');
   const flows = find(results, 'workflows');
   const answers = find(results, 'answer-flow');
+  const telegram = find(results, 'telegram');
   const extraNumber = (r: ScenarioResult | undefined, key: string) => (r && typeof r.extra[key] === 'number' ? (r.extra[key] as number) : null);
   const rps = read?.load?.rps;
   const pct = (v: number) => `${Math.round(v * 100)} %`;
@@ -156,6 +157,26 @@ export function checkTargets(results: ScenarioResult[], apiRss: readonly { t: nu
       extraNumber(answers, 'leaderboardMismatches'),
       (v) => v === 0,
       (v) => `${v} entries differ (top ${answers?.extra.leaderboardChecked})`,
+    ),
+    check(
+      'telegram: >= 3,000 poll_answer updates/s (issue 17)',
+      telegram?.load?.rps,
+      (v) => v >= 3000,
+      (v) => `${formatNumber(v)} updates/s`,
+      (v) => `${pct(1 - v / 3000)} short`,
+    ),
+    check(
+      'telegram: p99 <= 50 ms',
+      telegram?.load?.latency.p99,
+      (v) => v <= 50,
+      (v) => `${v.toFixed(1)} ms`,
+      (v) => `${(v - 50).toFixed(1)} ms over`,
+    ),
+    check(
+      'telegram: every answer counted once (0 lost, 0 double)',
+      telegram ? extraNumber(telegram, 'answersLost')! + extraNumber(telegram, 'answersExtra')! : null,
+      (v) => v === 0,
+      () => `${telegram?.extra.answersLost} lost, ${telegram?.extra.answersExtra} extra of ${telegram?.extra.updatesAccepted} accepted`,
     ),
     check(
       'API worker RSS <= 200 MB after the run',
