@@ -76,6 +76,31 @@ describe('group and private commands (webhook -> outbox -> telegramCommand -> fa
     assert.equal(repliesTo(GROUP).length, 1);
   });
 
+  test('a forwarded command (POST /api/v1/telegram/updates), forwarded twice, is answered once', async () => {
+    const update = telegram.message(TOKEN, GROUP - 1, user(), '/top week');
+    const bot = { Authorization: `Bot ${api.botToken}` };
+    const forwarded = [];
+    for (let i = 0; i < 2; i += 1) forwarded.push(await api.request('POST', '/api/v1/telegram/updates', { body: { botId: '6670001', update }, headers: bot }));
+    assert.deepEqual(
+      forwarded.map((r) => r.body.duplicate),
+      [false, true],
+    );
+    const reply = await eventually('the /top reply', () => repliesTo(GROUP - 1)[0]);
+    assert.match(String(reply.params.text), /coming/); // the games' stand-in until they are merged
+    await sleep(1500);
+    assert.equal(repliesTo(GROUP - 1).length, 1);
+  });
+
+  test('a message with a NUL character or a command with one is taken (200) or refused (400), never a 500, and makes no work', async () => {
+    const before = await stored();
+    const chat = { id: GROUP, type: 'supergroup' };
+    for (const [i, text] of ['/quiz cap\u0000itals', '/quizzes@commands_quiz_bot\u0000', 'hello\u0000'].entries()) {
+      const res = await post({ update_id: 9_100_000 + i, message: { message_id: 1, chat, text } });
+      assert.ok(res.status === 200 || res.status === 400, `${res.status} for ${JSON.stringify(text)}`);
+    }
+    assert.equal((await stored()).work, before.work + 1); // only the /quiz usage reply (its slug refused) is work
+  });
+
   test('a command for another bot, unknown commands and plain messages make no work', async () => {
     const before = await stored();
     for (const text of ['/quizzes@other_quiz_bot', '/help', 'hello everyone', '/start']) {
