@@ -160,9 +160,9 @@ export function checkTargets(results: ScenarioResult[], apiRss: readonly { t: nu
     ),
     check(
       'telegram: >= 3,000 poll_answer updates/s (issue 17)',
-      telegram?.load?.rps,
+      extraNumber(telegram, 'sustainedPerS'),
       (v) => v >= 3000,
-      (v) => `${formatNumber(v)} updates/s`,
+      (v) => `${formatNumber(v)} updates/s answered 200 over the scheduled window (${formatNumber(telegram?.load?.rps)}/s with the tail)`,
       (v) => `${pct(1 - v / 3000)} short`,
     ),
     check(
