@@ -62,8 +62,8 @@ const INGEST_CTES = `
       SELECT id FROM game_polls
       WHERE poll_id = $4::text AND bot_id = $1::bigint AND closed_at IS NULL AND EXISTS (SELECT 1 FROM fresh)
     ), old AS (
-      SELECT username, first_name, last_name FROM users WHERE telegram_id = $5::bigint
-    ), player AS (
+      SELECT id, username, first_name, last_name FROM users WHERE telegram_id = $5::bigint
+    ), upserted AS (
       INSERT INTO users (telegram_id, username, first_name, last_name, updated_at)
       SELECT $5::bigint, $6::text, $7::text, $8::text, now()
       FROM poll
@@ -71,11 +71,17 @@ const INGEST_CTES = `
         username = COALESCE(EXCLUDED.username, users.username),
         first_name = COALESCE(EXCLUDED.first_name, users.first_name),
         last_name = COALESCE(EXCLUDED.last_name, users.last_name),
-        updated_at = CASE
-          WHEN (users.username, users.first_name, users.last_name) IS DISTINCT FROM
-               (COALESCE(EXCLUDED.username, users.username), COALESCE(EXCLUDED.first_name, users.first_name), COALESCE(EXCLUDED.last_name, users.last_name))
-          THEN now() ELSE users.updated_at END
+        updated_at = now()
+      WHERE (users.username, users.first_name, users.last_name) IS DISTINCT FROM
+            (COALESCE(EXCLUDED.username, users.username), COALESCE(EXCLUDED.first_name, users.first_name), COALESCE(EXCLUDED.last_name, users.last_name))
+         OR NOT EXISTS (SELECT 1 FROM old)
       RETURNING id, username, first_name, last_name
+    ), player AS (
+      -- A known player whose names did not change is not written (a row version per answer otherwise); one this
+      -- statement's snapshot did not see (inserted meanwhile by another answer) is always updated, so it returns.
+      SELECT id, username, first_name, last_name FROM upserted
+      UNION ALL
+      SELECT id, username, first_name, last_name FROM old WHERE EXISTS (SELECT 1 FROM poll) AND NOT EXISTS (SELECT 1 FROM upserted)
     ), answer AS (
       INSERT INTO game_poll_answers (game_poll_id, user_id, option_ids, received_at)
       SELECT poll.id, player.id, $9::int[], ($10::timestamptz AT TIME ZONE 'UTC') FROM poll, player
