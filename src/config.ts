@@ -60,6 +60,7 @@ const variables = z.object({
   TASK_MAX_ATTEMPTS: int(1, 100).default(8),
   OUTBOX_POLL_MS: int(50, 600_000).default(1000),
   OUTBOX_RETENTION_DAYS: int(1, 3650).default(7),
+  TELEGRAM_UPDATES_KEEP_H: int(25, 24 * 365).default(48),
 
   TELEGRAM_BOT_TOKEN: optionalString,
   TELEGRAM_AUTH_MAX_AGE: int(1).default(86400),

@@ -17,8 +17,9 @@ import { changedSettings } from './stack/settings.js';
 import { runAnswerFlow } from '../scenarios/answer-flow.js';
 import { runContact } from '../scenarios/contact.js';
 import { runWorkflows } from '../scenarios/workflows.js';
+import { runTelegram } from '../scenarios/telegram.js';
 
-const APP_SCENARIOS: ScenarioName[] = ['healthz', 'read-mix', 'read-mix-nocache', 'read-mix-recycled', 'answer-flow', 'contact', 'workflows'];
+const APP_SCENARIOS: ScenarioName[] = ['healthz', 'read-mix', 'read-mix-nocache', 'read-mix-recycled', 'answer-flow', 'contact', 'workflows', 'telegram'];
 const log = (message: string) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
 
 /** Runs `scenario`, turning a failure into a skipped row so one broken route does not lose the whole run. */
@@ -88,6 +89,7 @@ export async function runBench(options: BenchOptions): Promise<{ markdown: strin
         if (wants('healthz')) await attempt(results, 'healthz', () => runHealthz(full, api));
         if (wants('read-mix')) await attempt(results, 'read-mix', () => runReadMix(full, api, keys!, 'on'));
         if (wants('answer-flow')) await attempt(results, 'answer-flow', () => runAnswerFlow(full, keys!));
+        if (wants('telegram')) await attempt(results, 'telegram', () => runTelegram(full));
         // Before contact: its mail backlog would still occupy the dev server while the no-op ceiling is measured.
         if (wants('workflows')) await attempt(results, 'workflows', () => runWorkflows(full));
         if (wants('contact')) await attempt(results, 'contact', () => runContact(full));

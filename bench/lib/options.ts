@@ -2,7 +2,7 @@
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 
-export const SCENARIOS = ['baseline', 'healthz', 'read-mix', 'read-mix-nocache', 'read-mix-recycled', 'answer-flow', 'contact', 'workflows'] as const;
+export const SCENARIOS = ['baseline', 'healthz', 'read-mix', 'read-mix-nocache', 'read-mix-recycled', 'answer-flow', 'contact', 'workflows', 'telegram'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface BenchOptions {
@@ -17,6 +17,9 @@ export interface BenchOptions {
   durationS: number;
   contactRate: number;
   contactS: number;
+  /** poll_answer updates a second, and for how long, in the telegram scenario (issue 17: 3,000/s for 10 s). */
+  telegramRate: number;
+  telegramS: number;
   workflowsN: number;
   /** API_MAX_REQUESTS of the API under test; undefined: the application's default (what users run). */
   maxRequests: number | undefined;
@@ -55,6 +58,8 @@ export function parseOptions(argv: string[]): BenchOptions {
       warmup: { type: 'string' },
       'contact-rate': { type: 'string' },
       'contact-s': { type: 'string' },
+      'telegram-rate': { type: 'string' },
+      'telegram-s': { type: 'string' },
       workflows: { type: 'string' },
       'max-requests': { type: 'string' },
       'cpu-prof': { type: 'boolean', default: false },
@@ -92,6 +97,8 @@ export function parseOptions(argv: string[]): BenchOptions {
     durationS,
     contactRate: Math.max(1, int(values['contact-rate'], 200, 'contact-rate')),
     contactS: Math.max(1, int(values['contact-s'], quick ? 5 : 10, 'contact-s')),
+    telegramRate: Math.max(1, int(values['telegram-rate'], 3000, 'telegram-rate')),
+    telegramS: Math.max(1, int(values['telegram-s'], quick ? 5 : 10, 'telegram-s')),
     workflowsN: Math.max(1, int(values.workflows, quick ? 100 : 1200, 'workflows')),
     maxRequests: values['max-requests'] === undefined ? undefined : int(values['max-requests'], 0, 'max-requests'),
     cpuProf: values['cpu-prof'] ?? false,

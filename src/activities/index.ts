@@ -14,6 +14,7 @@ import { createOutboxActivities } from './outbox.js';
 import { createImportActivities } from './imports.js';
 import { createTelegramPollActivities } from './telegram-polls.js';
 import { createGameActivities } from './games.js';
+import { createTelegramCommandActivities } from './telegram-commands.js';
 
 /** What activities need from the outside world; handed in by the worker. */
 export interface ActivityDeps {
@@ -38,6 +39,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createImportActivities(deps),
     ...createTelegramPollActivities(deps),
     ...createGameActivities(deps),
+    ...createTelegramCommandActivities(deps),
   };
 }
 

@@ -46,7 +46,7 @@ export function scheduleDefinitions(config: ScheduleConfig): ScheduleDefinition[
       scheduleId: ScheduleId.pruneOutbox,
       description: `daily at 03:30 ${config.SCHEDULE_TIMEZONE}`,
       spec: { calendars: [{ hour: 3, minute: 30 }], timezone: config.SCHEDULE_TIMEZONE },
-      action: startAction(config, ScheduleId.pruneOutbox, WorkflowType.pruneOutbox, { tuning }, 'Delete outbox entries dispatched before the retention period (daily)'),
+      action: startAction(config, ScheduleId.pruneOutbox, WorkflowType.pruneOutbox, { tuning }, 'Delete outbox entries dispatched before the retention period, and old Telegram update ids (daily)'),
     },
   ];
 }

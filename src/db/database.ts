@@ -33,6 +33,13 @@ export interface Database {
   readonly prisma: PrismaClient;
   readonly kind: 'postgres' | 'embedded';
   poolStats(): PoolStats;
+  /**
+   * Runs one statement as a named prepared statement, bypassing Prisma: each connection parses and plans it once
+   * (pg keeps it by name), so a hot path with a large statement (the Telegram ingress) pays only bind and execute.
+   * A name must always go with the same text. Values go as pg sends them (bigint as text, Date as local time:
+   * pass ISO strings and cast).
+   */
+  prepared<T>(name: string, text: string, values: unknown[]): Promise<T[]>;
   ping(): Promise<void>;
   /** Calls `onNotify` for each NOTIFY on `channel` (and after a lost subscription is back); see listen.ts. */
   listen(channel: string, onNotify: () => void): Promise<Listener>;
@@ -58,6 +65,9 @@ export function createPostgresDatabase(config: Pick<Config, 'DATABASE_URL' | 'DA
     prisma,
     kind: 'postgres',
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: config.DATABASE_POOL_MAX }),
+    async prepared<T>(name: string, text: string, values: unknown[]) {
+      return (await pool.query<T & pg.QueryResultRow>({ name, text, values })).rows as T[];
+    },
     async ping() {
       await pool.query('SELECT 1');
     },
@@ -133,6 +143,9 @@ export async function createEmbeddedDatabase(pglite: PGlite): Promise<Database> 
     prisma,
     kind: 'embedded',
     poolStats: () => ({ total: 1, idle: 1, waiting: 0, max: 1 }),
+    async prepared<T>(_name: string, text: string, values: unknown[]) {
+      return (await pglite.query<T>(text, values)).rows;
+    },
     async ping() {
       await pglite.query('SELECT 1');
     },

@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../db/database.js';
+import { telegramFit, type TelegramFit } from './telegram-polls.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import { toCachedBody, type CachedBody } from '../cache/cached-body.js';
 import { toPage } from '../lib/pages.js';
@@ -33,6 +34,8 @@ export interface AdminQuiz extends QuizSummary {
   updatedAt: string;
   shuffle: boolean;
   questions: { id: string; text: string; multiple: boolean; timeLimitS: number | null; explanation: string | null; options: { id: string; text: string; correct: boolean }[] }[];
+  /** Whether every question fits Telegram's poll limits, and what does not (API.md). */
+  telegram: TelegramFit;
 }
 
 /** Where a list page starts: after this quiz in (createdAt desc, id desc) order. */
@@ -139,6 +142,7 @@ export async function loadAdminQuiz(db: Database, slug: string): Promise<AdminQu
       explanation: q.explanation,
       options: q.options.map((o) => ({ id: String(o.id), text: o.text, correct: o.correct })),
     })),
+    telegram: telegramFit(row.questions),
   };
 }
 

@@ -47,8 +47,14 @@ export function pollProblems(question: QuestionForPoll): string[] {
   return problems;
 }
 
+/** The admin quiz view's `telegram` field. */
+export interface TelegramFit {
+  fits: boolean;
+  problems: { questionId: string; message: string }[];
+}
+
 /** The admin quiz view's `telegram` field: whether every question fits, and what does not. */
-export function telegramFit(questions: QuestionForPoll[]): { fits: boolean; problems: { questionId: string; message: string }[] } {
+export function telegramFit(questions: QuestionForPoll[]): TelegramFit {
   const problems = questions.flatMap((q) => pollProblems(q).map((message) => ({ questionId: String(q.id), message })));
   return { fits: problems.length === 0, problems };
 }

@@ -23,6 +23,7 @@ export const WorkflowType = {
   importQuizzes: 'importQuizzes',
   groupGame: 'groupGame',
   stopGroupGame: 'stopGroupGame',
+  telegramCommand: 'telegramCommand',
 } as const satisfies { [W in WorkflowTypeName]: W };
 
 /** Schedule ids as they appear in the Temporal Web UI and in /api/v1/admin/schedules/:id/trigger. */
@@ -47,6 +48,8 @@ export const workflowIds = {
   game: (gameId: number | string) => `game-${gameId}`,
   /** A stop request: from the API (one per game) or from a chat member's /stop (one per member and game). */
   gameStop: (gameId: number | string, telegramUserId?: number | string) => (telegramUserId === undefined ? `game-${gameId}-stop` : `game-${gameId}-stop-by-${telegramUserId}`),
+  /** One per command update: the ingress writes it beside the (bot, update_id) dedupe row. */
+  telegramCommand: (botId: bigint | string, updateId: number) => `tg-command-${botId}-${updateId}`,
 } as const;
 
 /**

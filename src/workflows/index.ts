@@ -9,3 +9,4 @@ export { pruneOutbox } from './prune-outbox.js';
 export { importQuizzes } from './import-quizzes.js';
 export { groupGame } from './group-game.js';
 export { stopGroupGame } from './stop-group-game.js';
+export { telegramCommand } from './telegram-command.js';

@@ -144,6 +144,40 @@ describe('schedules', () => {
     assert.deepEqual(await prisma.outboxDispatchCount.findMany(), counts);
   });
 
+  test('the same prune-outbox run deletes Telegram update ids and command replies older than TELEGRAM_UPDATES_KEEP_H (48 h), keeping newer ones', async () => {
+    const { prisma } = api.deps.db;
+    const hour = 3600_000;
+    const botId = 7730001n;
+    await prisma.telegramBot.create({ data: { id: botId, username: 'prune_bot', tokenCipher: Buffer.from('not a token') } });
+    const at = (ageH: number) => new Date(Date.now() - ageH * hour);
+    await prisma.telegramUpdate.createMany({
+      data: [
+        { botId, updateId: 1n, receivedAt: at(72) },
+        { botId, updateId: 2n, receivedAt: at(49) },
+        { botId, updateId: 3n, receivedAt: at(47) },
+        { botId, updateId: 4n, receivedAt: at(0) },
+      ],
+    });
+    await prisma.telegramCommandReply.createMany({
+      data: [
+        { botId, updateId: 1n, chatId: -1n, messageId: 1, createdAt: at(72) },
+        { botId, updateId: 4n, chatId: -1n, messageId: 2, createdAt: at(0) },
+      ],
+    });
+    const res = await api.request('POST', `/api/v1/admin/schedules/${ScheduleId.pruneOutbox}/trigger`, { token: admin });
+    assert.equal(res.status, 202);
+    const left = await until('Telegram update ids older than 48 h to go', async () => {
+      const ids = (await prisma.telegramUpdate.findMany({ where: { botId }, orderBy: { updateId: 'asc' } })).map((u) => Number(u.updateId));
+      return ids.length === 2 ? ids : undefined;
+    });
+    assert.deepEqual(left, [3, 4]);
+    const replies = await prisma.telegramCommandReply.findMany({ where: { botId } });
+    assert.deepEqual(
+      replies.map((r) => Number(r.updateId)),
+      [4],
+    );
+  });
+
   test('triggering is for admins, and an unknown schedule is 404', async () => {
     const user = await api.signIn('user');
     assert.equal((await api.request('POST', `/api/v1/admin/schedules/${ScheduleId.refreshStats}/trigger`, { token: user })).status, 403);

@@ -1,5 +1,5 @@
 /**
- * A fixed-rate (open-loop) load of contact posts, from its own process: request i is due at start + i / rate,
+ * A fixed-rate (open-loop) load of contact posts (or of Telegram poll_answer updates to a bot's webhook), from its own process: request i is due at start + i / rate,
  * evenly spaced, and its latency is counted from when it was due, so a slow server cannot slow the
  * generator down and hide its own queue (no coordinated omission). autocannon's `overallRate` is not this:
  * each connection may send its share at the start of every second, so 200 connections make one burst of
@@ -24,6 +24,46 @@ export interface PacedSpec {
   durationS: number;
   /** Numbers the posts from here, so runs never repeat a sender. */
   firstSeq: number;
+  /** Post poll_answer updates to this bot's webhook instead of contact messages (see telegramPost). */
+  telegram?: TelegramLoad;
+}
+
+/** A webhook load: update i answers poll i % polls as player floor(i / polls), so no pair repeats. */
+export interface TelegramLoad {
+  botId: string;
+  secret: string;
+  pollIds: string[];
+  /** Telegram's players: ids from here up. */
+  firstUserId: number;
+  /** Every n-th post redelivers the update before it (Telegram retrying a non-2xx), 0: never. */
+  redeliverEvery: number;
+}
+
+/** The update number, poll and player of a post of `seq`: (updateId, pollId, userId). */
+export function telegramAnswerOf(load: TelegramLoad, seq: number): { updateId: number; pollId: string; userId: number; option: number } {
+  const polls = load.pollIds.length;
+  return { updateId: seq, pollId: load.pollIds[seq % polls]!, userId: load.firstUserId + Math.floor(seq / polls), option: seq % 3 };
+}
+
+interface Post {
+  path: string;
+  headers: Record<string, string>;
+  body: string;
+  /** What the answer's 2xx is recorded as (a contact id, an update number). */
+  acceptedAs(status: number, body: string): string | undefined;
+}
+
+function contactPost(seq: number): Post {
+  const ip = `10.${(seq >> 16) & 255}.${(seq >> 8) & 255}.${seq & 255}`;
+  const body = JSON.stringify({ name: `Reader ${seq}`, email: `reader${seq}@bench.localhost`, message: `Benchmark message ${seq}: the quiz about rivers was great.` });
+  return { path: '/api/v1/contact', headers: { 'x-forwarded-for': ip }, body, acceptedAs: (status, text) => (status === 202 ? String((JSON.parse(text) as { id: unknown }).id) : undefined) };
+}
+
+function telegramPost(load: TelegramLoad, seq: number): Post {
+  const { updateId, pollId, userId, option } = telegramAnswerOf(load, seq);
+  const user = { id: userId, is_bot: false, first_name: `Player ${userId}`, username: `player_${userId}` };
+  const body = JSON.stringify({ update_id: updateId, poll_answer: { poll_id: pollId, user, option_ids: [option], option_persistent_ids: [String(option)] } });
+  return { path: `/telegram/${load.botId}/webhook`, headers: { 'x-telegram-bot-api-secret-token': load.secret }, body, acceptedAs: (status) => (status === 200 ? String(updateId) : undefined) };
 }
 
 export interface PacedResult {
@@ -35,7 +75,7 @@ export interface PacedResult {
   serviceLatency: LatencySummary;
   statuses: Record<string, number>;
   socketErrors: number;
-  /** Contact id of each 202, with the epoch ms of the answer. */
+  /** Contact id of each 202 (update number of each webhook 200), with the epoch ms of the answer. */
   accepted: [string, number][];
   /** Requests sent later than due by more than 5 ms (the generator itself falling behind). */
   lateStarts: number;
@@ -44,7 +84,6 @@ export interface PacedResult {
 }
 
 async function generate(spec: PacedSpec, agent: http.Agent): Promise<PacedResult> {
-  const url = new URL('/api/v1/contact', spec.baseUrl);
   const total = Math.round(spec.rate * spec.durationS);
   const latencies: number[] = [];
   const timeline: { atMs: number; ms: number }[] = [];
@@ -57,9 +96,9 @@ async function generate(spec: PacedSpec, agent: http.Agent): Promise<PacedResult
     new Promise<void>((resolve) => {
       const sentAt = performance.now();
       if (sentAt - due > 5) lateStarts += 1;
-      const ip = `10.${(seq >> 16) & 255}.${(seq >> 8) & 255}.${seq & 255}`;
-      const body = JSON.stringify({ name: `Reader ${seq}`, email: `reader${seq}@bench.localhost`, message: `Benchmark message ${seq}: the quiz about rivers was great.` });
-      const req = http.request(url, { method: 'POST', agent, timeout: 10_000, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-forwarded-for': ip } }, (res) => {
+      const { path, headers, body, acceptedAs } = spec.telegram ? telegramPost(spec.telegram, seq) : contactPost(seq);
+      const url = new URL(path, spec.baseUrl);
+      const req = http.request(url, { method: 'POST', agent, timeout: 10_000, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers } }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
@@ -69,7 +108,8 @@ async function generate(spec: PacedSpec, agent: http.Agent): Promise<PacedResult
           serviceLatencies.push(now - sentAt);
           const status = String(res.statusCode);
           statuses[status] = (statuses[status] ?? 0) + 1;
-          if (res.statusCode === 202) accepted.push([String((JSON.parse(Buffer.concat(chunks).toString()) as { id: unknown }).id), Date.now()]);
+          const id = acceptedAs(res.statusCode ?? 0, Buffer.concat(chunks).toString());
+          if (id !== undefined) accepted.push([id, Date.now()]);
           resolve();
         });
       });
@@ -86,7 +126,9 @@ async function generate(spec: PacedSpec, agent: http.Agent): Promise<PacedResult
     const due = started + (i * 1000) / spec.rate;
     const wait = due - performance.now();
     if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
-    inflight.push(post(spec.firstSeq + i, due));
+    const every = spec.telegram?.redeliverEvery ?? 0;
+    const redeliver = every > 0 && i > 0 && i % every === every - 1;
+    inflight.push(post(spec.firstSeq + (redeliver ? i - 1 : i), due));
   }
   await Promise.all(inflight);
   return {

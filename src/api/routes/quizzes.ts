@@ -69,6 +69,12 @@ const AdminQuiz = QuizSummary.extend({
   updatedAt: Timestamp,
   shuffle: z.boolean(),
   questions: z.array(PublicQuestion.extend({ explanation: z.string().nullable(), options: z.array(PublicOption.extend({ correct: z.boolean() })) })),
+  telegram: z
+    .strictObject({
+      fits: z.boolean(),
+      problems: z.array(z.strictObject({ questionId: z.string(), message: z.string() })),
+    })
+    .meta({ id: 'TelegramFit', description: "Whether every question fits Telegram's quiz poll limits; a question that does not is sent as a message and a lettered poll" }),
 }).meta({ id: 'AdminQuiz' });
 
 /** A quiz deleted by someone else between our write and the read of its result. */

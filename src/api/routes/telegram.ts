@@ -12,6 +12,7 @@ import { ingestUpdate, UpdateSchema, webhookSecretMatches, type IngestOutcome } 
 
 const BOT_ID = /^\d{1,15}$/;
 const SECRET_HEADER = 'X-Telegram-Bot-Api-Secret-Token';
+const SECRET_HASHES_KEPT = 256;
 const Forwarded = z.strictObject({
   botId: z.union([z.string().regex(BOT_ID, 'must be a bot id'), z.number().int().positive().max(Number.MAX_SAFE_INTEGER)]).transform(String),
   update: UpdateSchema,
@@ -29,13 +30,25 @@ export function telegramRoutes(deps: AppDeps): Router {
   // Bad bot tokens spend the same budget as on /auth/bot: guessing BOT_API_TOKEN costs the same everywhere.
   const badBotTokens = createLimiter(deps, { name: 'login', points: deps.config.LOGIN_RATE_LIMIT, windowS: 60 });
 
+  // The same few secrets arrive thousands of times a second: hash each once. Bounded, so wrong secrets cannot grow it.
+  const secretHashes = new Map<string, string>();
+  const hashOf = (secret: string): string => {
+    let hash = secretHashes.get(secret);
+    if (hash === undefined) {
+      if (secretHashes.size >= SECRET_HASHES_KEPT) secretHashes.clear();
+      hash = hashWebhookSecret(secret);
+      secretHashes.set(secret, hash);
+    }
+    return hash;
+  };
+
   const webhookSpec = { summary: "Telegram's updates for one registered bot (its webhook)", auth: 'webhook', params: WebhookPath, ownBody: UpdateSchema, responses: { 200: Taken } } as const;
   api.post('/telegram/:botId/webhook', webhookSpec, async (ctx, { params }) => {
     const receivedAt = new Date();
     const secret = ctx.get(SECRET_HEADER);
     const { botId } = params;
     if (!secret || !BOT_ID.test(botId)) throw unauthenticated('A valid webhook secret token is required.');
-    const secretHash = hashWebhookSecret(secret);
+    const secretHash = hashOf(secret);
     const body = jsonBody(ctx);
     const parsed = UpdateSchema.safeParse(body);
     // A caller without the secret learns nothing about what a valid body looks like: 401 before the 400.

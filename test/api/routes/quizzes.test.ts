@@ -39,6 +39,29 @@ describe('quiz routes', () => {
       assert.equal(typeof res.body.questions[0].id, 'string');
     });
 
+    test("the admin view tells whether every question fits Telegram's quiz polls, and what does not", async () => {
+      const fits = await api.request('POST', '/api/v1/quizzes', { token: admin, body: quizBody(2) });
+      assert.equal(fits.status, 201);
+      assert.deepEqual(fits.body.telegram, { fits: true, problems: [] });
+      const long = questions(3);
+      long[1] = { ...long[1]!, text: 'Q'.repeat(301), explanation: 'line\nline\nline\nline' };
+      long[2]!.options[2]!.text = 'O'.repeat(101);
+      const res = await api.request('POST', '/api/v1/quizzes', { token: admin, body: quizBody(3, { questions: long }) });
+      assert.equal(res.status, 201);
+      const [, second, third] = res.body.questions.map((q: { id: string }) => q.id);
+      assert.deepEqual(res.body.telegram, {
+        fits: false,
+        problems: [
+          { questionId: second, message: 'the question is longer than 300 characters' },
+          { questionId: second, message: 'the explanation has more than 2 line feeds (they become spaces)' },
+          { questionId: third, message: 'option C is longer than 100 characters' },
+        ],
+      });
+      const patched = await api.request('PATCH', `/api/v1/quizzes/${res.body.slug}`, { token: admin, body: { questions: questions(1) } });
+      assert.equal(patched.status, 200);
+      assert.deepEqual(patched.body.telegram, { fits: true, problems: [] });
+    });
+
     test('an unknown category is created from its slug', async () => {
       const res = await api.request('POST', '/api/v1/quizzes', { token: admin, body: quizBody(2, { category: 'world-history' }) });
       assert.equal(res.status, 201);

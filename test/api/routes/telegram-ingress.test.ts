@@ -193,6 +193,19 @@ describe('Telegram update ingress', () => {
     assert.equal(me.body.username, 'renamed');
   });
 
+  test('a returning player whose names did not change is not written again (its row version stays), yet the answer counts', async () => {
+    await telegram.deliver(TOKEN, telegram.pollAnswer(TOKEN, await gamePoll(), player(508), [0]));
+    const version = async () => (await api.deps.db.prisma.$queryRaw<{ xmin: string; updated_at: Date }[]>`SELECT xmin::text, updated_at FROM users WHERE telegram_id = 508`)[0]!;
+    const first = await version();
+    const pollId = await gamePoll();
+    await telegram.deliver(TOKEN, telegram.pollAnswer(TOKEN, pollId, player(508), [1]));
+    assert.deepEqual(await version(), first);
+    assert.deepEqual(
+      (await answersOf(pollId)).map((a) => [Number(a.user.telegramId), a.optionIds]),
+      [[508, [1]]],
+    );
+  });
+
   test('POST /api/v1/telegram/updates: bot role only, unknown bot 404, and the same dedupe as the webhook', async () => {
     const pollId = await gamePoll();
     const update = telegram.pollAnswer(TOKEN, pollId, player(507), [1]);
