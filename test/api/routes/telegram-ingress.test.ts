@@ -22,11 +22,16 @@ describe('Telegram update ingress', () => {
   async function gamePoll(options: { closed?: boolean } = {}): Promise<string> {
     const pollId = `poll-${nextPoll}`;
     const now = Date.now();
+    const question = await api.deps.db.prisma.question.findUniqueOrThrow({ where: { id: questionIds[0]! }, select: { quizId: true } });
+    // A finished game per poll (the one-running-game-per-chat rule does not apply to it).
+    const game = await api.deps.db.prisma.game.create({
+      data: { botId: BOT_ID, chatId: BigInt(GROUP), quizId: question.quizId, questionSeconds: 20, pauseSeconds: 0, status: 'finished', questionCount: 1, workflowId: `test-${pollId}` },
+    });
     await api.deps.db.prisma.gamePoll.create({
       data: {
         pollId,
         botId: BOT_ID,
-        gameId: nextPoll,
+        gameId: game.id,
         questionId: questionIds[0]!,
         chatId: BigInt(GROUP),
         messageId: nextPoll,
