@@ -76,7 +76,7 @@ async function recordAnswer(db: Database, userId: number, attemptId: number, inp
   const limitMs = key?.limitS == null ? null : key.limitS * 1000;
   const creditMicros = Math.round(credit * CREDIT_MICROS);
   const points = pointsSql(Prisma.sql`s.credit_micros`, Prisma.sql`s.elapsed_ms`, Prisma.sql`s.new_streak`, key?.limitS ?? null);
-  const rows = await db.prisma.$queryRaw<Outcome[]>`
+  const statement = Prisma.sql`
     WITH cur AS (
       SELECT id, user_id, quiz_id, finished_at, streak, answered,
              -- Capped at the int range: an attempt left open for weeks must still take (late) answers.
@@ -119,6 +119,9 @@ async function recordAnswer(db: Database, userId: number, attemptId: number, inp
     SELECT cur.user_id, cur.quiz_id, cur.finished_at IS NOT NULL AS finished,
            ins.credit::float8 AS credit, ins.timed_out, ins.points
       FROM (SELECT 1) one LEFT JOIN cur ON true LEFT JOIN ins ON true`;
+  // Prepared once per connection (the text differs only between timed and untimed questions): the hot path of
+  // the API skips Prisma's per-query work and Postgres re-planning this statement on every answer.
+  const rows = await db.prepared<Outcome>(key?.limitS == null ? 'answer-untimed' : 'answer-timed', statement.text, statement.values);
   const row = rows[0]!;
   // Another user's attempt reads exactly like a missing one: its existence is not theirs to learn.
   if (row.user_id !== userId) throw notFound('Attempt');

@@ -8,6 +8,7 @@
  * the leaderboards), so the caller has nothing left to do.
  */
 import type { Database } from '../db/database.js';
+import { SqlState, sqlStateOf } from '../db/pg-errors.js';
 import { Prisma } from '../generated/prisma/client.js';
 import { notFound } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
@@ -62,7 +63,7 @@ export async function startAttempt(deps: DataDeps, userId: number, slug: string)
 }
 
 async function insertAttempt(db: Database, userId: number, slug: string): Promise<StartedAttempt> {
-  const rows = await db.prisma.$queryRaw<{ id: number; total: number; started_at: Date }[]>`
+  const statement = Prisma.sql`
       WITH quiz AS (
         SELECT id, (SELECT count(*) FROM questions WHERE quiz_id = quizzes.id)::int AS total
           FROM quizzes WHERE slug = ${slug} AND published
@@ -76,7 +77,9 @@ async function insertAttempt(db: Database, userId: number, slug: string): Promis
         INSERT INTO user_stats AS st (user_id, attempts, updated_at) SELECT ${userId}, 1, now() FROM started
         ON CONFLICT (user_id) DO UPDATE SET attempts = st.attempts + 1, updated_at = EXCLUDED.updated_at
       )
-      SELECT id, total, started_at FROM started`.catch((err: unknown) => {
+      SELECT id, total, started_at AT TIME ZONE 'UTC' AS started_at FROM started`;
+  // Prepared once per connection, like the answer statement (answers.ts); timestamps leave as timestamptz.
+  const rows = await db.prepared<{ id: number; total: number; started_at: Date }>('attempt-start', statement.text, statement.values).catch((err: unknown) => {
     // The quiz was deleted between the read and the insert (its foreign key no longer holds).
     if (isForeignKeyViolation(err)) throw notFound('Quiz');
     throw err;
@@ -87,6 +90,7 @@ async function insertAttempt(db: Database, userId: number, slug: string): Promis
 }
 
 function isForeignKeyViolation(err: unknown): boolean {
+  if (sqlStateOf(err) === SqlState.foreignKeyViolation) return true;
   if (!(err instanceof Prisma.PrismaClientKnownRequestError)) return false;
   if (err.code === 'P2003') return true;
   // A raw statement reports every database error as P2010, classified by the driver adapter.
@@ -129,7 +133,7 @@ export async function finishAttempt(
 
 async function markFinished(db: Database, userId: number, attemptId: number, timeZone: string): Promise<{ result: FinishedAttempt; changed: boolean; standings: PointsStanding[] }> {
   // The outer SELECT sees the row as it was before this statement: finished already, or not (then `fin` did it).
-  const [row] = await db.prisma.$queryRaw<FinishRow[]>`
+  const statement = Prisma.sql`
     WITH fin AS (
       UPDATE attempts SET finished_at = clock_timestamp() AT TIME ZONE 'UTC', score = correct
        WHERE id = ${attemptId} AND user_id = ${userId} AND finished_at IS NULL
@@ -152,10 +156,12 @@ async function markFinished(db: Database, userId: number, attemptId: number, tim
       ON CONFLICT (period, bucket, user_id) DO UPDATE SET points = pp.points + EXCLUDED.points
       RETURNING period, to_char(bucket, 'YYYY-MM-DD') AS bucket, points
     )
-    SELECT a.user_id, a.score, a.total, a.finished_at, fin.finished_at AS marked_at, fin.correct AS score_now,
+    SELECT a.user_id, a.score, a.total, a.finished_at AT TIME ZONE 'UTC' AS finished_at, fin.finished_at AT TIME ZONE 'UTC' AS marked_at, fin.correct AS score_now,
            (SELECT json_agg(x) FROM (SELECT 'all' AS period, 'all' AS bucket, points FROM stats WHERE fin.points > 0
                                      UNION ALL SELECT period, bucket, points FROM periods) x) AS standings
       FROM attempts a LEFT JOIN fin ON true WHERE a.id = ${attemptId}`;
+  // Prepared once per connection (answers.ts); timestamps leave as timestamptz, so pg reads them as UTC.
+  const [row] = await db.prepared<FinishRow>('attempt-finish', statement.text, statement.values);
   // Another user's attempt reads exactly like a missing one: its existence is not theirs to learn.
   if (!row || row.user_id !== userId) throw notFound('Attempt');
   if (row.marked_at) {

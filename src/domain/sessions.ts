@@ -36,6 +36,37 @@ export async function createSession(db: Database, userId: number, ttlS: number):
   return { token, expiresAt };
 }
 
+/**
+ * Signs a user in: a new session (a random 256-bit token, stored hashed, valid for ttlS seconds) and, in the
+ * same prepared statement, the user's sessions beyond the `keep` newest ended; their cached copies are dropped
+ * and the new one is cached at once, so the session's first request reads no row. `cacheTold` is false when
+ * the evicted sessions could not be dropped from the cache (the caller answers 503; a retry is harmless).
+ */
+export async function startSession(
+  deps: Pick<SessionDeps, 'db' | 'cache'>,
+  /** isAdmin: the stored flag (ADMIN_TELEGRAM_IDS is applied on each read). */ user: SessionUser,
+  ttlS: number,
+  keep: number,
+): Promise<{ token: string; expiresAt: Date; cacheTold: boolean }> {
+  const token = randomBytes(32).toString('base64url');
+  const tokenHash = hashToken(token);
+  const expiresAt = new Date(Date.now() + ttlS * 1000);
+  // The DELETE's snapshot does not see the row this statement inserts: keeping keep - 1 older ones leaves keep.
+  const evicted = await deps.db.prepared<{ token_hash: string }>(
+    'session-start',
+    `WITH created AS (
+       INSERT INTO sessions (token_hash, user_id, expires_at) VALUES ($1, $2, $3::timestamptz AT TIME ZONE 'UTC') RETURNING id
+     )
+     DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE user_id = $2 ORDER BY id DESC OFFSET greatest($4::int - 1, 0))
+     RETURNING token_hash`,
+    [tokenHash, user.id, expiresAt.toISOString(), keep],
+  );
+  const cacheTold = evicted.length === 0 || (await deps.cache.invalidate(...evicted.map((row) => cacheKeys.session(row.token_hash))));
+  const cached: CachedSession = { user, expiresAt: expiresAt.toISOString() };
+  await deps.cache.set(cacheKeys.session(tokenHash), cached).catch(() => undefined); // a miss reads the row instead
+  return { token, expiresAt, cacheTold };
+}
+
 /** The user behind a token, from the cache first and the database on a miss; undefined when unknown or expired. */
 export async function resolveSession(deps: SessionDeps, token: string): Promise<SessionUser | undefined> {
   const tokenHash = hashToken(token);
@@ -63,19 +94,6 @@ export async function endSession(deps: SessionDeps, token: string): Promise<bool
   const tokenHash = hashToken(token);
   await deps.db.prisma.session.deleteMany({ where: { tokenHash } });
   return deps.cache.invalidate(cacheKeys.session(tokenHash));
-}
-
-/**
- * Keeps a user's `keep` newest sessions and ends the others everywhere (rows first, then their cached
- * copies), so a replayed sign-in cannot pile up live tokens. Returns false when the cache could not be told.
- */
-export async function evictOldSessions(deps: Pick<SessionDeps, 'db' | 'cache'>, userId: number, keep: number): Promise<boolean> {
-  const evicted = await deps.db.prisma.$queryRaw<{ token_hash: string }[]>`
-    DELETE FROM sessions WHERE id IN (
-      SELECT id FROM sessions WHERE user_id = ${userId} ORDER BY id DESC OFFSET ${keep}
-    ) RETURNING token_hash`;
-  if (evicted.length === 0) return true;
-  return deps.cache.invalidate(...evicted.map((row) => cacheKeys.session(row.token_hash)));
 }
 
 /** Deletes up to `batchSize` expired sessions and drops them from the cache; returns how many went. */

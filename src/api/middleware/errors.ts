@@ -3,6 +3,7 @@ import { ZodError } from 'zod';
 import { AppError, methodNotAllowed, notFound, payloadTooLarge, badRequest, unavailable, unsupportedMediaType, validationFailed } from '../../lib/errors.js';
 import { Prisma } from '../../generated/prisma/client.js';
 import { DatabaseUnavailableError } from '../../db/database.js';
+import { SqlState, sqlStateOf } from '../../db/pg-errors.js';
 import type { Logger } from '../../lib/logger.js';
 import { lingerOnClose } from '../lingering-close.js';
 
@@ -40,6 +41,12 @@ export function toAppError(err: unknown): AppError | undefined {
     return validationFailed(err.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
   }
   if (err instanceof DatabaseUnavailableError) return unavailable('The database is busy; retry shortly.');
+  // Statements sent straight through pg (Database.prepared): the same meanings as Prisma's codes below.
+  const sqlState = sqlStateOf(err);
+  if (sqlState === SqlState.serializationFailure || sqlState === SqlState.deadlockDetected) return unavailable('The database is busy; retry shortly.');
+  if (sqlState === SqlState.uniqueViolation) return new AppError(409, 'conflict', 'A record with these values already exists.');
+  if (sqlState === SqlState.foreignKeyViolation) return badRequest('A referenced record does not exist.');
+  if (sqlState === SqlState.stringTooLong) return badRequest('A value is too long.');
   if (err instanceof Prisma.PrismaClientKnownRequestError) {
     // Overload, not a fault: no connection or transaction slot in time (P2024, P2028), or a transaction
     // aborted as a deadlock victim or by a write conflict (P2034). The client may retry.

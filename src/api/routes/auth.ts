@@ -9,7 +9,7 @@ import { createLimiter, rateLimit } from '../middleware/rate-limit.js';
 import { unauthenticated, unavailable } from '../../lib/errors.js';
 import { stripControl } from '../../lib/text.js';
 import { initDataKeys, verifyInitData } from '../../domain/telegram-init-data.js';
-import { createSession, endSession, evictOldSessions, type SessionUser } from '../../domain/sessions.js';
+import { endSession, startSession, type SessionUser } from '../../domain/sessions.js';
 import { isAdminUser, upsertTelegramUser, type TelegramProfile } from '../../domain/users.js';
 import { presentUser } from '../presenters/user.js';
 
@@ -42,8 +42,8 @@ export function authRoutes(deps: AppDeps): Router {
       firstName: row.firstName,
       isAdmin: isAdminUser(row, config.ADMIN_TELEGRAM_IDS),
     };
-    const { token, expiresAt } = await createSession(db, row.id, config.SESSION_TTL);
-    if (!(await evictOldSessions({ db, cache }, row.id, config.SESSION_MAX_PER_USER))) {
+    const { token, expiresAt, cacheTold } = await startSession({ db, cache }, { ...user, isAdmin: row.isAdmin }, config.SESSION_TTL, config.SESSION_MAX_PER_USER);
+    if (!cacheTold) {
       throw unavailable('The session was created but older ones could not be ended in the cache; retry the sign-in.');
     }
     if (!config.DEBUG) ctx.cookies.secure = true; // Secure even when TLS ends at a proxy Koa was not told about.
