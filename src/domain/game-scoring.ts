@@ -9,7 +9,7 @@ import type { Cache } from '../cache/cache.js';
 import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
 import { forgetChatLeaderboards } from './chat-leaderboard.js';
-import { scoreAnswer } from './scoring.js';
+import { scoreAnswer, type ScoredAnswer } from './scoring.js';
 
 export interface ScoredQuestion {
   /** False when the question had been scored before (nothing was written). */
@@ -28,19 +28,38 @@ interface PollRow {
   scored_at: Date | null;
 }
 
+/** The poll's correct option indexes, from the question's options in position order (telegram-polls.ts keeps the order). */
+export function correctOptionIndexes(options: readonly { correct: boolean }[]): number[] {
+  return options.flatMap((o, i) => (o.correct ? [i] : []));
+}
+
+/** A game question's time limit in whole seconds: its poll's open period (closes_at - sent_at). */
+export function pollLimitS(sentAt: Date, closesAt: Date): number {
+  return Math.round((closesAt.getTime() - sentAt.getTime()) / 1000);
+}
+
+/**
+ * One game answer scored by scoring.ts: options are the poll's option indexes (option i of the poll is option i
+ * of the question), elapsed = receipt - the poll's sending, limit = the poll's open period. The results export
+ * takes its credit from here too.
+ */
+export function scoreGameAnswer(answer: { optionIds: readonly number[]; receivedAt: Date }, facts: { correct: readonly number[]; sentAt: Date; limitS: number; previousStreak: number }): ScoredAnswer {
+  return scoreAnswer({
+    chosen: answer.optionIds,
+    correct: facts.correct,
+    elapsedMs: answer.receivedAt.getTime() - facts.sentAt.getTime(),
+    limitS: facts.limitS,
+    previousStreak: facts.previousStreak,
+  });
+}
+
 /** The scores of a question's answers given the streaks before it (pure: the test recomputes with it). */
 export function scoreQuestionAnswers(
   answers: readonly { userId: number; optionIds: readonly number[]; receivedAt: Date }[],
   facts: { correct: readonly number[]; sentAt: Date; limitS: number; previousStreaks: ReadonlyMap<number, number> },
 ): { userId: number; points: number; streak: number }[] {
   return answers.map((a) => {
-    const scored = scoreAnswer({
-      chosen: a.optionIds,
-      correct: facts.correct,
-      elapsedMs: a.receivedAt.getTime() - facts.sentAt.getTime(),
-      limitS: facts.limitS,
-      previousStreak: facts.previousStreaks.get(a.userId) ?? 0,
-    });
+    const scored = scoreGameAnswer(a, { ...facts, previousStreak: facts.previousStreaks.get(a.userId) ?? 0 });
     return { userId: a.userId, points: scored.points, streak: scored.streak };
   });
 }
@@ -52,8 +71,7 @@ export async function scoreGamePoll(deps: { db: Database; cache: Cache; config: 
       SELECT id, game_id, question_id, bot_id, chat_id, sent_at, closes_at, scored_at FROM game_polls WHERE id = ${gamePollId} FOR UPDATE`;
     if (!poll?.sent_at || !poll.closes_at || poll.scored_at) return { scored: false, answers: 0, poll };
     const options = await tx.option.findMany({ where: { questionId: poll.question_id }, orderBy: { position: 'asc' }, select: { correct: true } });
-    // Option i of the poll is option i of the question (telegram-polls.ts keeps the order).
-    const correct = options.flatMap((o, i) => (o.correct ? [i] : []));
+    const correct = correctOptionIndexes(options);
     const previous = await tx.$queryRaw<{ user_id: number; streak: number | null }[]>`
       SELECT a.user_id, a.streak FROM game_poll_answers a
        WHERE a.game_poll_id = (SELECT id FROM game_polls WHERE game_id = ${poll.game_id} AND scored_at IS NOT NULL AND sent_at < ${poll.sent_at}
@@ -62,7 +80,7 @@ export async function scoreGamePoll(deps: { db: Database; cache: Cache; config: 
     const scores = scoreQuestionAnswers(answers, {
       correct,
       sentAt: poll.sent_at,
-      limitS: Math.round((poll.closes_at.getTime() - poll.sent_at.getTime()) / 1000),
+      limitS: pollLimitS(poll.sent_at, poll.closes_at),
       previousStreaks: new Map(previous.map((p) => [p.user_id, p.streak ?? 0])),
     });
     if (scores.length > 0) {

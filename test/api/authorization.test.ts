@@ -71,6 +71,7 @@ const EXPECTED: Record<string, Access> = {
   'GET /api/v1/admin/imports/:id': ADMIN,
   'GET /api/v1/admin/quizzes/:slug/export': ADMIN,
   'GET /api/v1/admin/quizzes/:slug/results': ADMIN,
+  'GET /api/v1/admin/games/:id/results': ADMIN,
   'GET /openapi.json': PUBLIC,
   'GET /docs': PUBLIC,
   'GET /docs/:file': PUBLIC,
