@@ -163,7 +163,7 @@ export async function playDemo(target: DemoTarget, options: DemoOptions = {}): P
       });
     }
   }
-  const board = await call('GET', `/api/v1/chats/${CHAT_ID}/leaderboard?botId=${BOT_ID}&period=all`);
+  const board = await call('GET', `/api/v1/chats/${CHAT_ID}/leaderboard?botId=${BOT_ID}&period=all&limit=${Math.min(players, 100)}`);
   return { chatId: CHAT_ID, slug, transcript, leaderboard: board.items as LeaderboardRow[] };
 }
 

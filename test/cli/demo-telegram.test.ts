@@ -47,7 +47,8 @@ test('the demo plays a 5-question game with 30 players: 5 polls, one results mes
   assert.equal(finals.length, 1, messages.join('\n---\n'));
   assert.match(messages[0]!, /^Game on: /, 'the /quiz command was answered first');
   assert.equal(result.transcript.at(-1)?.kind, 'message', 'the results come after the last poll');
-  assert.ok(result.leaderboard.length > 0, 'the chat leaderboard has players');
+  assert.ok(result.leaderboard.length > 10, 'the chat leaderboard lists every player with points, past the default 10');
+  assert.ok(result.leaderboard.length <= 30);
   assert.ok(result.leaderboard.every((row) => row.points > 0 && /^player_\d\d$/.test(row.username ?? '')));
   assert.match(finals[0]!, new RegExp(`1\\. @${result.leaderboard[0]!.username}: ${result.leaderboard[0]!.points} points`));
   const printed = formatDemo(result);
