@@ -47,6 +47,17 @@ test('the README gives the two commands of a first run, and both scripts exist',
   assert.ok(scripts.includes('start') && scripts.includes('test'));
 });
 
+test('the README shows npm run demo:telegram as the third command, after npm ci && npm start', () => {
+  const quickStart = /```sh\n([^`]*)```/.exec(readme)?.[1] ?? '';
+  const commands = quickStart
+    .split('\n')
+    .flatMap((line) => line.replace(/#.*/, '').split('&&'))
+    .map((c) => c.trim())
+    .filter(Boolean);
+  assert.deepEqual(commands.slice(0, 3), ['npm ci', 'npm start', 'npm run demo:telegram']);
+  assert.ok(scripts.includes('demo:telegram'));
+});
+
 test('every relative link in the README and docs/ points at a file of the repository', () => {
   const broken = pages.flatMap(([from, text]) =>
     [...text.matchAll(/\]\(([^)#:]+)(#[^)]*)?\)/g)]
