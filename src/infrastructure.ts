@@ -4,7 +4,7 @@ import { createCache } from './cache/create-cache.js';
 import { createEmbeddedDatabase, createPostgresDatabase, type Database } from './db/database.js';
 import { createLogger, type Logger } from './lib/logger.js';
 import { TemporalGateway } from './temporal/client.js';
-import type { AppDeps } from './api/deps.js';
+import type { AppDeps } from './app-deps.js';
 
 export interface Infrastructure extends AppDeps {
   close(): Promise<void>;

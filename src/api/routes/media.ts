@@ -1,7 +1,7 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
-import type { AppDeps } from '../deps.js';
+import type { AppDeps } from '../../app-deps.js';
 import { ApiRouter, type ResponseSpec } from '../route.js';
 import { notFound } from '../../lib/errors.js';
 import { INCOMING_KEY_PREFIX, OG_KEY_PREFIX, isValidKey } from '../../storage/storage.js';

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type Router from '@koa/router';
 import { z } from 'zod';
 import { fileTypeFromFile } from 'file-type';
-import type { AppDeps } from '../deps.js';
+import type { AppDeps } from '../../app-deps.js';
 import { ApiRouter } from '../route.js';
 import { pathId } from '../params.js';
 import { IdString } from '../openapi/schemas.js';

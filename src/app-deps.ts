@@ -1,8 +1,8 @@
-import type { Config } from '../config.js';
-import type { Database } from '../db/database.js';
-import type { Cache } from '../cache/cache.js';
-import type { TemporalGateway } from '../temporal/client.js';
-import type { Logger } from '../lib/logger.js';
+import type { Config } from './config.js';
+import type { Database } from './db/database.js';
+import type { Cache } from './cache/cache.js';
+import type { TemporalGateway } from './temporal/client.js';
+import type { Logger } from './lib/logger.js';
 
 /** Infrastructure created once per process and handed to the app, routes and domain functions. */
 export interface AppDeps {

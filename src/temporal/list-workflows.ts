@@ -2,8 +2,8 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { optionalTsToMs } from '@temporalio/common/lib/time.js';
 import protos from '@temporalio/proto';
-import type { TemporalGateway } from '../temporal/client.js';
-import type { WorkflowTypeName } from '../temporal/constants.js';
+import type { TemporalGateway } from './client.js';
+import type { WorkflowTypeName } from './constants.js';
 
 /** The statuses GET /api/v1/admin/tasks filters by, as Temporal's list query names them. */
 export const TASK_STATUS_QUERY = { running: 'Running', completed: 'Completed', failed: 'Failed' } as const;
