@@ -3,6 +3,7 @@ import type { Database } from './db/database.js';
 import type { Cache } from './cache/cache.js';
 import type { TemporalGateway } from './temporal/client.js';
 import type { Logger } from './lib/logger.js';
+import type { Storage } from './storage/storage.js';
 
 /** Infrastructure created once per process and handed to the app, routes and domain functions. */
 export interface AppDeps {
@@ -11,4 +12,6 @@ export interface AppDeps {
   readonly cache: Cache;
   readonly temporal: TemporalGateway;
   readonly logger: Logger;
+  /** Processed uploads and Open Graph images (MEDIA_DIR on disk). */
+  readonly storage: Storage;
 }
