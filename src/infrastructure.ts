@@ -4,7 +4,8 @@ import { createCache } from './cache/create-cache.js';
 import { createEmbeddedDatabase, createPostgresDatabase, type Database } from './db/database.js';
 import { createLogger, type Logger } from './lib/logger.js';
 import { TemporalGateway } from './temporal/client.js';
-import type { AppDeps } from './api/deps.js';
+import { createStorage } from './storage/filesystem-storage.js';
+import type { AppDeps } from './app-deps.js';
 
 export interface Infrastructure extends AppDeps {
   close(): Promise<void>;
@@ -12,7 +13,7 @@ export interface Infrastructure extends AppDeps {
 
 /**
  * Creates the process's infrastructure once: logger, database (PostgreSQL pool, or the embedded
- * PGlite handed in by `npm start`), cache and Temporal gateway.
+ * PGlite handed in by `npm start`), cache, Temporal gateway and media storage.
  */
 export async function createInfrastructure(config: Config, options: { name: string; pglite?: PGlite; logger?: Logger }): Promise<Infrastructure> {
   const logger = options.logger ?? createLogger(config, options.name);
@@ -22,12 +23,14 @@ export async function createInfrastructure(config: Config, options: { name: stri
   else throw new Error('DATABASE_URL is not set (only `npm start` runs the embedded database)');
   const cache = createCache(config, logger);
   const temporal = new TemporalGateway(config, logger);
+  const storage = createStorage(config);
   return {
     config,
     logger,
     db,
     cache,
     temporal,
+    storage,
     async close() {
       await Promise.allSettled([temporal.close(), cache.close(), db.close()]);
     },

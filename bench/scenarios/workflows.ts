@@ -12,7 +12,7 @@ import { emptyResult, skippedResult, type ScenarioResult } from '../lib/result.j
 import { queueHasPoller, startBenchProcess } from '../lib/stack/app-processes.js';
 import { summarize } from '../lib/stats.js';
 import type { LoadResult } from '../lib/load/types.js';
-import { DEFAULT_TUNING } from '../../src/background/tuning.js';
+import { DEFAULT_TUNING } from '../../src/temporal/tuning.js';
 import { loadConfig } from '../../src/config.js';
 import { messageIdFor } from '../../src/domain/email.js';
 import { WorkflowType, workflowIds } from '../../src/temporal/constants.js';

@@ -1,8 +1,8 @@
 import Koa from 'koa';
 import Router from '@koa/router';
 import { bodyParser } from '@koa/bodyparser';
-import type { AppDeps } from './deps.js';
-import { requestContext } from './middleware/request-context.js';
+import type { AppDeps } from '../app-deps.js';
+import { assignRequestId } from './middleware/request-id.js';
 import { errorHandler } from './middleware/errors.js';
 import { performance } from './middleware/perf.js';
 import { installRequestSignal, requestTimeout } from './middleware/timeout.js';
@@ -25,7 +25,7 @@ export function createApp(deps: AppDeps, options: { reportError?: ErrorReporter[
   const app = new Koa({ proxy: deps.config.TRUST_PROXY, maxIpsCount: deps.config.TRUST_PROXY_HOPS });
   app.silent = true;
   installRequestSignal(app);
-  app.use(requestContext());
+  app.use(assignRequestId());
   if (deps.config.RESPONSE_CACHE && deps.cache.keepsCopies) new ResponseCache(deps.cache, deps.config.DEBUG || deps.config.PERF_HEADERS).attach(app);
   app.use(performance(deps.config, deps.logger));
   app.use(errorHandler(deps.logger, options.reportError));

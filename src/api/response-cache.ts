@@ -23,7 +23,7 @@ import { currentRequest, type CopyRead } from '../lib/request-context.js';
 import { metrics } from '../metrics/metrics.js';
 import { etagMatches } from './cached-response.js';
 import { routePattern } from './middleware/perf.js';
-import { requestIdFrom } from './middleware/request-context.js';
+import { requestIdFrom } from './middleware/request-id.js';
 import { hostHeaderCount } from './middleware/allowed-hosts.js';
 
 /** Records kept per process: far above the public URLs a bot's traffic uses. */
@@ -65,7 +65,7 @@ export class ResponseCache {
     private readonly perfHeaders: boolean,
   ) {}
 
-  /** Attaches this cache to `app` and adds its recorder (must run inside requestContext, outside everything else). */
+  /** Attaches this cache to `app` and adds its recorder (must run inside assignRequestId, outside everything else). */
   attach(app: Koa): void {
     caches.set(app, this);
     app.use(this.recorder());

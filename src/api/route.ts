@@ -15,7 +15,7 @@
 import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import type { z } from 'zod';
-import type { AppDeps } from './deps.js';
+import type { AppDeps } from '../app-deps.js';
 import { jsonBody, parseInput } from './validate.js';
 import { requireAdmin, requireBot, requireBotOrAdmin, requireUser } from './middleware/auth.js';
 import { notFound } from '../lib/errors.js';

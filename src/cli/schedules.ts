@@ -2,7 +2,7 @@
 // as every worker does when it starts; safe to run any number of times.
 import { loadToolConfig, createSilentLogger } from '../ops/tool-config.js';
 import { TemporalGateway } from '../temporal/client.js';
-import { ensureSchedules } from '../background/schedules.js';
+import { ensureSchedules } from '../temporal/schedules.js';
 
 async function run(): Promise<void> {
   const config = loadToolConfig();

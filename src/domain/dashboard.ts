@@ -1,10 +1,5 @@
 import type { Database } from '../db/database.js';
 import { ContactStatus, UploadStatus } from '../generated/prisma/client.js';
-import type { TemporalGateway } from '../temporal/client.js';
-import { withDeadline } from '../lib/deadline.js';
-
-/** A dashboard must not wait on a Temporal that is down: its workflow count gives up after this long. */
-export const WORKFLOW_COUNT_TIMEOUT_MS = 1000;
 
 export type ContactCounts = Record<ContactStatus, number>;
 export type UploadCounts = Record<UploadStatus, number>;
@@ -55,17 +50,4 @@ export async function countDashboard(db: Database, now = new Date()): Promise<Da
 /** Every status of the enum, zero when the GROUP BY had no row for it. */
 function fillStatuses<S extends string>(statuses: readonly S[], counts: Record<string, number> | null): Record<S, number> {
   return Object.fromEntries(statuses.map((s) => [s, Number(counts?.[s] ?? 0)])) as Record<S, number>;
-}
-
-/** Running workflows of this application's task queue, or null when Temporal does not answer within `timeoutMs`. */
-export async function countRunningWorkflows(temporal: TemporalGateway, timeoutMs = WORKFLOW_COUNT_TIMEOUT_MS): Promise<number | null> {
-  const deadline = Date.now() + timeoutMs;
-  const query = `ExecutionStatus = "Running" AND TaskQueue = "${temporal.taskQueue.replace(/["\\]/g, '')}"`;
-  const counted = (async () => {
-    const connection = await temporal.connection();
-    const client = await temporal.client();
-    const { count } = await connection.withDeadline(deadline, () => client.workflow.count(query));
-    return count;
-  })().catch(() => null);
-  return withDeadline(counted, timeoutMs, () => null);
 }

@@ -6,7 +6,7 @@
  */
 import type { Database } from '../db/database.js';
 import { Prisma } from '../generated/prisma/client.js';
-import { enqueueWorkflow } from '../background/outbox.js';
+import { enqueueWorkflow } from '../outbox/outbox.js';
 import { WorkflowType, workflowIds } from '../temporal/constants.js';
 import { conflict, notFound } from '../lib/errors.js';
 import { LEADERBOARD_SIZE, type LeaderboardItem } from './leaderboard.js';

@@ -4,7 +4,7 @@
  */
 import type { Database } from '../db/database.js';
 import type { Prisma, QuizImport } from '../generated/prisma/client.js';
-import { enqueueWorkflow, type OutboxRef } from '../background/outbox.js';
+import { enqueueWorkflow, type OutboxRef } from '../outbox/outbox.js';
 import { WorkflowType, workflowIds } from '../temporal/constants.js';
 import type { ImportFormat, ImportIssue } from '../imports/types.js';
 

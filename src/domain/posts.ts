@@ -3,7 +3,7 @@ import type { Cache } from '../cache/cache.js';
 import type { DataDeps } from './deps.js';
 import { Prisma, type Post } from '../generated/prisma/client.js';
 import { conflict, notFound } from '../lib/errors.js';
-import { enqueueOgImage } from '../background/outbox.js';
+import { enqueueOgImage } from '../outbox/outbox.js';
 import { cacheKeys } from './cache-keys.js';
 import { slugify, withSlugSuffix } from './slugs.js';
 

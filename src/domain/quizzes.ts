@@ -16,7 +16,7 @@ import { recomputeStats, invalidateUserStats } from './statistics.js';
 import { dropLeaderboard } from './leaderboard.js';
 import { dropPeriodLeaderboards } from './period-leaderboard.js';
 import { recomputePeriodPoints } from './period-points.js';
-import { enqueueOgImage } from '../background/outbox.js';
+import { enqueueOgImage } from '../outbox/outbox.js';
 
 export const QUIZ_LIMITS = {
   title: 200,

@@ -1,7 +1,7 @@
 import type { Database } from '../db/database.js';
 import type { Upload } from '../generated/prisma/client.js';
 import type { Storage } from '../storage/storage.js';
-import { enqueueUpload } from '../background/outbox.js';
+import { enqueueUpload } from '../outbox/outbox.js';
 
 export interface NewUpload {
   userId: number;

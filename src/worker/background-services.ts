@@ -2,9 +2,9 @@ import type { Database } from '../db/database.js';
 import type { Logger } from '../lib/logger.js';
 import type { Config } from '../config.js';
 import type { TemporalGateway } from '../temporal/client.js';
-import { ensureSchedules } from '../background/schedules.js';
-import { OutboxDispatcher } from '../background/outbox-dispatcher.js';
-import type { Exclusivity } from '../background/dispatch-pending.js';
+import { ensureSchedules } from '../temporal/schedules.js';
+import { OutboxDispatcher } from '../outbox/outbox-dispatcher.js';
+import type { Exclusivity } from '../outbox/dispatch-pending.js';
 
 export interface BackgroundServices {
   stop(): Promise<void>;

@@ -1,5 +1,5 @@
 import type { Infrastructure } from '../infrastructure.js';
-import type { Exclusivity } from '../background/dispatch-pending.js';
+import type { Exclusivity } from '../outbox/dispatch-pending.js';
 import { buildWorkflowBundle, createWorker } from './create-worker.js';
 import { startBackgroundServices } from './background-services.js';
 

@@ -1,5 +1,5 @@
 import type { ActivityOptions, LocalActivityOptions } from '@temporalio/workflow';
-import type { TaskTuning } from '../background/tuning.js';
+import type { TaskTuning } from '../temporal/tuning.js';
 
 /** Activity deadline and bounded exponential retries from the tuning a workflow was started with. */
 export function activityOptions(tuning: TaskTuning): ActivityOptions {

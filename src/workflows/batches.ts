@@ -1,6 +1,6 @@
 import { continueAsNew, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import type { TaskTuning } from '../background/tuning.js';
+import type { TaskTuning } from '../temporal/tuning.js';
 import { activityOptions } from './activity-options.js';
 
 /** At most this many batches per run of a batch-deleting workflow, so its history stays small whatever the backlog. */

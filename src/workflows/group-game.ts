@@ -1,6 +1,6 @@
 import { ContinueAsNew, condition, continueAsNew, defineQuery, defineSignal, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import type { TaskTuning } from '../background/tuning.js';
+import type { TaskTuning } from '../temporal/tuning.js';
 import { activityOptions } from './activity-options.js';
 
 export interface GroupGameInput {

@@ -1,7 +1,7 @@
 import { ApplicationFailure, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import type { EmailInput } from '../domain/email.js';
-import type { TaskTuning } from '../background/tuning.js';
+import type { TaskTuning } from '../temporal/tuning.js';
 import { failureReason, localActivityOptions } from './activity-options.js';
 
 export interface SendEmailInput {

@@ -1,6 +1,6 @@
 import { getExternalWorkflowHandle, proxyActivities, sleep } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import type { TaskTuning } from '../background/tuning.js';
+import type { TaskTuning } from '../temporal/tuning.js';
 import { activityOptions } from './activity-options.js';
 import { stopSignal } from './group-game.js';
 

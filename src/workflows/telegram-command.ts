@@ -1,6 +1,6 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import type { TaskTuning } from '../background/tuning.js';
+import type { TaskTuning } from '../temporal/tuning.js';
 import type { TelegramCommandRequest } from '../domain/telegram-commands.js';
 import { activityOptions } from './activity-options.js';
 

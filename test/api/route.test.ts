@@ -6,7 +6,7 @@ import Koa from 'koa';
 import { bodyParser } from '@koa/bodyparser';
 import { z } from 'zod';
 import pino from 'pino';
-import type { AppDeps } from '../../src/api/deps.js';
+import type { AppDeps } from '../../src/app-deps.js';
 import { ApiRouter } from '../../src/api/route.js';
 import { pathId } from '../../src/api/params.js';
 import { errorHandler } from '../../src/api/middleware/errors.js';

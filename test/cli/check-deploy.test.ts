@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createClient, type RedisClientType } from '@keyv/redis';
 import { ScheduleNotFoundError, type Client } from '@temporalio/client';
-import { ensureSchedules } from '../../src/background/schedules.js';
+import { ensureSchedules } from '../../src/temporal/schedules.js';
 import { KNOWN_DEFAULT_SECRETS, loadConfig, type Env } from '../../src/config.js';
 import { ScheduleId } from '../../src/temporal/constants.js';
 import { runDeployChecks, renderDeployChecks, type CheckResult } from '../../src/ops/deploy-check/run.js';

@@ -10,7 +10,7 @@ import ts from 'typescript';
 import type { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import { loadConfig, type Config } from '../../src/config.js';
-import { DEFAULT_TUNING } from '../../src/background/tuning.js';
+import { DEFAULT_TUNING } from '../../src/temporal/tuning.js';
 import type { CleanupSessionsInput } from '../../src/workflows/cleanup-sessions.js';
 import { WorkflowType, ScheduleId } from '../../src/temporal/constants.js';
 import { TemporalGateway } from '../../src/temporal/client.js';

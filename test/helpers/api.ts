@@ -121,7 +121,7 @@ export async function startTestApi(overrides: Env = {}, options: { temporal?: bo
     await sleep(50);
   }
   const app = createApp(deps);
-  // Right after requestContext: keep each request's counters so request() can report them exactly.
+  // Right after assignRequestId: keep each request's counters so request() can report them exactly.
   const stats = new Map<string, RequestStats>();
   app.middleware.splice(1, 0, (ctx, next) => {
     const current = currentRequest();

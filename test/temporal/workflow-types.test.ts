@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ScheduleOptionsAction } from '@temporalio/client';
-import { enqueueWorkflow, type OutboxTx } from '../../src/background/outbox.js';
-import { startWorkflow, type StartDeps, type WorkflowStart } from '../../src/background/start-workflow.js';
-import { scheduleDefinitions } from '../../src/background/schedules.js';
+import { enqueueWorkflow, type OutboxTx } from '../../src/outbox/outbox.js';
+import { startWorkflow, type StartDeps, type WorkflowStart } from '../../src/temporal/start-workflow.js';
+import { scheduleDefinitions } from '../../src/temporal/schedules.js';
 import { WorkflowType, type WorkflowInput, type WorkflowRequest } from '../../src/temporal/constants.js';
 import * as workflows from '../../src/workflows/index.js';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DEFAULT_TUNING } from '../../src/background/tuning.js';
+import { DEFAULT_TUNING } from '../../src/temporal/tuning.js';
 import { WorkflowType, workflowIds } from '../../src/temporal/constants.js';
 import { startSmtpServer } from '../helpers/smtp.js';
 import { startTestWorker, workerEnv } from '../helpers/worker.js';

@@ -7,7 +7,7 @@ import { Client, Connection } from '@temporalio/client';
 import { loadConfig, type Env } from '../../src/config.js';
 import { createInfrastructure, type Infrastructure } from '../../src/infrastructure.js';
 import { WorkflowType, workflowIds } from '../../src/temporal/constants.js';
-import type { TaskTuning } from '../../src/background/tuning.js';
+import type { TaskTuning } from '../../src/temporal/tuning.js';
 import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp.js';
 import { workerEnv } from '../helpers/worker.js';
 import { spawnWorkerProcess } from '../helpers/worker-process.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { imageSize } from 'image-size';
 import { WorkflowType, workflowIds } from '../../src/temporal/constants.js';
-import { taskTuning } from '../../src/background/tuning.js';
+import { taskTuning } from '../../src/temporal/tuning.js';
 import { startTestApi, type TestApi } from '../helpers/api.js';
 import { startTestWorker, workerEnv, type TestWorker } from '../helpers/worker.js';
 import { eventually } from '../helpers/eventually.js';

@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { Context } from '@temporalio/activity';
 import { WorkflowFailedError } from '@temporalio/client';
 import { WorkflowType, workflowIds } from '../../src/temporal/constants.js';
-import type { TaskTuning } from '../../src/background/tuning.js';
+import type { TaskTuning } from '../../src/temporal/tuning.js';
 import type { EmailInput } from '../../src/domain/email.js';
 import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp.js';
 import { startTestWorker, workerEnv, type TestWorker } from '../helpers/worker.js';

@@ -1,5 +1,5 @@
 import type { Context, Middleware, Next } from 'koa';
-import type { AppDeps } from '../deps.js';
+import type { AppDeps } from '../../app-deps.js';
 import { forbidden, unauthenticated } from '../../lib/errors.js';
 import { resolveSession, type SessionUser } from '../../domain/sessions.js';
 import { secretsEqual } from '../../domain/telegram-init-data.js';

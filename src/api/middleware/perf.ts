@@ -10,7 +10,7 @@ type PerfConfig = Pick<Config, 'DEBUG' | 'PERF_HEADERS' | 'SLOW_REQUEST_MS' | 'M
  * Times each request and records it in the Prometheus metrics; warns about a request slower than
  * SLOW_REQUEST_MS or sending more than MANY_QUERIES statements; with DEBUG or PERF_HEADERS answers with
  * X-Request-Time and this request's own X-SQL-Queries, X-Cache-Hits and X-Cache-Misses.
- * Must run inside requestContext (the counters live in its async context) and outside the error handler
+ * Must run inside assignRequestId (the counters live in its async context) and outside the error handler
  * (so error answers are measured and get the headers too).
  */
 export function performance(config: PerfConfig, logger: Logger): Middleware {

@@ -1,5 +1,5 @@
 import type Router from '@koa/router';
-import type { AppDeps } from '../deps.js';
+import type { AppDeps } from '../../app-deps.js';
 import { ApiRouter } from '../route.js';
 import { unavailable } from '../../lib/errors.js';
 

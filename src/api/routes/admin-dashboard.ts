@@ -1,9 +1,10 @@
 import type Router from '@koa/router';
 import { z } from 'zod';
-import type { AppDeps } from '../deps.js';
+import type { AppDeps } from '../../app-deps.js';
 import { ApiRouter } from '../route.js';
 import { Timestamp } from '../openapi/schemas.js';
-import { countDashboard, countRunningWorkflows } from '../../domain/dashboard.js';
+import { countDashboard } from '../../domain/dashboard.js';
+import { countRunningWorkflows } from '../../temporal/list-workflows.js';
 
 const Count = z.number().int().min(0);
 const Dashboard = z.strictObject({

@@ -2,7 +2,7 @@ import path from 'node:path';
 import fs from 'node:fs/promises';
 import type Router from '@koa/router';
 import { z } from 'zod';
-import type { AppDeps } from '../deps.js';
+import type { AppDeps } from '../../app-deps.js';
 import { ApiRouter } from '../route.js';
 import { pathId } from '../params.js';
 import { parseInput } from '../validate.js';

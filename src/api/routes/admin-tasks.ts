@@ -1,13 +1,13 @@
 import type Router from '@koa/router';
 import { z } from 'zod';
 import { ScheduleNotFoundError } from '@temporalio/client';
-import type { AppDeps } from '../deps.js';
+import type { AppDeps } from '../../app-deps.js';
 import { ApiRouter } from '../route.js';
 import { pageQuery } from '../pagination.js';
 import { pageOf, Timestamp } from '../openapi/schemas.js';
 import { badRequest, notFound, unavailable } from '../../lib/errors.js';
 import { ScheduleId, WorkflowType } from '../../temporal/constants.js';
-import { TASK_STATUS_QUERY, decodeTaskCursor, listWorkflows, type TaskStatusFilter } from '../../background/list-workflows.js';
+import { TASK_STATUS_QUERY, decodeTaskCursor, listWorkflows, type TaskStatusFilter } from '../../temporal/list-workflows.js';
 
 const TasksQuery = z.object({
   status: z.enum(Object.keys(TASK_STATUS_QUERY) as [TaskStatusFilter, ...TaskStatusFilter[]]).optional(),

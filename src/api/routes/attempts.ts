@@ -1,6 +1,6 @@
 import type Router from '@koa/router';
 import { z } from 'zod';
-import type { AppDeps } from '../deps.js';
+import type { AppDeps } from '../../app-deps.js';
 import { ApiRouter } from '../route.js';
 import { MAX_ID, pathId, pathSlug } from '../params.js';
 import { IdString, PublicQuestion, Timestamp } from '../openapi/schemas.js';

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
-import type { AppDeps } from '../deps.js';
+import type { AppDeps } from '../../app-deps.js';
 import { ApiRouter } from '../route.js';
 import { buildOpenApiDocument } from '../openapi/document.js';
 import { sendCachedBody } from '../cached-response.js';

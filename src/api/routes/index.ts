@@ -1,5 +1,5 @@
 import type Router from '@koa/router';
-import type { AppDeps } from '../deps.js';
+import type { AppDeps } from '../../app-deps.js';
 import { healthRoutes } from './health.js';
 import { authRoutes } from './auth.js';
 import { adminDashboardRoutes } from './admin-dashboard.js';

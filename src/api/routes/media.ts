@@ -1,11 +1,10 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
-import type { AppDeps } from '../deps.js';
+import type { AppDeps } from '../../app-deps.js';
 import { ApiRouter, type ResponseSpec } from '../route.js';
 import { notFound } from '../../lib/errors.js';
 import { INCOMING_KEY_PREFIX, OG_KEY_PREFIX, isValidKey } from '../../storage/storage.js';
-import { createStorage } from '../../storage/filesystem-storage.js';
 
 const CONTENT_TYPES: Record<string, string> = { png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg' };
 /** Every stored file is immutable (a new image gets a new key), so clients and CDNs may keep it for a year. */
@@ -17,7 +16,7 @@ const IMAGE: Record<number, ResponseSpec> = {
 
 /** Processed uploads under /media/... and Open Graph images under /og/..., straight from storage. */
 export function mediaRoutes(deps: AppDeps): Router {
-  const storage = createStorage(deps.config);
+  const { storage } = deps;
   const api = new ApiRouter(deps, { tag: 'Media' });
 
   const serve = async (ctx: Context, key: string) => {

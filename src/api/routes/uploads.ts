@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type Router from '@koa/router';
 import { z } from 'zod';
 import { fileTypeFromFile } from 'file-type';
-import type { AppDeps } from '../deps.js';
+import type { AppDeps } from '../../app-deps.js';
 import { ApiRouter } from '../route.js';
 import { pathId } from '../params.js';
 import { IdString } from '../openapi/schemas.js';
@@ -15,7 +15,6 @@ import { MULTIPART_OVERHEAD_BYTES, receiveSingleFile } from '../receive-upload.j
 import { notFound, payloadTooLarge, unsupportedMediaType } from '../../lib/errors.js';
 import { UPLOAD_IMAGE_TYPES } from '../../images/formats.js';
 import { INCOMING_KEY_PREFIX } from '../../storage/storage.js';
-import { createStorage } from '../../storage/filesystem-storage.js';
 import { presentUpload, storeUpload } from '../../domain/uploads.js';
 
 const UploadForm = z.strictObject({ file: z.file().min(1).meta({ description: 'PNG, JPEG, GIF, BMP or TIFF, at most UPLOAD_MAX_BYTES' }) });
@@ -36,8 +35,7 @@ const NOT_AN_IMAGE = 'Only PNG, JPEG, GIF, BMP and TIFF images are accepted (jud
 
 /** Image uploads: streamed to disk within UPLOAD_MAX_BYTES, checked by their bytes, processed by a workflow. */
 export function uploadRoutes(deps: AppDeps): Router {
-  const { config, db } = deps;
-  const storage = createStorage(config);
+  const { config, db, storage } = deps;
   const spoolDir = path.join(config.MEDIA_DIR, '.spool');
   const api = new ApiRouter(deps, { prefix: '/api/v1', tag: 'Uploads' });
   // Each upload costs a decode: counted per user (an address may hide many users, a user many addresses), before

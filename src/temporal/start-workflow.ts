@@ -1,7 +1,7 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { Config } from '../config.js';
-import type { TemporalGateway } from '../temporal/client.js';
-import type { WorkflowInput, WorkflowMemo, WorkflowRequest, WorkflowTypeName, Workflows } from '../temporal/constants.js';
+import type { TemporalGateway } from './client.js';
+import type { WorkflowInput, WorkflowMemo, WorkflowRequest, WorkflowTypeName, Workflows } from './constants.js';
 import { metrics } from '../metrics/metrics.js';
 import { taskTuning } from './tuning.js';
 

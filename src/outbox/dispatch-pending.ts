@@ -2,7 +2,7 @@ import type { Database } from '../db/database.js';
 import type { Logger } from '../lib/logger.js';
 import { OUTBOX_DISPATCHER_LOCK, temporalWorkflowId, type WorkflowMemo } from '../temporal/constants.js';
 import type { OutboxRef, OutboxTx } from './outbox.js';
-import { startWorkflow, type StartDeps } from './start-workflow.js';
+import { startWorkflow, type StartDeps } from '../temporal/start-workflow.js';
 
 export interface DispatchDeps extends StartDeps {
   db: Database;

@@ -3,14 +3,14 @@ import { after, before, describe, test } from 'node:test';
 import { loadConfig } from '../../src/config.js';
 import { createInfrastructure, type Infrastructure } from '../../src/infrastructure.js';
 import { WorkflowType } from '../../src/temporal/constants.js';
-import { enqueueWorkflow, type OutboxRef } from '../../src/background/outbox.js';
+import { enqueueWorkflow, type OutboxRef } from '../../src/outbox/outbox.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { dispatchPending } from '../../src/background/dispatch-pending.js';
+import { dispatchPending } from '../../src/outbox/dispatch-pending.js';
 import { MIGRATIONS_DIR } from '../../src/db/migrations.js';
-import { OutboxDispatcher } from '../../src/background/outbox-dispatcher.js';
-import { OUTBOX_CHANNEL } from '../../src/background/outbox-wake.js';
+import { OutboxDispatcher } from '../../src/outbox/outbox-dispatcher.js';
+import { OUTBOX_CHANNEL } from '../../src/outbox/outbox-wake.js';
 import { workerEnv } from '../helpers/worker.js';
 import { eventually } from '../helpers/eventually.js';
 

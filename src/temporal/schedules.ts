@@ -1,6 +1,6 @@
 import { ScheduleAlreadyRunning, type Client, type ScheduleOptionsAction, type ScheduleSpec } from '@temporalio/client';
 import type { Config } from '../config.js';
-import { ScheduleId, WorkflowType, type ScheduleIdName, type WorkflowInput, type WorkflowTypeName } from '../temporal/constants.js';
+import { ScheduleId, WorkflowType, type ScheduleIdName, type WorkflowInput, type WorkflowTypeName } from './constants.js';
 import { taskTuning } from './tuning.js';
 
 type ScheduleConfig = Pick<Config, 'TEMPORAL_TASK_QUEUE' | 'SCHEDULE_TIMEZONE' | 'TASK_TIMEOUT_S' | 'TASK_RETRY_INITIAL_MS' | 'TASK_MAX_ATTEMPTS'>;

@@ -2,8 +2,9 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { optionalTsToMs } from '@temporalio/common/lib/time.js';
 import protos from '@temporalio/proto';
-import type { TemporalGateway } from '../temporal/client.js';
-import type { WorkflowTypeName } from '../temporal/constants.js';
+import type { TemporalGateway } from './client.js';
+import type { WorkflowTypeName } from './constants.js';
+import { withDeadline } from '../lib/deadline.js';
 
 /** The statuses GET /api/v1/admin/tasks filters by, as Temporal's list query names them. */
 export const TASK_STATUS_QUERY = { running: 'Running', completed: 'Completed', failed: 'Failed' } as const;
@@ -100,4 +101,20 @@ export async function listWorkflows(
   }));
   const token = response.nextPageToken;
   return { items, nextCursor: token && token.length > 0 ? encodeTaskCursor(token, secret) : null };
+}
+
+/** A dashboard must not wait on a Temporal that is down: its workflow count gives up after this long. */
+export const WORKFLOW_COUNT_TIMEOUT_MS = 1000;
+
+/** Running workflows of this application's task queue, or null when Temporal does not answer within `timeoutMs`. */
+export async function countRunningWorkflows(temporal: TemporalGateway, timeoutMs = WORKFLOW_COUNT_TIMEOUT_MS): Promise<number | null> {
+  const deadline = Date.now() + timeoutMs;
+  const query = `ExecutionStatus = "Running" AND TaskQueue = "${temporal.taskQueue.replace(/["\\]/g, '')}"`;
+  const counted = (async () => {
+    const connection = await temporal.connection();
+    const client = await temporal.client();
+    const { count } = await connection.withDeadline(deadline, () => client.workflow.count(query));
+    return count;
+  })().catch(() => null);
+  return withDeadline(counted, timeoutMs, () => null);
 }

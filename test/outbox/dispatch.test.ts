@@ -8,9 +8,9 @@ import { createOutboxActivities } from '../../src/activities/outbox.js';
 import type { ActivityDeps } from '../../src/activities/index.js';
 import { createInfrastructure, type Infrastructure } from '../../src/infrastructure.js';
 import { OUTBOX_DISPATCHER_LOCK, WorkflowType, temporalWorkflowId } from '../../src/temporal/constants.js';
-import { enqueueOgImage, enqueueWorkflow } from '../../src/background/outbox.js';
-import { dispatchPending } from '../../src/background/dispatch-pending.js';
-import { OutboxDispatcher } from '../../src/background/outbox-dispatcher.js';
+import { enqueueOgImage, enqueueWorkflow } from '../../src/outbox/outbox.js';
+import { dispatchPending } from '../../src/outbox/dispatch-pending.js';
+import { OutboxDispatcher } from '../../src/outbox/outbox-dispatcher.js';
 import { workerEnv } from '../helpers/worker.js';
 import { eventually } from '../helpers/eventually.js';
 

@@ -10,7 +10,7 @@ export function requestIdFrom(incoming: string | undefined): string {
 }
 
 /** Keeps a well-formed incoming X-Request-ID (or makes one) and binds the request's counters to its async context. */
-export function requestContext(): Middleware {
+export function assignRequestId(): Middleware {
   return (ctx, next) => {
     const requestId = requestIdFrom(ctx.get('X-Request-ID'));
     ctx.state.requestId = requestId;

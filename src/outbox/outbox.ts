@@ -1,7 +1,7 @@
 import type { Prisma } from '../generated/prisma/client.js';
 import { currentRequest } from '../lib/request-context.js';
 import { WorkflowType, temporalWorkflowId, workflowIds, type WorkflowMemo, type WorkflowRequest, type WorkflowTypeName } from '../temporal/constants.js';
-import type { WorkflowStart } from './start-workflow.js';
+import type { WorkflowStart } from '../temporal/start-workflow.js';
 
 /** The client of a Prisma interactive transaction (`db.prisma.$transaction(async (tx) => ...)`). */
 export type OutboxTx = Prisma.TransactionClient;
