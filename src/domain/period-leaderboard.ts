@@ -14,6 +14,7 @@
 import type { Cache } from '../cache/cache.js';
 import type { Database } from '../db/database.js';
 import type { Logger } from '../lib/logger.js';
+import { withDeadline } from '../lib/deadline.js';
 import { cacheKeys } from './cache-keys.js';
 import { LEADERBOARD_SIZE, type LeaderboardItem } from './leaderboard.js';
 import { bucketOf, type Period, type PeriodBucket } from './periods.js';
@@ -37,13 +38,10 @@ interface Deps {
   cache: Cache;
 }
 
-function withTimeout<T>(op: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error('redis timed out')), REDIS_TIMEOUT_MS);
+const withTimeout = <T>(op: Promise<T>): Promise<T> =>
+  withDeadline(op, REDIS_TIMEOUT_MS, () => {
+    throw new Error('redis timed out');
   });
-  return Promise.race([op, deadline]).finally(() => clearTimeout(timer));
-}
 
 const setKey = (cache: Cache, b: { period: Period; bucket: string }) => cache.redisKey(cacheKeys.periodLeaderboard(b.period, b.bucket));
 

@@ -17,6 +17,7 @@ import { LEADERBOARD_MAX_STALENESS_MS } from '../../src/domain/leaderboard.js';
 import { startTestApi, type TestApi } from '../helpers/api.js';
 import { createQuiz, playQuiz } from '../helpers/quizzes.js';
 import { parsePrometheus } from '../helpers/prometheus.js';
+import { eventually } from '../helpers/eventually.js';
 
 /** Headers that differ between any two answers. */
 const PER_ANSWER = new Set(['x-request-id', 'date', 'x-request-time']);
@@ -214,13 +215,9 @@ describe('response cache', () => {
     const quick = await writer.signInWithUser('user');
     await playQuiz(writer, quick.token, quiz, 2);
     // API.md: a finish shows within a second; the copies here would live a minute.
-    const deadline = Date.now() + LEADERBOARD_MAX_STALENESS_MS + 2000;
-    for (;;) {
-      const items = JSON.parse((await app.get(path)).text).items as { userId: string }[];
-      if (items.some((item) => item.userId === quick.user.id)) break;
-      if (Date.now() > deadline) assert.fail('the finish did not show within the leaderboard staleness bound');
-      await sleep(100);
-    }
+    await eventually('the finish to show within the leaderboard staleness bound', async () => (JSON.parse((await app.get(path)).text).items as { userId: string }[]).some((item) => item.userId === quick.user.id), {
+      timeoutMs: LEADERBOARD_MAX_STALENESS_MS + 2000,
+    });
   });
 
   test('RESPONSE_CACHE=false: every request runs the chain', async () => {

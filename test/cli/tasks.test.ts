@@ -5,7 +5,6 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { setTimeout as sleep } from 'node:timers/promises';
 import ts from 'typescript';
 import type { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
@@ -18,6 +17,7 @@ import { runTasks, type TasksCommand } from '../../src/ops/tasks-report.js';
 import { createSilentLogger } from '../../src/ops/tool-config.js';
 import { freePort } from '../harness/services.js';
 import { migratedServices, startCliWorker, type CliWorker } from '../helpers/cli-worker.js';
+import { eventually as pollUntil } from '../helpers/eventually.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const QUEUE = `tasks-${process.pid}-${Date.now().toString(36)}`;
@@ -52,12 +52,10 @@ async function tasks(command: TasksCommand, json: boolean, options: { queue?: st
 
 /** Visibility is eventually consistent: asks again until `accept` holds or 20 s pass. */
 async function eventually<T>(ask: () => Promise<T>, accept: (value: T) => boolean): Promise<T> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const value = await ask();
-    if (accept(value) || Date.now() > deadline) return value;
-    await sleep(250);
-  }
+  let last: { value: T } | undefined;
+  // The last answer goes back even when it never satisfied `accept`, so the caller's assertion says what was seen.
+  await pollUntil('an accepted answer', async () => accept((last = { value: await ask() }).value), { timeoutMs: 20_000, intervalMs: 250 }).catch(() => undefined);
+  return last!.value;
 }
 
 /**

@@ -1,12 +1,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { startTestApi, type TestApi } from '../helpers/api.js';
 import { createQuiz, playQuiz, runPoints } from '../helpers/quizzes.js';
 import { recomputePeriodPoints } from '../../src/domain/period-points.js';
 import { loadUserStats, recomputeStats, refreshAllStatistics } from '../../src/domain/statistics.js';
 import { cacheKeys } from '../../src/domain/cache-keys.js';
 import { runWithRequest, currentRequest } from '../../src/lib/request-context.js';
+import { eventually } from '../helpers/eventually.js';
 
 describe('statistics rules', () => {
   let api: TestApi;
@@ -136,12 +136,15 @@ describe('statistics rules', () => {
     await rowWritten;
     const repair = recomputeStats(api.deps.db.prisma);
     // The repair read its snapshot without the answer and now waits for the row.
-    for (;;) {
-      const [row] = await api.deps.db.prisma.$queryRaw<{ n: number }[]>`
-        SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`;
-      if (row!.n > 0) break;
-      await sleep(20);
-    }
+    await eventually(
+      'the repair to wait for the row lock',
+      async () => {
+        const [row] = await api.deps.db.prisma.$queryRaw<{ n: number }[]>`
+          SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`;
+        return row!.n > 0;
+      },
+      { intervalMs: 20 },
+    );
     release();
     await answering;
     assert.ok((await repair).includes(userId));

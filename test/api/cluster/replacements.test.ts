@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pino from 'pino';
 import { WorkerPool, type Member, type ReplaceReason } from '../../../src/api/cluster/worker-pool.js';
 import type { WorkerMessage } from '../../../src/api/cluster/messages.js';
+import { eventually } from '../../helpers/eventually.js';
 
 // The pool's replacement rules with stand-in workers (test/fixtures/obedient-http-worker.mjs) that ask for
 // whatever the test says: fast, and in the exact order the test wants.
@@ -33,11 +34,15 @@ after(async () => {
 
 /** The active workers, once `n` are active and nothing else is running. */
 async function settled(n: number): Promise<Member[]> {
-  for (;;) {
-    const c = pool.counts();
-    if (c.active === n && c.starting + c.standby + c.draining === 0) return activeMembers;
-    await sleep(20);
-  }
+  await eventually(
+    `${n} active workers and nothing else running`,
+    () => {
+      const c = pool.counts();
+      return c.active === n && c.starting + c.standby + c.draining === 0;
+    },
+    { intervalMs: 20 },
+  );
+  return activeMembers;
 }
 let activeMembers: Member[] = [];
 pool.on('message', (member, message) => {
