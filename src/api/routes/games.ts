@@ -36,7 +36,9 @@ const Game = z
   .meta({ id: 'Game' });
 const Accepted = z.strictObject({ id: IdString, status: z.literal('stopping') });
 const ChatPath = z.object({ chatId: z.string().regex(/^-?\d{1,15}$/) });
-const ChatLeaderboardQuery = z.object({ botId: BotId, period: z.enum(CHAT_PERIODS).default('all'), limit: limitQuery(LEADERBOARD_SIZE, 10) });
+/** A query string carries text only: the bot id as digits (the body's BotId also takes a JSON number). */
+const BotIdQuery = z.string().regex(/^\d{1,15}$/, 'must be a bot id');
+const ChatLeaderboardQuery = z.object({ botId: BotIdQuery, period: z.enum(CHAT_PERIODS).default('all'), limit: limitQuery(LEADERBOARD_SIZE, 10) });
 const ChatLeaderboard = z.strictObject({ items: z.array(Standing), period: z.enum(CHAT_PERIODS), from: Timestamp.nullable() }).meta({ id: 'ChatLeaderboard' });
 
 /** Group games in Telegram chats (a bot server or an admin): start, read, stop; and a chat's leaderboard. */
