@@ -3,6 +3,7 @@ import type { ChildProcess } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Env } from '../../src/config.js';
+import { withDeadline } from '../../src/lib/deadline.js';
 import { startTemporal, type TemporalService } from '../harness/services.js';
 import { workerEnv } from '../helpers/worker.js';
 import { spawnWorkerProcess } from '../helpers/worker-process.js';
@@ -50,7 +51,11 @@ test('SIGTERM while the worker waits for Temporal stops it', { timeout: 300_000 
     const worker = spawnWorker();
     await worker.seen('"msg":"Temporal unreachable; the worker waits for it"');
     worker.child.kill('SIGTERM');
-    const stopped = await Promise.race([worker.exited.then(() => true), new Promise<false>((resolve) => setTimeout(() => resolve(false), 30_000))]);
+    const stopped = await withDeadline(
+      worker.exited.then(() => true),
+      30_000,
+      () => false,
+    );
     assert.ok(stopped, 'SIGTERM stopped the waiting worker within 30 s');
   } finally {
     await temporal.restart();
