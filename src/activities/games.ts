@@ -24,7 +24,7 @@ export interface FinishGameInput {
 const ADMIN_STATUSES = new Set(['creator', 'administrator']);
 
 /** The group game's database and Bot API steps; each is safe to retry (see each one's contract). */
-export function createGameActivities(deps: Pick<ActivityDeps, 'db' | 'config' | 'cache'>) {
+export function createGameActivities(deps: Pick<ActivityDeps, 'db' | 'config' | 'cache' | 'logger'>) {
   const { db } = deps;
   const { apiFor, reserve } = createBotCalls(deps);
   const gameOf = async (gameId: number) => {

@@ -2,9 +2,9 @@
  * Leaderboards by period (API.md § Scoring): one Redis sorted set per period bucket (`lb:day:2026-12-04`,
  * `lb:week:2026-11-30`, `lb:month:2026-12-01`, `lb:all:all`), user id -> points in that bucket.
  *
- * A finish hands over the user's totals after it (attempts.ts reads them back from Postgres in its own
- * statement) and they are written with ZADD GT: absolute values, so a retried or late write never counts
- * twice nor lowers a newer total, and two processes writing one board agree. A set is trusted only while it
+ * A finish (and a scored game question, game-scoring.ts) hands over the user's totals after it (read back from
+ * Postgres in the statement that wrote them) and they are written with ZADD GT: absolute values, so a retried
+ * or late write never counts twice nor lowers a newer total, and two processes writing one board agree. A set is trusted only while it
  * holds the marker member written when it was rebuilt from Postgres (`period_points`, `user_stats`): a set
  * Redis evicted or lost, or one a finish created from nothing, lacks it and is rebuilt on its next read.
  * A rebuild loads the top LEADERBOARD_SIZE; a user below them enters with their total at their next
@@ -81,19 +81,44 @@ export async function loadPeriodTop(db: Database, bucket: PeriodBucket): Promise
   return rows.map((r) => ({ userId: r.user_id, username: r.username, points: r.points }));
 }
 
+/** A player's totals after a write (a finish, a scored game question), for the period leaderboards. */
+export interface PlayerStandings {
+  id: number;
+  username: string | null;
+  standings: readonly PointsStanding[];
+}
+
 /**
  * Writes a user's totals after a finish into the sets of their buckets (and their name beside them). Best
  * effort: when Redis fails, the sets miss this total until the repair pass drops them (they are then rebuilt).
  */
 export async function publishStandings(deps: { cache: Cache; logger: Logger }, user: { id: number; username: string | null }, standings: readonly PointsStanding[]): Promise<void> {
+  await publishPlayersStandings(deps, [{ ...user, standings }]);
+}
+
+/**
+ * publishStandings for many players at once (a game question scores a whole chat): one ZADD per board with
+ * every player's total and one HSET of their names, whatever the number of players.
+ */
+export async function publishPlayersStandings(deps: { cache: Cache; logger: Logger }, players: readonly PlayerStandings[]): Promise<void> {
   const redis = deps.cache.redis;
-  if (!redis || standings.length === 0) return;
+  const scoring = players.filter((p) => p.standings.length > 0);
+  if (!redis || scoring.length === 0) return;
+  const boards = new Map<string, { standing: PointsStanding; members: { score: number; value: string }[] }>();
+  for (const player of scoring) {
+    for (const s of player.standings) {
+      const key = setKey(deps.cache, s);
+      const board = boards.get(key) ?? { standing: s, members: [] };
+      board.members.push({ score: s.points, value: String(player.id) });
+      boards.set(key, board);
+    }
+  }
   const now = new Date();
-  const writes: Promise<unknown>[] = [redis.hSet(deps.cache.redisKey(cacheKeys.leaderboardNames), String(user.id), user.username ?? '')];
-  for (const s of standings) {
-    const key = setKey(deps.cache, s);
-    writes.push(redis.zAdd(key, [{ score: s.points, value: String(user.id) }], { comparison: 'GT' }));
-    const expiry = s.period === 'all' ? undefined : roughExpiryOf(s.period, s.bucket);
+  const names = Object.fromEntries(scoring.map((p) => [String(p.id), p.username ?? '']));
+  const writes: Promise<unknown>[] = [redis.hSet(deps.cache.redisKey(cacheKeys.leaderboardNames), names)];
+  for (const [key, { standing, members }] of boards) {
+    writes.push(redis.zAdd(key, members, { comparison: 'GT' }));
+    const expiry = standing.period === 'all' ? undefined : roughExpiryOf(standing.period, standing.bucket);
     // Only a set without one yet (made by this write): a rebuilt set has its bucket's exact expiry.
     if (expiry !== undefined && expiry * 1000 > now.getTime()) writes.push(redis.expireAt(key, expiry, 'NX'));
   }

@@ -1,14 +1,16 @@
 /**
- * The rule the period points (`period_points`, added to by each finish in attempts.ts) must agree with:
- * the points of a user's attempts finished in each day, week and month of SCHEDULE_TIMEZONE. Used for the
- * users who lose attempts when a quiz is deleted, and by the refresh-stats repair pass for everyone.
+ * The rule the period points (`period_points`, added to by each finish in attempts.ts and each scored game
+ * question in game-scoring.ts) must agree with: the points of a user's attempts finished, and of their game
+ * answers scored, in each day, week and month of SCHEDULE_TIMEZONE. Used for the users who lose attempts or
+ * games when a quiz is deleted, and by the refresh-stats repair pass for everyone.
  */
 import type { SqlClient } from './statistics.js';
 
 /**
- * Corrects the period points of `userIds` (everyone when omitted) from their attempts; returns the users whose
- * rows changed. Corrections are differences between the recomputed and the seen points of one snapshot, as
- * in recomputeStats, so finishes committed meanwhile keep their increments. A period left with no points
+ * Corrects the period points of `userIds` (everyone when omitted) from their attempts and game answers (by
+ * their question's scored_at); returns the users whose rows changed. Corrections are differences between the
+ * recomputed and the seen points of one snapshot, as in recomputeStats, so finishes and scorings committed
+ * meanwhile keep their increments. A period left with no points
  * keeps its row at 0 (readers skip it).
  */
 export async function recomputePeriodPoints(sql: SqlClient, timeZone: string, userIds?: readonly number[]): Promise<number[]> {
@@ -18,12 +20,17 @@ export async function recomputePeriodPoints(sql: SqlClient, timeZone: string, us
     WITH target AS (
       SELECT id FROM users WHERE ${ids}::int[] IS NOT NULL AND id = ANY(${ids}::int[])
       UNION SELECT user_id FROM attempts WHERE ${ids}::int[] IS NULL
+      UNION SELECT user_id FROM game_poll_answers WHERE ${ids}::int[] IS NULL
       UNION SELECT user_id FROM period_points WHERE ${ids}::int[] IS NULL
     ),
     local AS (
       SELECT a.user_id, a.points, (a.finished_at AT TIME ZONE 'UTC' AT TIME ZONE ${timeZone}) AS at
         FROM attempts a JOIN target t ON t.id = a.user_id
        WHERE a.finished_at IS NOT NULL AND a.points > 0
+      UNION ALL
+      SELECT g.user_id, g.points, (p.scored_at AT TIME ZONE 'UTC' AT TIME ZONE ${timeZone}) AS at
+        FROM game_poll_answers g JOIN game_polls p ON p.id = g.game_poll_id JOIN target t ON t.id = g.user_id
+       WHERE p.scored_at IS NOT NULL AND g.points > 0
     ),
     fresh AS (
       SELECT p.period, p.bucket, l.user_id, sum(l.points)::int AS points
@@ -42,7 +49,7 @@ export async function recomputePeriodPoints(sql: SqlClient, timeZone: string, us
        WHERE coalesce(f.points, 0) <> coalesce(s.points, 0)
     ),
     put AS (
-      INSERT INTO period_points AS pp (period, bucket, user_id, points) SELECT period, bucket, user_id, points FROM delta
+      INSERT INTO period_points AS pp (period, bucket, user_id, points) SELECT period, bucket, user_id, points FROM delta ORDER BY 1, 2, 3
       ON CONFLICT (period, bucket, user_id) DO UPDATE SET points = pp.points + EXCLUDED.points
       RETURNING pp.user_id
     )

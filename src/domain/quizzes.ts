@@ -193,9 +193,9 @@ async function changeQuiz(db: Database, slug: string, changes: QuizChanges): Pro
 }
 
 /**
- * Deletes a quiz with its questions and attempts, and recomputes the statistics of the users who lose
- * attempts, in one transaction; then drops the quiz's cached reads, those users' statistics and the
- * leaderboards. Returns the quiz's id and those users' ids.
+ * Deletes a quiz with its questions, attempts and group games, and recomputes the statistics of the users who
+ * lose attempts or game answers, in one transaction; then drops the quiz's cached reads, those users'
+ * statistics and the leaderboards. Returns the quiz's id and those users' ids.
  */
 export async function deleteQuiz(deps: DataDeps, slug: string, timeZone: string): Promise<{ quizId: number; affectedUserIds: number[] }> {
   const deleted = await removeQuiz(deps.db, slug, timeZone);
@@ -211,8 +211,14 @@ async function removeQuiz(db: Database, slug: string, timeZone: string): Promise
     if (!quiz) throw notFound('Quiz');
     // Attempts go before the questions: an answer being written holds its attempt's row and then needs its
     // question's, so taking the questions first (as the cascade from the quiz does) deadlocks with players.
+    // Its games go with it (cascade), and the points of their scored questions with them. Every player who
+    // answered is listed, scored or not: a scoring that commits while the cascade waits for its poll's row lock
+    // has then added to a user listed here, whom the recomputation below corrects.
     const players = await tx.$queryRaw<{ user_id: number }[]>`
-      WITH gone AS (DELETE FROM attempts WHERE quiz_id = ${quiz.id} RETURNING user_id) SELECT DISTINCT user_id FROM gone`;
+      WITH gone AS (DELETE FROM attempts WHERE quiz_id = ${quiz.id} RETURNING user_id)
+      SELECT user_id FROM gone
+      UNION
+      SELECT a.user_id FROM game_poll_answers a JOIN game_polls p ON p.id = a.game_poll_id JOIN games g ON g.id = p.game_id WHERE g.quiz_id = ${quiz.id}`;
     await tx.quiz.delete({ where: { id: quiz.id } });
     const affectedUserIds = players.map((p) => p.user_id);
     await recomputeStats(tx, affectedUserIds);

@@ -1,9 +1,11 @@
 /**
  * User statistics. Starting, answering and finishing add their own change to the user's row of `user_stats`
- * in the statement that makes it (attempts.ts, answers.ts: `points = points + $1`), so the row is current
- * the moment the write returns and no write re-reads a user's history. `recomputeStats` is the rule those
- * increments must agree with: it derives the row from attempts and answers, and serves the users who lose
- * attempts when a quiz is deleted and the refresh-stats repair pass, which counts what it had to correct.
+ * in the statement that makes it (attempts.ts, answers.ts: `points = points + $1`), and so does scoring a
+ * group game's question for its players (game-scoring.ts), so the row is current the moment the write returns
+ * and no write re-reads a user's history. `recomputeStats` is the rule those increments must agree with: it
+ * derives the row from attempts, answers and the answers of scored game questions, and serves the users who
+ * lose attempts or games when a quiz is deleted and the refresh-stats repair pass, which counts what it had
+ * to correct.
  */
 import type { PrismaClient } from '../generated/prisma/client.js';
 import type { Cache } from '../cache/cache.js';
@@ -27,14 +29,16 @@ export interface UserStatsView {
   /** Sum of credit / totalAnswers, 0 before any answer. */
   accuracy: number;
   bestScore: number;
-  /** Points of the answers in finished attempts (scoring.ts). */
+  /** Points of the answers in finished attempts and scored game questions (scoring.ts). */
   points: number;
   updatedAt: string | null;
 }
 
 /**
- * Corrects `user_stats` from attempts and answers for `userIds` (every user who has attempts or a stats
- * row when omitted). Rows that agree are not written. Returns the ids whose row changed.
+ * Corrects `user_stats` from attempts, answers and game answers for `userIds` (every user who has attempts,
+ * game answers or a stats row when omitted). Rows that agree are not written. Returns the ids whose row
+ * changed. A game answer counts once its question is scored (game_polls.scored_at), as answers, credit and
+ * points; games start and finish no attempt and have no best score.
  *
  * A correction is applied as a difference (`points = points + (recomputed - seen)`), with the recomputed
  * and the seen values read in one snapshot: answers and finishes keep incrementing rows while the pass runs
@@ -50,6 +54,8 @@ export async function recomputeStats(sql: SqlClient, userIds?: readonly number[]
       SELECT id FROM users WHERE ${ids}::int[] IS NOT NULL AND id = ANY(${ids}::int[])
       UNION
       SELECT user_id FROM attempts WHERE ${ids}::int[] IS NULL
+      UNION
+      SELECT user_id FROM game_poll_answers WHERE ${ids}::int[] IS NULL
       UNION
       SELECT user_id FROM user_stats WHERE ${ids}::int[] IS NULL
     ),
@@ -70,13 +76,25 @@ export async function recomputeStats(sql: SqlClient, userIds?: readonly number[]
         FROM answers an JOIN attempts a ON a.id = an.attempt_id JOIN target t ON t.id = a.user_id
        GROUP BY a.user_id
     ),
+    per_game AS (
+      SELECT g.user_id,
+             count(*) FILTER (WHERE g.credit = 1)::int AS correct_answers,
+             count(*)::int AS total_answers,
+             coalesce(sum(g.credit), 0) AS credit_sum,
+             coalesce(sum(g.points), 0)::int AS points
+        FROM game_poll_answers g JOIN game_polls p ON p.id = g.game_poll_id AND p.scored_at IS NOT NULL JOIN target t ON t.id = g.user_id
+       GROUP BY g.user_id
+    ),
     fresh AS (
       SELECT t.id AS user_id, coalesce(pa.attempts, 0) AS attempts, coalesce(pa.finished, 0) AS finished,
-             coalesce(an.correct_answers, 0) AS correct_answers, coalesce(an.total_answers, 0) AS total_answers,
-             coalesce(an.credit_sum, 0) AS credit_sum, coalesce(pa.best_score, 0) AS best_score, coalesce(an.points, 0) AS points
+             coalesce(an.correct_answers, 0) + coalesce(g.correct_answers, 0) AS correct_answers,
+             coalesce(an.total_answers, 0) + coalesce(g.total_answers, 0) AS total_answers,
+             coalesce(an.credit_sum, 0) + coalesce(g.credit_sum, 0) AS credit_sum, coalesce(pa.best_score, 0) AS best_score,
+             coalesce(an.points, 0) + coalesce(g.points, 0) AS points
         FROM target t
         LEFT JOIN per_attempt pa ON pa.user_id = t.id
         LEFT JOIN per_answer an ON an.user_id = t.id
+        LEFT JOIN per_game g ON g.user_id = t.id
     ),
     delta AS (
       SELECT f.user_id, f.attempts - coalesce(s.attempts, 0) AS attempts, f.finished - coalesce(s.finished, 0) AS finished,
@@ -89,7 +107,7 @@ export async function recomputeStats(sql: SqlClient, userIds?: readonly number[]
              IS DISTINCT FROM (f.attempts, f.finished, f.correct_answers, f.total_answers, f.credit_sum, f.best_score, f.points)
     )
     INSERT INTO user_stats AS s (user_id, attempts, finished, correct_answers, total_answers, credit_sum, best_score, points, updated_at)
-    SELECT user_id, attempts, finished, correct_answers, total_answers, credit_sum, best_score, points, now() FROM delta
+    SELECT user_id, attempts, finished, correct_answers, total_answers, credit_sum, best_score, points, now() FROM delta ORDER BY user_id
     ON CONFLICT (user_id) DO UPDATE
        SET attempts = s.attempts + EXCLUDED.attempts, finished = s.finished + EXCLUDED.finished,
            correct_answers = s.correct_answers + EXCLUDED.correct_answers, total_answers = s.total_answers + EXCLUDED.total_answers,
@@ -141,7 +159,7 @@ export async function readUserStats(deps: DataDeps, userId: number): Promise<Cac
 }
 
 /**
- * For the domain's writes (attempts, answers, quiz deletion), after they changed these users' statistics:
+ * For the domain's writes (attempts, answers, game scoring, quiz deletion), after they changed these users' statistics:
  * drops their cached statistics and, when points may have moved, tells the leaderboard (which then reloads
  * within a second, not once per write).
  */

@@ -124,6 +124,9 @@ describe('groupGame (fake Bot API, real Postgres, Redis and Temporal)', () => {
     );
     // The third fully correct answer in a row carries a +200 bonus: player 1 beats 1000 x 3 speed-discounted alone.
     assert.ok(final.standings[0].points > 2 * 1000);
+    // A player's statistics count their game points (they played nothing else).
+    const stats = await api.request('GET', `/api/v1/users/${final.standings[0].userId}/stats`);
+    assert.deepEqual([stats.body.points, stats.body.totalAnswers], [final.standings[0].points, 3]);
     const leaderboard = (await board()).body;
     assert.equal(leaderboard.period, 'day');
     assert.deepEqual(
