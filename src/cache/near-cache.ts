@@ -6,7 +6,9 @@
  * Copies are only kept while the subscription is known to work: it is confirmed by hearing our own
  * "hello" on the channel after each (re)connection, and losing the subscriber connection empties this
  * cache and bypasses it until the next confirmation. A value read from Redis is only kept if no
- * invalidation arrived while that read was on its way (it may be the value the invalidation removed).
+ * invalidation of its key (nor of everything) arrived while that read was on its way (it may be the value
+ * the invalidation removed); invalidations of other keys do not turn it away, so reads are still kept while
+ * writes elsewhere publish hundreds of invalidations a second.
  * Each copy lives at most `ttlMs` (and never past its Redis expiry): that bounds how stale a process can be
  * when Redis freezes without dropping connections, the one fault pub/sub cannot report.
  */
@@ -21,6 +23,11 @@ const MAX_ENTRIES = 10_000;
  * read again, and a crawler walking every cursor must not grow each worker by its page count.
  */
 const MAX_JSON_CHARS = 32 * 1024 * 1024;
+/**
+ * Keys whose last invalidation is remembered (for reads in flight). Past it the oldest is forgotten and counts
+ * as an invalidation of everything at its moment: a read that left before it is turned away, whatever its key.
+ */
+export const MAX_DROPS = 20_000;
 /** While the subscription is unconfirmed, the hello is sent again this often. */
 const CONFIRM_RETRY_MS = 1000;
 const HELLO = '#hello:';
@@ -37,6 +44,10 @@ export class NearCache {
   private readonly copies = new LRUCache<string, Copy>({ max: MAX_ENTRIES, maxSize: MAX_JSON_CHARS, sizeCalculation: (copy) => sizeOf(copy.value) });
   /** Bumped by every invalidation this process hears of and by every loss of the subscription. */
   private epoch = 0;
+  /** The epoch of each key's last invalidation, oldest first (a re-invalidated key moves to the end). */
+  private readonly droppedAt = new Map<string, number>();
+  /** The epoch of the last invalidation of everything (or of the oldest forgotten key's). */
+  private allDroppedAt = 0;
   private confirmed = false;
   private hello: string | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
@@ -105,17 +116,18 @@ export class NearCache {
     return copy;
   }
 
-  /** Taken before a Redis read; remember() keeps the value read only if nothing was invalidated since. */
+  /** Taken before a Redis read; remember() keeps the value read only if its key was not invalidated since. */
   token(): number {
     return this.epoch;
   }
 
   /**
    * Keeps `value` (frozen: every reader shares it) until ttlMs from now or `expires` (epoch ms), whichever is
-   * first; returns the copy, or undefined when it was not kept (an invalidation came since `token`).
+   * first; returns the copy, or undefined when it was not kept (an invalidation of `key`, or of everything,
+   * came since `token`).
    */
   remember(key: string, value: unknown, expires: number | undefined, token: number): Copy | undefined {
-    if (!this.confirmed || token !== this.epoch) return undefined;
+    if (!this.confirmed || token < this.allDroppedAt || (this.droppedAt.get(key) ?? 0) > token) return undefined;
     const copy: Copy = { value: deepFreeze(value), expiresAt: Math.min(Date.now() + this.ttlMs, expires ?? Number.POSITIVE_INFINITY) };
     this.copies.set(key, copy);
     return copy;
@@ -133,8 +145,27 @@ export class NearCache {
   /** Drops this process's copies of `keys` (or all) and turns away reads already on their way. */
   private drop(keys: string[] | typeof INVALIDATE_ALL): void {
     this.epoch += 1;
-    if (keys === INVALIDATE_ALL) this.copies.clear();
-    else for (const key of keys) this.copies.delete(key);
+    if (keys === INVALIDATE_ALL) {
+      this.dropAll();
+      return;
+    }
+    for (const key of keys) {
+      this.copies.delete(key);
+      this.droppedAt.delete(key);
+      this.droppedAt.set(key, this.epoch);
+    }
+    for (const [oldest, at] of this.droppedAt) {
+      if (this.droppedAt.size <= MAX_DROPS) break;
+      this.droppedAt.delete(oldest);
+      this.allDroppedAt = Math.max(this.allDroppedAt, at);
+    }
+  }
+
+  /** Drops every copy and turns away every read already on its way (at the current epoch). */
+  private dropAll(): void {
+    this.copies.clear();
+    this.droppedAt.clear();
+    this.allDroppedAt = this.epoch;
   }
 
   /** The pub/sub message that makes every process drop `keys`. */
@@ -154,6 +185,7 @@ export class NearCache {
       if (message === this.hello) {
         // A read that left before now may have missed an invalidation sent while we could not hear.
         this.epoch += 1;
+        this.dropAll();
         this.confirmed = true;
         this.hello = undefined;
       }

@@ -4,7 +4,7 @@ import pino from 'pino';
 import { createClient, type RedisClientType } from '@keyv/redis';
 import type { Cache } from '../../src/cache/cache.js';
 import { createCache } from '../../src/cache/create-cache.js';
-import { NearCache } from '../../src/cache/near-cache.js';
+import { INVALIDATE_ALL, MAX_DROPS, NearCache } from '../../src/cache/near-cache.js';
 import { startRedis, type RedisService } from '../harness/services.js';
 import { eventually as waitFor } from '../helpers/eventually.js';
 
@@ -122,6 +122,50 @@ describe('the near cache in front of Redis', () => {
       assert.ok(kept && near.isCurrent('k', kept));
       near.remember('k', 'fresh', undefined, near.token());
       assert.equal(near.isCurrent('k', kept), false, 'a value kept again is a new copy');
+    } finally {
+      await near.close();
+      await publisher.close();
+    }
+  });
+
+  test('a read racing invalidations of other keys is kept; one racing an invalidation of everything is not', async () => {
+    const publisher = createClient({ url: redis.url }) as RedisClientType;
+    await publisher.connect();
+    const near = new NearCache(publisher, publisher.duplicate(), 'near-others', 60_000);
+    near.start();
+    try {
+      await eventually(() => near.live, 'subscription');
+      const token = near.token(); // a read of k leaves for Redis...
+      await publisher.publish('near-others', near.message(['other'])); // ...while a write elsewhere invalidates another key
+      await eventually(() => near.token() !== token, 'the invalidation to be heard');
+      assert.equal(near.remember('k', 'current', undefined, token)?.value, 'current', 'the read of k is still current');
+      assert.equal(near.read('k')?.value, 'current');
+
+      const before = near.token();
+      await publisher.publish('near-others', near.message(INVALIDATE_ALL));
+      await eventually(() => near.token() !== before, 'the clear to be heard');
+      assert.equal(near.read('k'), undefined, 'the clear dropped the copy');
+      assert.equal(near.remember('j', 'maybe-old', undefined, before), undefined, 'a read that left before the clear is turned away');
+      assert.equal(near.remember('j', 'new', undefined, near.token())?.value, 'new');
+    } finally {
+      await near.close();
+      await publisher.close();
+    }
+  });
+
+  test('past its memory of invalidated keys, a read that left before the oldest forgotten one is turned away', async () => {
+    const publisher = createClient({ url: redis.url }) as RedisClientType;
+    await publisher.connect();
+    const near = new NearCache(publisher, publisher.duplicate(), 'near-forget', 60_000);
+    near.start();
+    try {
+      await eventually(() => near.live, 'subscription');
+      const early = near.token(); // a slow read leaves...
+      // ...and more keys are invalidated than the cache remembers (announce drops locally, as a write does).
+      const sink = { publish: () => undefined };
+      for (let i = 0; i <= MAX_DROPS; i += 1) near.announce(sink, [`key-${i}`]);
+      assert.equal(near.remember('never-invalidated', 'v', undefined, early), undefined, 'its key may have been among the forgotten ones');
+      assert.equal(near.remember('never-invalidated', 'v', undefined, near.token())?.value, 'v', 'a read that left after is kept');
     } finally {
       await near.close();
       await publisher.close();
