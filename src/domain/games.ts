@@ -28,6 +28,11 @@ export interface NewGame {
   /** The user starting it (a /quiz command's sender, an admin); absent for a bot server. */
   startedBy?: number | null | undefined;
   requestId?: string | undefined;
+  /**
+   * Questions the groupGame workflow asks per run before it continues as new (its default, GAME_CONTINUE_EVERY,
+   * when absent). Not part of the API (its route never sets it): a test makes a short game cross runs with it.
+   */
+  continueEvery?: number | undefined;
 }
 
 export interface GameStarted {
@@ -81,7 +86,7 @@ export async function startGame(deps: { db: Database }, input: NewGame): Promise
       const entry = await enqueueWorkflow(tx, {
         workflowType: WorkflowType.groupGame,
         workflowId: workflowIds.game(game.id),
-        input: { gameId: game.id },
+        input: { gameId: game.id, ...(input.continueEvery === undefined ? {} : { continueEvery: input.continueEvery }) },
         summary: `Game ${game.id}: quiz ${input.quizSlug} in chat ${input.chatId} (@${bot.username}), started by ${startedBy}`,
         memo: { chat: String(input.chatId), quiz: input.quizSlug, startedBy },
         requestId: input.requestId,
