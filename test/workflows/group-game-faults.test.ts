@@ -11,13 +11,13 @@ import type { WorkflowExecutionInfo } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { Env } from '../../src/config.js';
 import { FakeBotApi, type RecordedCall } from '../../src/dev/telegram-fake/server.js';
-import { scoreAnswer, type ScoredAnswer } from '../../src/domain/scoring.js';
 import { startGame } from '../../src/domain/games.js';
 import { startTemporal, type TemporalService } from '../harness/services.js';
 import { startTestApi, type TestApi } from '../helpers/api.js';
 import { startTestWorker, workerEnv, type TestWorker } from '../helpers/worker.js';
 import { createQuiz } from '../helpers/quizzes.js';
 import { eventually } from '../helpers/eventually.js';
+import { correctOptionOf, recomputeGamePoints } from '../helpers/games.js';
 
 const TOKEN = '7720002:AAH-group-game-faults-bot';
 const BOT_ID = '7720002';
@@ -29,7 +29,7 @@ const OUTAGE_QUESTION_S = 12;
 
 const player = (n: number): User => ({ id: 5_200_000 + n, is_bot: false, first_name: `Player ${n}`, username: `faults_${n}` });
 /** helpers/quizzes: even questions' first option is right, odd questions' second. */
-const correctOf = (q: number) => (q % 2 === 0 ? 0 : 1);
+const correctOf = correctOptionOf;
 
 describe('groupGame through faults (its own Temporal dev server)', () => {
   let telegram: FakeBotApi;
@@ -58,24 +58,6 @@ describe('groupGame through faults (its own Temporal dev server)', () => {
   const answer = async (pollId: string, n: number, option: number) => {
     const [delivery] = await telegram.deliver(TOKEN, telegram.pollAnswer(TOKEN, pollId, player(n), [option]));
     assert.equal(delivery!.status, 200, delivery!.body);
-  };
-
-  /** Each stored answer's points against scoring.ts alone, streaks carried question to question; the totals by user id. */
-  const recompute = async (gameId: string, limitS: number) => {
-    const totals = new Map<number, number>();
-    let streaks = new Map<number, number>();
-    for (const [q, poll] of (await pollsOf(gameId)).entries()) {
-      assert.ok(poll.scoredAt && poll.closedAt && poll.sentAt);
-      const seen = new Map<number, number>();
-      for (const a of await api.deps.db.prisma.gamePollAnswer.findMany({ where: { gamePollId: poll.id } })) {
-        const s: ScoredAnswer = scoreAnswer({ chosen: a.optionIds, correct: [correctOf(q)], elapsedMs: a.receivedAt.getTime() - poll.sentAt.getTime(), limitS, previousStreak: streaks.get(a.userId) ?? 0 });
-        assert.equal(a.points, s.points, `question ${q + 1}, user ${a.userId}`);
-        seen.set(a.userId, s.streak);
-        totals.set(a.userId, (totals.get(a.userId) ?? 0) + s.points);
-      }
-      streaks = seen;
-    }
-    return totals;
   };
 
   before(async () => {
@@ -149,7 +131,7 @@ describe('groupGame through faults (its own Temporal dev server)', () => {
     assert.equal(stored.length, answered.length, `every answer of the outage is stored (${sides})`);
     for (const n of inTime) assert.ok((pointsOf.get(player(n).id) ?? 0) >= 500, `player ${n}, in time, earns points`);
     for (const n of late) assert.equal(pointsOf.get(player(n).id), 0, `player ${n}, after closes_at, earns nothing`);
-    const totals = await recompute(game.id, OUTAGE_QUESTION_S);
+    const { totals } = await recomputeGamePoints(api.deps.db, game.id, OUTAGE_QUESTION_S);
     assert.equal(final.players, answered.length);
     for (const s of final.standings) assert.equal(s.points, totals.get(Number(s.userId)));
     assert.equal(final.standings[0].username, player(inTime[0]!).username, 'two right answers in time, the second with the streak bonus');
@@ -179,7 +161,7 @@ describe('groupGame through faults (its own Temporal dev server)', () => {
     assert.equal(latest.runId, runs[2]!.runId, 'the workflow id names the last run');
     assert.notEqual(latest.runId, runs[0]!.runId);
 
-    const totals = await recompute(game.id, 5);
+    const { totals } = await recomputeGamePoints(api.deps.db, game.id, 5);
     const streaks = await api.deps.db.prisma.gamePollAnswer.findMany({ where: { poll: { gameId: Number(game.id) }, user: { telegramId: player(1).id } }, orderBy: { gamePollId: 'asc' } });
     assert.deepEqual(
       streaks.map((a) => a.streak),

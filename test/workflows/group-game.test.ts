@@ -8,13 +8,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { User } from '@grammyjs/types';
 import type { Env } from '../../src/config.js';
 import { FakeBotApi, type RecordedCall } from '../../src/dev/telegram-fake/server.js';
-import { scoreAnswer } from '../../src/domain/scoring.js';
 import { requestStopFromChat } from '../../src/domain/games.js';
 import { temporalWorkflowId, workflowIds } from '../../src/temporal/constants.js';
 import { startTestApi, type TestApi } from '../helpers/api.js';
 import { startTestWorker, workerEnv, type TestWorker } from '../helpers/worker.js';
 import { createQuiz } from '../helpers/quizzes.js';
 import { eventually } from '../helpers/eventually.js';
+import { recomputeGamePoints } from '../helpers/games.js';
 import { spawnWorkerProcess, type WorkerProcess } from '../helpers/worker-process.js';
 
 const TOKEN = '7720001:AAH-group-game-bot';
@@ -98,23 +98,8 @@ describe('groupGame (fake Bot API, real Postgres, Redis and Temporal)', () => {
     assert.match(String(messages[0]!.params.text), /1\. @player_1: \d+ points/);
 
     // Recomputed from the stored facts with scoring.ts alone.
-    const polls = await pollsOf(game.id);
-    const expected = new Map<number, number>();
-    const streaks = new Map<number, number>();
-    for (const [q, poll] of polls.entries()) {
-      assert.ok(poll.scoredAt && poll.closedAt);
-      const answers = await api.deps.db.prisma.gamePollAnswer.findMany({ where: { gamePollId: poll.id } });
-      assert.equal(answers.length, 4);
-      const seen = new Map<number, number>();
-      for (const a of answers) {
-        const s = scoreAnswer({ chosen: a.optionIds, correct: [q % 2 === 0 ? 0 : 1], elapsedMs: a.receivedAt.getTime() - poll.sentAt!.getTime(), limitS: 5, previousStreak: streaks.get(a.userId) ?? 0 });
-        assert.equal(a.points, s.points);
-        seen.set(a.userId, s.streak);
-        expected.set(a.userId, (expected.get(a.userId) ?? 0) + s.points);
-      }
-      streaks.clear();
-      for (const [user, streak] of seen) streaks.set(user, streak);
-    }
+    const { totals: expected, answersPerQuestion } = await recomputeGamePoints(api.deps.db, game.id, 5);
+    assert.deepEqual(answersPerQuestion, [4, 4, 4]);
     assert.equal(final.players, 4);
     assert.equal(final.currentQuestion, 3);
     for (const s of final.standings) assert.equal(s.points, expected.get(Number(s.userId)));
