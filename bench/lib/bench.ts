@@ -18,8 +18,9 @@ import { runAnswerFlow } from '../scenarios/answer-flow.js';
 import { runContact } from '../scenarios/contact.js';
 import { runWorkflows } from '../scenarios/workflows.js';
 import { runTelegram } from '../scenarios/telegram.js';
+import { runGame } from '../scenarios/game.js';
 
-const APP_SCENARIOS: ScenarioName[] = ['healthz', 'read-mix', 'read-mix-nocache', 'read-mix-recycled', 'answer-flow', 'contact', 'workflows', 'telegram'];
+const APP_SCENARIOS: ScenarioName[] = ['healthz', 'read-mix', 'read-mix-nocache', 'read-mix-recycled', 'answer-flow', 'contact', 'workflows', 'telegram', 'game'];
 const log = (message: string) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
 
 /** Runs `scenario`, turning a failure into a skipped row so one broken route does not lose the whole run. */
@@ -59,6 +60,7 @@ export async function runBench(options: BenchOptions): Promise<{ markdown: strin
         botToken: stack.app?.botToken ?? options.given.botToken,
         metricsToken: stack.app?.metricsToken ?? options.given.metricsToken,
         smtp: stack.services?.smtp,
+        telegram: stack.services?.telegram,
         temporalAddress: stack.services?.temporalAddress ?? options.given.temporalAddress,
         worker: stack.worker,
         background: stack.background,
@@ -90,6 +92,8 @@ export async function runBench(options: BenchOptions): Promise<{ markdown: strin
         if (wants('read-mix')) await attempt(results, 'read-mix', () => runReadMix(full, api, keys!, 'on'));
         if (wants('answer-flow')) await attempt(results, 'answer-flow', () => runAnswerFlow(full, keys!));
         if (wants('telegram')) await attempt(results, 'telegram', () => runTelegram(full));
+        // Before workflows and contact, whose backlog would occupy the worker and the dev server while the game's timers run.
+        if (wants('game')) await attempt(results, 'game', () => runGame(full, log));
         // Before contact: its mail backlog would still occupy the dev server while the no-op ceiling is measured.
         if (wants('workflows')) await attempt(results, 'workflows', () => runWorkflows(full));
         if (wants('contact')) await attempt(results, 'contact', () => runContact(full));

@@ -4,6 +4,7 @@ import type { BenchOptions } from './options.js';
 import type { SmtpSink } from './smtp-sink.js';
 import type { AppEnv } from './stack/services.js';
 import type { BackgroundCpu } from './stack/background.js';
+import type { FakeBotApi } from '../../src/dev/telegram-fake/server.js';
 
 /** An HTTP API under test: its URL and, when the benchmark started it, its primary's pid. */
 export interface ApiTarget {
@@ -27,6 +28,8 @@ export interface BenchContext {
   /** Starts (or returns the given) API with CACHE_DISABLED=true. */
   nocacheApi?: () => Promise<ApiTarget>;
   smtp?: SmtpSink;
+  /** The fake Bot API the app's TELEGRAM_API_ROOT points at (missing with --api-url). */
+  telegram?: FakeBotApi;
   temporalAddress?: string;
   worker?: Child;
   /** Where background processes the benchmark starts go (missing with --api-url). */

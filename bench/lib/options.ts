@@ -2,7 +2,7 @@
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 
-export const SCENARIOS = ['baseline', 'healthz', 'read-mix', 'read-mix-nocache', 'read-mix-recycled', 'answer-flow', 'contact', 'workflows', 'telegram'] as const;
+export const SCENARIOS = ['baseline', 'healthz', 'read-mix', 'read-mix-nocache', 'read-mix-recycled', 'answer-flow', 'contact', 'workflows', 'telegram', 'game'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface BenchOptions {

@@ -8,6 +8,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { User } from '@grammyjs/types';
 import type { FakeBotApi } from './telegram-fake/server.js';
+import { isResultsMessage, sentPolls, startPlayers } from './telegram-group.js';
 
 export interface DemoTarget {
   /** The API's local base URL (http://127.0.0.1:<port>). */
@@ -68,14 +69,12 @@ const QUIZ = {
   })),
 };
 
-const FIRST_NAMES = ['Ann', 'Ben', 'Cleo', 'Dan', 'Eva', 'Finn', 'Gia', 'Hugo', 'Ida', 'Jon', 'Kai', 'Lea', 'Max', 'Nia', 'Oli'];
-const player = (n: number): User => ({ id: 6_000_000 + n, is_bot: false, first_name: FIRST_NAMES[(n - 1) % FIRST_NAMES.length]!, username: `player_${String(n).padStart(2, '0')}` });
 const starter: User = { id: 6_000_000, is_bot: false, first_name: 'Host', username: 'quiz_host' };
 
 /** Plays one game in a fake group; throws on anything that goes wrong (a refused request, a game that never ends). */
 export async function playDemo(target: DemoTarget, options: DemoOptions = {}): Promise<DemoResult> {
   const { apiUrl, telegram } = target;
-  const players = options.players ?? 30;
+  const playerCount = options.players ?? 30;
   const questionSeconds = options.questionSeconds ?? 5;
   const progress = options.progress ?? (() => undefined);
   const deadline = Date.now() + (options.timeoutMs ?? 180_000);
@@ -108,49 +107,44 @@ export async function playDemo(target: DemoTarget, options: DemoOptions = {}): P
   if (delivery?.status !== 200) throw new Error(`the webhook refused the /quiz command: ${delivery?.status} ${delivery?.body}`);
 
   // Each poll of the chat, as it appears: every player answers it once, at a random moment of its open period.
-  const answered = new Map<string, { answers: number; correct: number }>();
-  const answering: Promise<void>[] = [];
-  const pollsOfChat = () => [...telegram.state.polls.values()].filter((p) => p.chatId === CHAT_ID && p.token === BOT_TOKEN);
-  const results = () => sentTo(telegram, 'sendMessage').find((c) => /final results|stopped after/.test(String(c.params.text)));
-  while (!results()) {
-    if (Date.now() > deadline) throw new Error(`the game did not end in time; polls sent: ${pollsOfChat().length}`);
-    for (const { poll } of pollsOfChat()) {
-      if (answered.has(poll.id)) continue;
-      const tally = { answers: 0, correct: 0 };
-      answered.set(poll.id, tally);
-      progress(`poll ${answered.size} at ${((Date.now() - startedAt) / 1000).toFixed(1)} s: ${players} players answering`);
+  const players = startPlayers(telegram, {
+    token: BOT_TOKEN,
+    chatId: CHAT_ID,
+    players: playerCount,
+    answer: (n, poll) => {
+      // Within the open period, leaving the last half second for the request to arrive.
+      const delayMs = 200 + Math.random() * ((poll.open_period ?? questionSeconds) * 1000 - 700);
+      // Better players are right more often: from 85% (player 1) down to 25%.
+      const knows = Math.random() < 0.85 - (0.6 * (n - 1)) / Math.max(1, playerCount - 1);
       const correct = poll.correct_option_ids ?? [];
-      for (let n = 1; n <= players; n += 1) {
-        // Within the open period, leaving the last half second for the request to arrive.
-        const delayMs = 200 + Math.random() * (questionSeconds * 1000 - 700);
-        // Better players are right more often: from 85% (player 1) down to 25%.
-        const knows = Math.random() < 0.85 - (0.6 * (n - 1)) / Math.max(1, players - 1);
-        const choice = knows && correct.length ? correct[0]! : Math.floor(Math.random() * poll.options.length);
-        answering.push(
-          sleep(delayMs).then(async () => {
-            const [answer] = await telegram.deliver(BOT_TOKEN, telegram.pollAnswer(BOT_TOKEN, poll.id, player(n), [choice]));
-            if (answer?.status !== 200) throw new Error(`the webhook refused an answer: ${answer?.status} ${answer?.body}`);
-            tally.answers += 1;
-            if (correct.includes(choice)) tally.correct += 1;
-          }),
-        );
-      }
+      return { delayMs, optionIds: [knows && correct.length ? correct[0]! : Math.floor(Math.random() * poll.options.length)] };
+    },
+    onPoll: (_, number) => progress(`poll ${number} at ${((Date.now() - startedAt) / 1000).toFixed(1)} s: ${playerCount} players answering`),
+  });
+  const results = () => sentTo(telegram, 'sendMessage').find((c) => isResultsMessage(c.params.text));
+  try {
+    while (!results()) {
+      if (Date.now() > deadline) throw new Error(`the game did not end in time; polls sent: ${players.tallies.size}`);
+      await sleep(50);
     }
-    await sleep(50);
+  } finally {
+    await players.stop();
   }
-  await Promise.all(answering);
+  const refused = [...players.tallies.values()].flatMap((t) => t.refused);
+  if (refused.length) throw new Error(`the webhook refused ${refused.length} answers, the first: ${refused[0]}`);
   progress(`results posted at ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
 
   // What the group saw, in order: the command, the bot's messages and polls.
   const transcript: TranscriptEntry[] = [{ kind: 'command', from: `@${starter.username}`, text: command }];
   let pollNumber = 0;
+  const polls = sentPolls(telegram, BOT_TOKEN, CHAT_ID);
   for (const c of telegram.calls) {
     if (c.token !== BOT_TOKEN || c.outcome !== true || Number(c.params.chat_id) !== CHAT_ID) continue;
     if (c.method === 'sendMessage') transcript.push({ kind: 'message', text: String(c.params.text) });
     if (c.method === 'sendPoll') {
       pollNumber += 1;
-      const sent = pollsOfChat()[pollNumber - 1];
-      const tally = sent ? answered.get(sent.poll.id) : undefined;
+      const sent = polls[pollNumber - 1];
+      const tally = sent ? players.tallies.get(sent.poll.id) : undefined;
       transcript.push({
         kind: 'poll',
         number: pollNumber,
@@ -158,12 +152,12 @@ export async function playDemo(target: DemoTarget, options: DemoOptions = {}): P
         options: (c.params.options as Array<string | { text: string }>).map((o) => (typeof o === 'string' ? o : o.text)),
         correct: (c.params.correct_option_ids as number[] | undefined) ?? [],
         openPeriodS: typeof c.params.open_period === 'number' ? c.params.open_period : undefined,
-        answers: tally?.answers ?? 0,
+        answers: tally?.accepted ?? 0,
         correctAnswers: tally?.correct ?? 0,
       });
     }
   }
-  const board = await call('GET', `/api/v1/chats/${CHAT_ID}/leaderboard?botId=${BOT_ID}&period=all&limit=${Math.min(players, 100)}`);
+  const board = await call('GET', `/api/v1/chats/${CHAT_ID}/leaderboard?botId=${BOT_ID}&period=all&limit=${Math.min(playerCount, 100)}`);
   return { chatId: CHAT_ID, slug, transcript, leaderboard: board.items as LeaderboardRow[] };
 }
 

@@ -129,3 +129,40 @@ test('the cost of API_MAX_REQUESTS=1000 is read-mix-recycled beside read-mix, wi
   assert.equal(cost.note, '120 workers replaced in the window');
   assert.match(targetTable(checks), /\| cost of API_MAX_REQUESTS=1000 .* \| – \| 120 workers replaced/);
 });
+
+test("the game's targets: every stopPoll within 2 s of its poll's end, every answer once, every poll once", () => {
+  const extra = {
+    questions: 10,
+    pollsSent: 10,
+    sendPollCalls: 10,
+    pollsStoppedOnce: 10,
+    pollsNotStopped: 0,
+    closeLatenessMaxMs: 1_200,
+    answersSent: 2_000,
+    answersAccepted: 2_000,
+    answersStored: 2_000,
+    answersDouble: 0,
+    resultsMessages: 1,
+  };
+  const gameRows = (x: Record<string, number>) => checkTargets([scenario('game', 18, 12, { extra: x })], []).filter((c) => c.target.startsWith('game:'));
+  assert.deepEqual(
+    gameRows(extra).map((c) => c.met),
+    [true, true, true],
+  );
+  const late = gameRows({ ...extra, closeLatenessMaxMs: 2_450, answersStored: 1_990, resultsMessages: 2 });
+  assert.deepEqual(
+    late.map((c) => c.met),
+    [false, false, false],
+  );
+  assert.equal(late[0]!.note, '450 ms over');
+  const unstopped = gameRows({ ...extra, pollsNotStopped: 1, pollsStoppedOnce: 9 })[0]!;
+  assert.equal(unstopped.met, false);
+  assert.equal(unstopped.measured, '1 of 10 polls never stopped');
+  // Not run: not measured, neither met nor missed.
+  assert.deepEqual(
+    checkTargets([], [])
+      .filter((c) => c.target.startsWith('game:'))
+      .map((c) => c.met),
+    [null, null, null],
+  );
+});

@@ -15,7 +15,7 @@ const smtp: SmtpSink = {
   waitFor: async () => true,
   close: async () => undefined,
 };
-const services = { databaseUrl: 'postgresql://bench@127.0.0.1:5432/bench', redisUrl: 'redis://127.0.0.1:6379', temporalAddress: '127.0.0.1:7233', smtp, externalPids: [] };
+const services = { databaseUrl: 'postgresql://bench@127.0.0.1:5432/bench', redisUrl: 'redis://127.0.0.1:6379', temporalAddress: '127.0.0.1:7233', smtp, telegram: { apiRoot: 'http://127.0.0.1:8081' }, externalPids: [] };
 
 test('the benchmark runs the API with the default API_MAX_REQUESTS unless --max-requests is given', async () => {
   const { env } = await appEnvironment(services, parseOptions([]), '/tmp/media');
@@ -35,7 +35,7 @@ test('every setting the benchmark changes from the defaults has its reason, secr
     changed.filter((s) => !(s.name in SETTING_REASONS)),
     [],
   );
-  for (const name of ['TRUST_PROXY', 'LOG_LEVEL', 'CACHE_DISABLED'])
+  for (const name of ['TRUST_PROXY', 'LOG_LEVEL', 'CACHE_DISABLED', 'TELEGRAM_API_ROOT'])
     assert.ok(
       changed.some((s) => s.name === name),
       name,
@@ -48,6 +48,7 @@ test('every setting the benchmark changes from the defaults has its reason, secr
   const table = settingsTable(changed);
   assert.ok(!table.includes(env.SECRET_KEY!));
   assert.match(table, /\| `TRUST_PROXY` \| true \| the benchmark plays the reverse proxy/);
+  assert.match(table, /\| `TELEGRAM_API_ROOT` \| http:\/\/127\.0\.0\.1:8081 \| the fake Bot API/);
 });
 
 test('read-mix-recycled and healthz are scenarios of their own', () => {

@@ -49,6 +49,7 @@ export function checkTargets(results: ScenarioResult[], apiRss: readonly { t: nu
   const flows = find(results, 'workflows');
   const answers = find(results, 'answer-flow');
   const telegram = find(results, 'telegram');
+  const game = find(results, 'game');
   const extraNumber = (r: ScenarioResult | undefined, key: string) => (r && typeof r.extra[key] === 'number' ? (r.extra[key] as number) : null);
   const rps = read?.load?.rps;
   const pct = (v: number) => `${Math.round(v * 100)} %`;
@@ -180,6 +181,7 @@ export function checkTargets(results: ScenarioResult[], apiRss: readonly { t: nu
       (v) => v === 0,
       () => `${telegram?.extra.answersLost} lost, ${telegram?.extra.answersExtra} extra of ${telegram?.extra.updatesAccepted} accepted`,
     ),
+    ...gameChecks(game),
     check(
       'API worker RSS <= 200 MB after the run',
       growth?.endMb,
@@ -189,6 +191,41 @@ export function checkTargets(results: ScenarioResult[], apiRss: readonly { t: nu
     { target: 'API worker RSS not growing (second half → end)', measured: growth ? `${growth.midMb.toFixed(0)} → ${growth.endMb.toFixed(0)} MB` : 'n/a', met: growth ? !growth.grew : null },
   ];
 }
+
+/** Issue 17's game target and the game's bookkeeping: every question closed in time, every answer once, every poll once. */
+function gameChecks(game: ScenarioResult | undefined): TargetCheck[] {
+  const x = game?.extra ?? {};
+  const num = (key: string) => (typeof x[key] === 'number' ? (x[key] as number) : null);
+  const notStopped = num('pollsNotStopped');
+  const lateness: TargetCheck =
+    game && notStopped
+      ? { target: GAME_CLOSE_TARGET, measured: `${notStopped} of ${x.questions} polls never stopped`, met: false }
+      : check(
+          GAME_CLOSE_TARGET,
+          num('closeLatenessMaxMs'),
+          (v) => v <= 2000,
+          (v) => `max ${formatNumber(v)} ms after the poll's end`,
+          (v) => `${formatNumber(v - 2000)} ms over`,
+        );
+  const answersOk = game ? x.answersStored === x.answersSent && x.answersDouble === 0 && x.answersAccepted === x.answersSent : null;
+  const pollsOk = game ? x.pollsSent === x.questions && x.sendPollCalls === x.questions && x.pollsStoppedOnce === x.questions && x.resultsMessages === 1 : null;
+  return [
+    lateness,
+    {
+      target: 'game: every answer counted once (stored = sent)',
+      measured: game ? `${x.answersStored} stored of ${x.answersSent} sent (${x.answersAccepted} answered 200, ${x.answersDouble} twice)` : 'n/a',
+      met: answersOk,
+      ...(game && typeof x.answersLostPostedWithinMs === 'number' ? { note: `the ${x.answersLost} lost were posted at most ${formatNumber(x.answersLostPostedWithinMs)} ms after their poll's sendPoll` } : {}),
+    },
+    {
+      target: 'game: each poll sent once and stopped once, one results message',
+      measured: game ? `${x.pollsSent} sent (${x.sendPollCalls} calls), ${x.pollsStoppedOnce} stopped once, of ${x.questions}; ${x.resultsMessages} results message(s)` : 'n/a',
+      met: pollsOk,
+    },
+  ];
+}
+
+const GAME_CLOSE_TARGET = "game: every question's stopPoll <= 2,000 ms after its open period's end (issue 17, 10 questions, 200 players)";
 
 /** What API_MAX_REQUESTS=1000 costs: read-mix-recycled beside read-mix (no target: shown so the choice is informed). */
 function recyclingCost(read: ScenarioResult | undefined, recycled: ScenarioResult | undefined): TargetCheck {

@@ -5,12 +5,15 @@ import { freePort, startPostgres, startRedis, startTemporal, type Service } from
 import { EXTERNAL_NICE, startSmtpSink, type SmtpSink } from '../smtp-sink.js';
 import { setTreeNiceness } from '../../../src/lib/priority.js';
 import type { BenchOptions } from '../options.js';
+import { FakeBotApi } from '../../../src/dev/telegram-fake/server.js';
 
 export interface Services {
   databaseUrl: string;
   redisUrl: string;
   temporalAddress: string;
   smtp: SmtpSink;
+  /** Telegram, as far as the app reaches it: the fake Bot API, in the benchmark's own process (the game scenario reads its records). */
+  telegram: FakeBotApi;
   /** The processes standing in for services outside the system, that the benchmark started (dev server, SMTP sink). */
   externalPids: number[];
   stop(): Promise<void>;
@@ -25,7 +28,7 @@ export async function startServices(given: BenchOptions['given']): Promise<Servi
     owned.push(service);
     return service;
   };
-  const [databaseUrl, redisUrl, temporalAddress, smtp] = await Promise.all([
+  const [databaseUrl, redisUrl, temporalAddress, smtp, telegram] = await Promise.all([
     given.databaseUrl ?? own(startPostgres).then((pg) => pg.createDatabase(`bench_${Date.now().toString(36)}`)),
     given.redisUrl ?? own(startRedis).then((r) => r.url),
     given.temporalAddress ??
@@ -34,15 +37,18 @@ export async function startServices(given: BenchOptions['given']): Promise<Servi
         return lowerTemporalPriority(t);
       }),
     startSmtpSink(),
+    FakeBotApi.start(),
   ]);
   return {
     databaseUrl,
     redisUrl,
     temporalAddress,
     smtp,
+    telegram,
     externalPids: [temporalPid, smtp.pid].filter((pid): pid is number => pid !== undefined),
     async stop() {
       await smtp.close();
+      await telegram.close();
       await Promise.allSettled(owned.map((s) => s.stop()));
     },
   };
@@ -78,7 +84,7 @@ const secret = (bytes: number) => randomBytes(bytes).toString('base64url');
  * secrets and service URLs and the few settings bench/lib/stack/settings.ts gives a reason for (the report
  * lists them); variables of the calling shell that the app reads are dropped, so nothing leaks in.
  */
-export async function appEnvironment(services: Omit<Services, 'stop'>, options: BenchOptions, mediaDir: string): Promise<AppEnv> {
+export async function appEnvironment(services: Omit<Services, 'stop' | 'telegram'> & { telegram: Pick<FakeBotApi, 'apiRoot'> }, options: BenchOptions, mediaDir: string): Promise<AppEnv> {
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !CONFIG_VARIABLES.includes(k)));
   const stamp = Date.now().toString(36);
   const botToken = secret(24);
@@ -107,6 +113,7 @@ export async function appEnvironment(services: Omit<Services, 'stop'>, options: 
     CONTACT_EMAIL: 'owner@bench.localhost',
     MEDIA_DIR: mediaDir,
     METRICS_TOKEN: metricsToken,
+    TELEGRAM_API_ROOT: services.telegram.apiRoot,
     WORKER_METRICS_PORT: '0',
     API_WORKERS: String(options.workers),
     // Only when asked for: the figures are those of the configuration users get (README, .env.example).

@@ -30,6 +30,7 @@ export const SETTING_REASONS: Readonly<Record<string, string>> = {
   CONTACT_EMAIL: 'an address at the SMTP sink',
   MEDIA_DIR: 'a temporary folder',
   METRICS_TOKEN: '/metrics behind a token, as in production; the benchmark reads SQL and cache counts from it',
+  TELEGRAM_API_ROOT: "the fake Bot API (src/dev/telegram-fake) in the benchmark's process: Telegram is outside the system; the game scenario's bot talks to it",
   WORKER_METRICS_PORT: "off: the worker's metrics are not read, and a fixed port could clash",
   API_WORKERS: '--workers',
   API_MAX_REQUESTS: '--max-requests',
