@@ -3,6 +3,7 @@ import { GrammyError } from 'grammy';
 import type { ActivityDeps } from './index.js';
 import { pollFor, quizPollOptions } from '../domain/telegram-polls.js';
 import { createBotCalls, toFailure } from './bot-calls.js';
+import { adoptEarlyAnswers } from '../domain/telegram-ingress.js';
 
 export interface SendGamePollInput {
   gameId: number;
@@ -67,6 +68,8 @@ export function createTelegramPollActivities(deps: Pick<ActivityDeps, 'db' | 'co
           // GET /games/:id shows the question asked last.
           db.prisma.game.updateMany({ where: { id: input.gameId, currentQuestion: { lt: input.index + 1 } }, data: { currentQuestion: input.index + 1 } }),
         ]);
+        // Quick players may have answered before the record above (the chat sees the poll as sendPoll returns).
+        await adoptEarlyAnswers(db.prisma, row.id);
         return { gamePollId: row.id, pollId: message.poll.id, messageId: message.message_id, sentAt: sentAt.toISOString(), closesAt: closesAt.toISOString() };
       } catch (error) {
         throw toFailure(error);

@@ -16,6 +16,7 @@ import type { PointsStanding } from './attempts.js';
 import { forgetChatLeaderboards } from './chat-leaderboard.js';
 import { publishPlayersStandings, type PlayerStandings } from './period-leaderboard.js';
 import { scoreAnswer, type ScoredAnswer } from './scoring.js';
+import { adoptEarlyAnswers } from './telegram-ingress.js';
 import { invalidateUserStats } from './statistics.js';
 
 export interface ScoredQuestion {
@@ -96,6 +97,8 @@ export async function scoreGamePoll(deps: { db: Database; cache: Cache; logger: 
     const [poll] = await tx.$queryRaw<PollRow[]>`
       SELECT id, game_id, question_id, bot_id, chat_id, sent_at, closes_at, scored_at FROM game_polls WHERE id = ${gamePollId} FOR UPDATE`;
     if (!poll?.sent_at || !poll.closes_at || poll.scored_at) return { scored: false, players: [], poll };
+    // Answers that came before the poll was recorded count like the others (telegram-ingress.ts).
+    await adoptEarlyAnswers(tx, gamePollId);
     const options = await tx.option.findMany({ where: { questionId: poll.question_id }, orderBy: { position: 'asc' }, select: { correct: true } });
     const correct = correctOptionIndexes(options);
     const previous = await tx.$queryRaw<{ user_id: number; streak: number | null }[]>`

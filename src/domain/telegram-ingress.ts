@@ -6,6 +6,7 @@ import { commandRequestOf, describeCommand, MessageSchema } from './telegram-com
 import type { Cache } from '../cache/cache.js';
 import { telegramUserSchema } from './telegram-init-data.js';
 import { forgetCachedProfile } from './users.js';
+import type { SqlClient } from './statistics.js';
 
 /**
  * The parts of a Telegram Update the ingress acts on; the rest passes through unread. A poll_answer that does
@@ -46,7 +47,8 @@ interface Row {
 /**
  * The ingress statement: the bot and its secret are checked, the (bot, update_id) row is inserted (its conflict
  * makes a redelivery change nothing), and a poll_answer for an open poll of this bot upserts the player by
- * Telegram id and stores the first answer per (poll, player) with the receipt time. $1 bot id, $2 secret hash
+ * Telegram id and stores the first answer per (poll, player) with the receipt time. An answer to a poll that no
+ * game_polls row names yet is kept in early_poll_answers (see adoptEarlyAnswers). $1 bot id, $2 secret hash
  * (NULL: the forwarding endpoint), $3 update id, $4 poll id (NULL: nothing to count), $5-$8 the player,
  * $9 option ids, $10 receipt time (ISO, UTC), and in COMMAND_WORK $11-$14.
  */
@@ -61,6 +63,13 @@ const INGEST_CTES = `
     ), poll AS (
       SELECT id FROM game_polls
       WHERE poll_id = $4::text AND bot_id = $1::bigint AND closed_at IS NULL AND EXISTS (SELECT 1 FROM fresh)
+    ), early AS (
+      -- An answer to a poll no game_polls row names yet: its poll may have just been sent, and not yet recorded.
+      INSERT INTO early_poll_answers (bot_id, poll_id, telegram_id, username, first_name, last_name, option_ids, received_at)
+      SELECT $1::bigint, $4::text, $5::bigint, $6::text, $7::text, $8::text, $9::int[], ($10::timestamptz AT TIME ZONE 'UTC')
+      FROM fresh
+      WHERE $4::text IS NOT NULL AND NOT EXISTS (SELECT 1 FROM game_polls WHERE poll_id = $4::text)
+      ON CONFLICT DO NOTHING
     ), old AS (
       SELECT id, username, first_name, last_name FROM users WHERE telegram_id = $5::bigint
     ), upserted AS (
@@ -160,6 +169,33 @@ function commandWork(botId: bigint, update: IncomingUpdate): unknown[] | undefin
   const summary = `${describeCommand(input.command)} in chat ${input.chatId} (bot ${input.botId})`;
   const memo = requestId ? { requestId, summary } : { summary };
   return [workflowIds.telegramCommand(input.botId, input.updateId), JSON.stringify([input]), JSON.stringify(memo), botName ?? null];
+}
+
+/**
+ * Moves the answers that came before a game poll was recorded (early_poll_answers, by its bot and poll id) into
+ * game_poll_answers, making their players users; an answer already stored for the player is replaced only by an
+ * earlier one. Called once the poll is recorded, and again by the scoring under the poll's row lock: an ingress
+ * statement that began before the record (and so could not see it) has long committed by the time the poll
+ * closes, so the scoring adopts every early answer. Does nothing once the poll is scored. Returns how many moved.
+ */
+export async function adoptEarlyAnswers(sql: SqlClient, gamePollId: number): Promise<number> {
+  return sql.$executeRaw`
+    WITH gp AS (
+      SELECT id, bot_id, poll_id FROM game_polls WHERE id = ${gamePollId} AND poll_id IS NOT NULL AND scored_at IS NULL
+    ), moved AS (
+      DELETE FROM early_poll_answers e USING gp WHERE e.bot_id = gp.bot_id AND e.poll_id = gp.poll_id
+      RETURNING e.telegram_id, e.username, e.first_name, e.last_name, e.option_ids, e.received_at
+    ), players AS (
+      -- The no-op update makes a known player's row return its id; names are kept current by the answers that follow.
+      INSERT INTO users (telegram_id, username, first_name, last_name, updated_at)
+      SELECT telegram_id, username, first_name, last_name, now() FROM moved ORDER BY telegram_id
+      ON CONFLICT (telegram_id) DO UPDATE SET telegram_id = EXCLUDED.telegram_id
+      RETURNING id, telegram_id
+    )
+    INSERT INTO game_poll_answers (game_poll_id, user_id, option_ids, received_at)
+    SELECT gp.id, p.id, m.option_ids, m.received_at FROM moved m JOIN players p ON p.telegram_id = m.telegram_id CROSS JOIN gp
+    ON CONFLICT (game_poll_id, user_id) DO UPDATE SET option_ids = EXCLUDED.option_ids, received_at = EXCLUDED.received_at
+      WHERE EXCLUDED.received_at < game_poll_answers.received_at`;
 }
 
 /** Whether a bot is registered with this webhook secret (sha256 hex); for refusing before judging a body. */

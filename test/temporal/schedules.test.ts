@@ -144,7 +144,7 @@ describe('schedules', () => {
     assert.deepEqual(await prisma.outboxDispatchCount.findMany(), counts);
   });
 
-  test('the same prune-outbox run deletes Telegram update ids and command replies older than TELEGRAM_UPDATES_KEEP_H (48 h), keeping newer ones', async () => {
+  test('the same prune-outbox run deletes Telegram update ids, command replies and early poll answers older than TELEGRAM_UPDATES_KEEP_H (48 h), keeping newer ones', async () => {
     const { prisma } = api.deps.db;
     const hour = 3600_000;
     const botId = 7730001n;
@@ -164,6 +164,12 @@ describe('schedules', () => {
         { botId, updateId: 4n, chatId: -1n, messageId: 2, createdAt: at(0) },
       ],
     });
+    await prisma.earlyPollAnswer.createMany({
+      data: [
+        { botId, pollId: 'never-recorded', telegramId: 1n, optionIds: [0], receivedAt: at(72) },
+        { botId, pollId: 'just-sent', telegramId: 1n, optionIds: [0], receivedAt: at(0) },
+      ],
+    });
     const res = await api.request('POST', `/api/v1/admin/schedules/${ScheduleId.pruneOutbox}/trigger`, { token: admin });
     assert.equal(res.status, 202);
     const left = await until('Telegram update ids older than 48 h to go', async () => {
@@ -177,6 +183,11 @@ describe('schedules', () => {
       return ids.length === 1 ? ids : undefined;
     });
     assert.deepEqual(replies, [4]);
+    // So are the early poll answers no poll ever adopted.
+    assert.deepEqual(
+      (await prisma.earlyPollAnswer.findMany({ where: { botId } })).map((e) => e.pollId),
+      ['just-sent'],
+    );
   });
 
   test('triggering is for admins, and an unknown schedule is 404', async () => {

@@ -4,6 +4,8 @@ import type { User } from '@grammyjs/types';
 import { FakeBotApi } from '../../../src/dev/telegram-fake/server.js';
 import { startTestApi, type TestApi } from '../../helpers/api.js';
 import { createQuiz } from '../../helpers/quizzes.js';
+import { scoreGamePoll } from '../../../src/domain/game-scoring.js';
+import { adoptEarlyAnswers } from '../../../src/domain/telegram-ingress.js';
 
 const TOKEN = '6660001:AAH-ingress-bot';
 const BOT_ID = 6660001n;
@@ -148,6 +150,56 @@ describe('Telegram update ingress', () => {
     assert.equal(after.answers, before.answers);
     assert.equal(after.users, before.users);
     assert.equal(after.updates, before.updates + 2);
+    // The unknown poll may be one just sent and not yet recorded: its answer waits aside; the closed one's does not.
+    assert.equal(await api.deps.db.prisma.earlyPollAnswer.count({ where: { pollId: 'no-such-poll' } }), 1);
+    assert.equal(await api.deps.db.prisma.earlyPollAnswer.count({ where: { pollId: closed } }), 0);
+  });
+
+  test('answers that come before their poll is recorded count: adopted once it is, and by the scoring for one still on its way', async () => {
+    const pollId = `poll-early-${nextPoll}`;
+    const question = await api.deps.db.prisma.question.findUniqueOrThrow({ where: { id: questionIds[0]! }, select: { quizId: true } });
+    const game = await api.deps.db.prisma.game.create({
+      data: { botId: BOT_ID, chatId: BigInt(GROUP), quizId: question.quizId, questionSeconds: 20, pauseSeconds: 0, status: 'finished', questionCount: 1, workflowId: `test-${pollId}` },
+    });
+    // sendGamePoll writes its row before sendPoll and the poll's ids after Telegram answered: in between, players may answer.
+    const pending = await api.deps.db.prisma.gamePoll.create({ data: { botId: BOT_ID, gameId: game.id, questionId: questionIds[0]!, chatId: BigInt(GROUP) } });
+    nextPoll += 1;
+    const before = await stored();
+    const [quick] = await telegram.deliver(TOKEN, telegram.pollAnswer(TOKEN, pollId, player(601), [0]), { times: 2 });
+    assert.equal(quick!.status, 200);
+    assert.equal((await telegram.deliver(TOKEN, telegram.pollAnswer(TOKEN, pollId, player(602), [1])))[0]!.status, 200);
+    assert.deepEqual(await stored(), { ...before, updates: before.updates + 2 }, 'kept aside: no answer and no user yet');
+    const early = await api.deps.db.prisma.earlyPollAnswer.findMany({ where: { botId: BOT_ID, pollId }, orderBy: { telegramId: 'asc' } });
+    assert.deepEqual(
+      early.map((e) => [Number(e.telegramId), e.optionIds]),
+      [
+        [601, [0]],
+        [602, [1]],
+      ],
+    );
+
+    const sentAt = new Date(early[0]!.receivedAt.getTime() - 300);
+    await api.deps.db.prisma.gamePoll.update({ where: { id: pending.id }, data: { pollId, messageId: 9_001, sentAt, closesAt: new Date(sentAt.getTime() + 20_000) } });
+    assert.equal(await adoptEarlyAnswers(api.deps.db.prisma, pending.id), 2);
+    const adopted = await answersOf(pollId);
+    assert.deepEqual(
+      adopted.map((a) => [Number(a.user.telegramId), a.optionIds, a.receivedAt.toISOString()]).sort(),
+      early.map((e) => [Number(e.telegramId), e.optionIds, e.receivedAt.toISOString()]),
+    );
+    assert.equal(await api.deps.db.prisma.earlyPollAnswer.count({ where: { pollId } }), 0);
+
+    // An ingress statement that began before the record and committed after the adoption: the scoring adopts it.
+    await api.deps.db.prisma.earlyPollAnswer.create({ data: { botId: BOT_ID, pollId, telegramId: 603n, firstName: 'Player 603', optionIds: [0], receivedAt: new Date(sentAt.getTime() + 100) } });
+    await api.deps.db.prisma.gamePoll.update({ where: { id: pending.id }, data: { closedAt: new Date() } });
+    assert.deepEqual(await scoreGamePoll(api.deps, pending.id), { scored: true, answers: 3 });
+    const scored = await answersOf(pollId);
+    assert.deepEqual(scored.map((a) => [Number(a.user.telegramId), a.points! > 0]).sort(), [
+      [601, true],
+      [602, false],
+      [603, true],
+    ]);
+    assert.equal(await api.deps.db.prisma.earlyPollAnswer.count({ where: { pollId } }), 0);
+    assert.equal(await adoptEarlyAnswers(api.deps.db.prisma, pending.id), 0, 'a scored poll adopts nothing more');
   });
 
   test('malformed updates: 400 (never 500) and nothing stored', async () => {
