@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { BenchContext } from './context.js';
 import { pickGenerator } from './load/pick.js';
 import type { BenchOptions, ScenarioName } from './options.js';
-import { machineLoad, sampleProcesses } from './proc-sampler.js';
+import { machineLoad, sampleProcesses, waitForQuiet } from './proc-sampler.js';
 import { skippedResult, type ScenarioResult } from './result.js';
 import { writeReport } from './report/write.js';
 import { startStack } from './stack/stack.js';
@@ -25,9 +25,12 @@ const log = (message: string) => console.error(`[bench ${new Date().toISOString(
 
 /** Runs `scenario`, turning a failure into a skipped row so one broken route does not lose the whole run. */
 async function attempt(results: ScenarioResult[], name: string, scenario: () => Promise<ScenarioResult>): Promise<void> {
-  log(`scenario ${name}`);
+  const wait = await waitForQuiet();
+  const waited = wait.waitedMs > 1500 ? `after waiting ${(wait.waitedMs / 1000).toFixed(0)} s for the machine to go quiet (${wait.quiet ? '' : 'still '}${wait.busyPercent} % busy)` : '';
+  log(`scenario ${name}${waited ? ` ${waited}` : ''}`);
   try {
     const result = await scenario();
+    if (waited) result.notes.push(`started ${waited}`);
     results.push(result);
     if (result.load) log(`  ${Math.round(result.load.rps)} ${result.unit}, p99 ${result.load.latency.p99.toFixed(1)} ms`);
   } catch (err) {

@@ -120,3 +120,30 @@ export function sampleProcesses(root: number | undefined, intervalMs = 500): { s
 export function machineLoad(): { loadAvg1: number; cores: number } {
   return { loadAvg1: Number(os.loadavg()[0]!.toFixed(2)), cores: os.availableParallelism() };
 }
+
+/** What waitForQuiet saw: how long it waited and how busy the machine was over its last second, in % of all cores. */
+export interface QuietWait {
+  waitedMs: number;
+  busyPercent: number;
+  quiet: boolean;
+}
+
+/**
+ * Waits (at most `maxMs`) until the whole machine is less than `busyBelow` % busy over one second, so a scenario
+ * does not measure what the previous one left behind (PostgreSQL's autovacuum of the rows it wrote, the worker's
+ * backlog of its workflows). Off Linux it returns at once.
+ */
+export async function waitForQuiet(maxMs = 30_000, busyBelow = 25): Promise<QuietWait> {
+  if (process.platform !== 'linux') return { waitedMs: 0, busyPercent: 0, quiet: true };
+  const started = Date.now();
+  for (;;) {
+    const before = machineJiffies();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const after = machineJiffies();
+    const total = after.total - before.total;
+    const busyPercent = total > 0 ? Math.round((100 * (after.busy - before.busy)) / total) : 0;
+    const waitedMs = Date.now() - started;
+    if (busyPercent < busyBelow) return { waitedMs, busyPercent, quiet: true };
+    if (waitedMs >= maxMs) return { waitedMs, busyPercent, quiet: false };
+  }
+}
