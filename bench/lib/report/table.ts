@@ -65,9 +65,11 @@ export function guideTable(rows: { figure: string; guide: string; measured: stri
 
 export function targetTable(checks: TargetCheck[]): string {
   const mark = (m: boolean | null) => (m === null ? '–' : m ? '✓' : '✗');
-  return ['| Target (issues 6, 14, 16, 17) | Measured | Met | Note |', '| --- | --- | :---: | --- |', ...checks.map((c) => `| ${c.target} | ${escapeCell(c.measured)} | ${mark(c.met)} | ${escapeCell(c.note ?? '')} |`)].join(
-    '\n',
-  );
+  return [
+    '| Target (issues 6, 14, 16, 17) | Measured | Met | Note |',
+    '| --- | --- | :---: | --- |',
+    ...checks.map((c) => `| ${c.target} | ${escapeCell(c.measured)} | ${mark(c.met)} | ${escapeCell(c.note ?? '')} |`),
+  ].join('\n');
 }
 
 /** The variables the run sets away from the defaults of .env.example and the README, each with its reason. */
