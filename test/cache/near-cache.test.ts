@@ -105,13 +105,23 @@ describe('the near cache in front of Redis', () => {
     assert.deepEqual(await a.get('shared'), { items: [{ id: 1 }] });
   });
 
-  test('a value read from Redis before an invalidation was heard is not kept', async () => {
+  /** Runs `use` with a near cache on its own channel whose subscription is confirmed, and its publisher; closes both. */
+  async function withLiveNearCache(channel: string, use: (near: NearCache, publisher: RedisClientType) => Promise<void>): Promise<void> {
     const publisher = createClient({ url: redis.url }) as RedisClientType;
     await publisher.connect();
-    const near = new NearCache(publisher, publisher.duplicate(), 'near-race', 60_000);
+    const near = new NearCache(publisher, publisher.duplicate(), channel, 60_000);
     near.start();
     try {
       await eventually(() => near.live, 'subscription');
+      await use(near, publisher);
+    } finally {
+      await near.close();
+      await publisher.close();
+    }
+  }
+
+  test('a value read from Redis before an invalidation was heard is not kept', async () => {
+    await withLiveNearCache('near-race', async (near, publisher) => {
       const token = near.token(); // a read leaves for Redis...
       await publisher.publish('near-race', near.message(['k'])); // ...another process invalidates k...
       await eventually(() => near.token() !== token, 'the invalidation to be heard');
@@ -122,19 +132,11 @@ describe('the near cache in front of Redis', () => {
       assert.ok(kept && near.isCurrent('k', kept));
       near.remember('k', 'fresh', undefined, near.token());
       assert.equal(near.isCurrent('k', kept), false, 'a value kept again is a new copy');
-    } finally {
-      await near.close();
-      await publisher.close();
-    }
+    });
   });
 
   test('a read racing invalidations of other keys is kept; one racing an invalidation of everything is not', async () => {
-    const publisher = createClient({ url: redis.url }) as RedisClientType;
-    await publisher.connect();
-    const near = new NearCache(publisher, publisher.duplicate(), 'near-others', 60_000);
-    near.start();
-    try {
-      await eventually(() => near.live, 'subscription');
+    await withLiveNearCache('near-others', async (near, publisher) => {
       const token = near.token(); // a read of k leaves for Redis...
       await publisher.publish('near-others', near.message(['other'])); // ...while a write elsewhere invalidates another key
       await eventually(() => near.token() !== token, 'the invalidation to be heard');
@@ -147,29 +149,18 @@ describe('the near cache in front of Redis', () => {
       assert.equal(near.read('k'), undefined, 'the clear dropped the copy');
       assert.equal(near.remember('j', 'maybe-old', undefined, before), undefined, 'a read that left before the clear is turned away');
       assert.equal(near.remember('j', 'new', undefined, near.token())?.value, 'new');
-    } finally {
-      await near.close();
-      await publisher.close();
-    }
+    });
   });
 
   test('past its memory of invalidated keys, a read that left before the oldest forgotten one is turned away', async () => {
-    const publisher = createClient({ url: redis.url }) as RedisClientType;
-    await publisher.connect();
-    const near = new NearCache(publisher, publisher.duplicate(), 'near-forget', 60_000);
-    near.start();
-    try {
-      await eventually(() => near.live, 'subscription');
+    await withLiveNearCache('near-forget', async (near) => {
       const early = near.token(); // a slow read leaves...
       // ...and more keys are invalidated than the cache remembers (announce drops locally, as a write does).
       const sink = { publish: () => undefined };
       for (let i = 0; i <= MAX_DROPS; i += 1) near.announce(sink, [`key-${i}`]);
       assert.equal(near.remember('never-invalidated', 'v', undefined, early), undefined, 'its key may have been among the forgotten ones');
       assert.equal(near.remember('never-invalidated', 'v', undefined, near.token())?.value, 'v', 'a read that left after is kept');
-    } finally {
-      await near.close();
-      await publisher.close();
-    }
+    });
   });
 
   test('losing the subscription drops every copy (invalidations may have been missed) until it is confirmed again', async () => {

@@ -9,15 +9,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { User } from '@grammyjs/types';
 import type { WorkflowExecutionInfo } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import type { Env } from '../../src/config.js';
-import { FakeBotApi, type RecordedCall } from '../../src/dev/telegram-fake/server.js';
+import type { FakeBotApi } from '../../src/dev/telegram-fake/server.js';
 import { startGame } from '../../src/domain/games.js';
 import { startTemporal, type TemporalService } from '../harness/services.js';
-import { startTestApi, type TestApi } from '../helpers/api.js';
-import { startTestWorker, workerEnv, type TestWorker } from '../helpers/worker.js';
-import { createQuiz } from '../helpers/quizzes.js';
+import type { TestApi } from '../helpers/api.js';
+import type { TestWorker } from '../helpers/worker.js';
 import { eventually } from '../helpers/eventually.js';
-import { correctOptionOf, recomputeGamePoints } from '../helpers/games.js';
+import { acceptedInChat, correctOptionOf, gameInStatus, nthPoll, recomputeGamePoints, startGameStack } from '../helpers/games.js';
 
 const TOKEN = '7720002:AAH-group-game-faults-bot';
 const BOT_ID = '7720002';
@@ -34,7 +32,6 @@ const correctOf = correctOptionOf;
 describe('groupGame through faults (its own Temporal dev server)', () => {
   let telegram: FakeBotApi;
   let temporal: TemporalService;
-  let env: Env;
   let api: TestApi;
   let worker: TestWorker;
   let admin: string;
@@ -43,18 +40,9 @@ describe('groupGame through faults (its own Temporal dev server)', () => {
   let nextChat = -1_009_500;
 
   const bot = { Authorization: `Bot test-bot-token-0123456789abcdef` };
-  const inChat = (calls: RecordedCall[], chatId: number) => calls.filter((c) => Number(c.params.chat_id) === chatId && c.outcome === true);
-  const pollsOf = (gameId: string) => api.deps.db.prisma.gamePoll.findMany({ where: { gameId: Number(gameId), pollId: { not: null } }, orderBy: { id: 'asc' } });
-  const pollNumber = (gameId: string, n: number) => eventually(`poll ${n + 1} of game ${gameId}`, async () => (await pollsOf(gameId))[n], { timeoutMs: 60_000, intervalMs: 50 });
-  const ended = (gameId: string, status = 'finished') =>
-    eventually(
-      `game ${gameId} ${status}`,
-      async () => {
-        const res = await api.request('GET', `/api/v1/games/${gameId}`, { headers: bot });
-        return res.body.status === status ? res.body : undefined;
-      },
-      { timeoutMs: 180_000, intervalMs: 250 },
-    );
+  const inChat = acceptedInChat;
+  const pollNumber = (gameId: string, n: number) => nthPoll(api.deps.db, gameId, n);
+  const ended = (gameId: string, status = 'finished') => gameInStatus(api, bot, gameId, status, 180_000);
   const answer = async (pollId: string, n: number, option: number) => {
     const [delivery] = await telegram.deliver(TOKEN, telegram.pollAnswer(TOKEN, pollId, player(n), [option]));
     assert.equal(delivery!.status, 200, delivery!.body);
@@ -64,17 +52,8 @@ describe('groupGame through faults (its own Temporal dev server)', () => {
     // While the server is down the SDK's core warns of every retried poll, hundreds of lines in 30 s: errors only here
     // (the runtime is made once per process, before the first worker, which helpers/worker.ts then leaves as it is).
     Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: 'error', forward: {} } } });
-    telegram = await FakeBotApi.start();
-    telegram.addBot(TOKEN, 'group_game_faults_bot');
     temporal = await startTemporal();
-    env = await workerEnv({ TELEGRAM_API_ROOT: telegram.apiRoot, PUBLIC_URL, TEMPORAL_ADDRESS: temporal.address });
-    api = await startTestApi(env);
-    telegram.routeWebhooks(PUBLIC_URL, api.url);
-    worker = await startTestWorker(env, { background: true });
-    admin = await api.signIn('admin');
-    assert.equal((await api.request('POST', '/api/v1/admin/bots', { token: admin, body: { token: TOKEN, webhook: true } })).status, 201);
-    slug = (await createQuiz(api, admin, 3)).slug;
-    shortSlug = (await createQuiz(api, admin, 2)).slug;
+    ({ telegram, api, worker, admin, slug, shortSlug } = await startGameStack({ token: TOKEN, username: 'group_game_faults_bot', publicUrl: PUBLIC_URL }, { TEMPORAL_ADDRESS: temporal.address }));
   });
   after(async () => {
     await worker?.stop();

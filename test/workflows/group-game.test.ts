@@ -7,14 +7,13 @@ import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { User } from '@grammyjs/types';
 import type { Env } from '../../src/config.js';
-import { FakeBotApi, type RecordedCall } from '../../src/dev/telegram-fake/server.js';
+import type { FakeBotApi } from '../../src/dev/telegram-fake/server.js';
 import { requestStopFromChat } from '../../src/domain/games.js';
 import { temporalWorkflowId, workflowIds } from '../../src/temporal/constants.js';
-import { startTestApi, type TestApi } from '../helpers/api.js';
-import { startTestWorker, workerEnv, type TestWorker } from '../helpers/worker.js';
-import { createQuiz } from '../helpers/quizzes.js';
+import type { TestApi } from '../helpers/api.js';
+import { startTestWorker, type TestWorker } from '../helpers/worker.js';
 import { eventually } from '../helpers/eventually.js';
-import { recomputeGamePoints } from '../helpers/games.js';
+import { acceptedInChat, gameInStatus, nthPoll, recomputeGamePoints, startGameStack } from '../helpers/games.js';
 import { spawnWorkerProcess, type WorkerProcess } from '../helpers/worker-process.js';
 
 const TOKEN = '7720001:AAH-group-game-bot';
@@ -34,35 +33,17 @@ describe('groupGame (fake Bot API, real Postgres, Redis and Temporal)', () => {
   let nextChat = -1_009_000;
 
   const bot = { Authorization: `Bot test-bot-token-0123456789abcdef` };
-  const inChat = (calls: RecordedCall[], chatId: number) => calls.filter((c) => Number(c.params.chat_id) === chatId && c.outcome === true);
-  const pollsOf = (gameId: string) => api.deps.db.prisma.gamePoll.findMany({ where: { gameId: Number(gameId), pollId: { not: null } }, orderBy: { id: 'asc' } });
+  const inChat = acceptedInChat;
   const start = async (chatId: number, body: Record<string, unknown> = {}) => {
     const res = await api.request('POST', '/api/v1/games', { headers: bot, body: { botId: BOT_ID, chatId, quizSlug: slug, questionSeconds: 5, pauseSeconds: 0, ...body } });
     assert.equal(res.status, 201, JSON.stringify(res.body));
     return res.body as { id: string; questionCount: number };
   };
-  const ended = (gameId: string, status = 'finished') =>
-    eventually(
-      `game ${gameId} ${status}`,
-      async () => {
-        const res = await api.request('GET', `/api/v1/games/${gameId}`, { headers: bot });
-        return res.body.status === status ? res.body : undefined;
-      },
-      { timeoutMs: 120_000, intervalMs: 250 },
-    );
-  const pollNumber = (gameId: string, n: number) => eventually(`poll ${n + 1} of game ${gameId}`, async () => (await pollsOf(gameId))[n], { timeoutMs: 60_000, intervalMs: 50 });
+  const ended = (gameId: string, status = 'finished') => gameInStatus(api, bot, gameId, status, 120_000);
+  const pollNumber = (gameId: string, n: number) => nthPoll(api.deps.db, gameId, n);
 
   before(async () => {
-    telegram = await FakeBotApi.start();
-    telegram.addBot(TOKEN, 'group_game_bot');
-    env = await workerEnv({ TELEGRAM_API_ROOT: telegram.apiRoot, PUBLIC_URL });
-    api = await startTestApi(env);
-    telegram.routeWebhooks(PUBLIC_URL, api.url);
-    worker = await startTestWorker(env, { background: true });
-    admin = await api.signIn('admin');
-    assert.equal((await api.request('POST', '/api/v1/admin/bots', { token: admin, body: { token: TOKEN, webhook: true } })).status, 201);
-    slug = (await createQuiz(api, admin, 3)).slug;
-    shortSlug = (await createQuiz(api, admin, 2)).slug;
+    ({ telegram, env, api, worker, admin, slug, shortSlug } = await startGameStack({ token: TOKEN, username: 'group_game_bot', publicUrl: PUBLIC_URL }));
   });
   after(async () => {
     await worker?.stop();
