@@ -1,8 +1,10 @@
 /**
  * A chat's leaderboard (API.md, GET /chats/:chatId/leaderboard): the game points its players earned in the
- * chat's games of one bot, in the current day, week or all time (SCHEDULE_TIMEZONE, weeks from Monday). One
- * statement over game_polls (bot, chat, sent_at index) and their scored answers; the top is kept in the shared
- * cache per period bucket and dropped whenever one of the chat's questions is scored.
+ * chat's games of one bot, in the current day, week or all time (SCHEDULE_TIMEZONE, weeks from Monday), each
+ * question's in the period it was scored in, as on the global boards. One statement over game_polls (bot, chat,
+ * scored_at index) and their scored answers; the top is kept in the shared cache per period bucket and dropped
+ * whenever one of the chat's questions is scored. Not a Redis sorted set like the global period boards: a chat's
+ * board is small and read by /top, and one exact statement needs no repair when a write to Redis fails.
  */
 import type { Cache } from '../cache/cache.js';
 import type { Database } from '../db/database.js';
@@ -29,7 +31,7 @@ async function loadChatTop(db: Database, chat: ChatRef, bucket: PeriodBucket): P
       JOIN game_poll_answers a ON a.game_poll_id = p.id
       JOIN users u ON u.id = a.user_id
      WHERE p.bot_id = ${BigInt(chat.botId)} AND p.chat_id = ${BigInt(chat.chatId)}
-       AND p.sent_at >= ${bucket.from ?? new Date(0)} AND a.points > 0
+       AND p.scored_at >= ${bucket.from ?? new Date(0)} AND a.points > 0
      GROUP BY a.user_id, u.username
      ORDER BY points DESC, a.user_id
      LIMIT ${LEADERBOARD_SIZE}`;

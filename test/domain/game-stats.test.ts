@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { startTestApi, type TestApi } from '../helpers/api.js';
+import { BOT_TOKEN, startTestApi, type TestApi } from '../helpers/api.js';
 import { createUser } from '../helpers/factories.js';
 import { eventually } from '../helpers/eventually.js';
 import { createQuiz, playQuiz, runPoints } from '../helpers/quizzes.js';
@@ -242,6 +242,27 @@ describe('group game points in statistics and leaderboards', () => {
     assert.deepEqual(await recomputePeriodPoints(db.prisma, TIME_ZONE), []);
     assert.equal((await api.request('GET', `/api/v1/users/${bothId}/stats`)).body.points, runPoints(2));
     assert.equal(pointsOn((await board('day')).items, eve!.id), undefined);
+  });
+
+  test("points count in the period their question was scored in, on the chat's boards as on the global ones", async () => {
+    const { db } = api.deps;
+    const quiz = await createQuiz(api, admin, 1, { questions: GAME_QUESTIONS.slice(0, 1) });
+    const late = await createUser(db, { username: 'late_scored' });
+    // Asked two days ago and scored only now (its game's worker was down meanwhile): the points are earned now.
+    const sentAt = new Date(Date.now() - 2 * 86_400_000);
+    const [poll] = await gameWithPolls(quiz.slug, [sentAt]);
+    await answer(poll!, sentAt, [{ userId: late!.id, optionIds: [0], afterMs: 2000 }]);
+    assert.deepEqual(await scoreGamePoll(api.deps, poll!), { scored: true, answers: 1 });
+    const points = scoreAnswer({ chosen: [0], correct: [0], elapsedMs: 2000, limitS: LIMIT_S, previousStreak: 0 }).points;
+    const chatBoard = async (period: string) => {
+      const res = await api.request('GET', `/api/v1/chats/${CHAT_ID}/leaderboard?botId=${BOT_ID}&period=${period}&limit=100`, { headers: { Authorization: `Bot ${BOT_TOKEN}` } });
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      return res.body as { items: { userId: string; points: number }[] };
+    };
+    for (const period of ['day', 'week']) {
+      assert.equal(pointsOn((await board(period)).items, late!.id), points, `global ${period}`);
+      assert.equal(pointsOn((await chatBoard(period)).items, late!.id), points, `chat ${period}`);
+    }
   });
 
   test('a question nobody answered is scored with nothing to add', async () => {
