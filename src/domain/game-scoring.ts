@@ -65,13 +65,6 @@ export function scoreGameAnswer(answer: { optionIds: readonly number[]; received
 export function scoreQuestionAnswers(
   answers: readonly { userId: number; optionIds: readonly number[]; receivedAt: Date }[],
   facts: { correct: readonly number[]; sentAt: Date; limitS: number; previousStreaks: ReadonlyMap<number, number> },
-): { userId: number; points: number; streak: number }[] {
-  return scoreWithCredit(answers, facts).map(({ userId, points, streak }) => ({ userId, points, streak }));
-}
-
-function scoreWithCredit(
-  answers: readonly { userId: number; optionIds: readonly number[]; receivedAt: Date }[],
-  facts: { correct: readonly number[]; sentAt: Date; limitS: number; previousStreaks: ReadonlyMap<number, number> },
 ): { userId: number; points: number; streak: number; credit: number }[] {
   return answers.map((a) => {
     const scored = scoreGameAnswer(a, { ...facts, previousStreak: facts.previousStreaks.get(a.userId) ?? 0 });
@@ -106,7 +99,7 @@ export async function scoreGamePoll(deps: { db: Database; cache: Cache; logger: 
        WHERE a.game_poll_id = (SELECT id FROM game_polls WHERE game_id = ${poll.game_id} AND scored_at IS NOT NULL AND sent_at < ${poll.sent_at}
                                 ORDER BY sent_at DESC LIMIT 1)`;
     const answers = await tx.gamePollAnswer.findMany({ where: { gamePollId }, select: { userId: true, optionIds: true, receivedAt: true } });
-    const scores = scoreWithCredit(answers, {
+    const scores = scoreQuestionAnswers(answers, {
       correct,
       sentAt: poll.sent_at,
       limitS: pollLimitS(poll.sent_at, poll.closes_at),

@@ -4,9 +4,10 @@
  *
  * A finish (and a scored game question, game-scoring.ts) hands over the user's totals after it (read back from
  * Postgres in the statement that wrote them) and they are written with ZADD GT: absolute values, so a retried
- * or late write never counts twice nor lowers a newer total, and two processes writing one board agree. A set is trusted only while it
- * holds the marker member written when it was rebuilt from Postgres (`period_points`, `user_stats`): a set
- * Redis evicted or lost, or one a finish created from nothing, lacks it and is rebuilt on its next read.
+ * or late write never counts twice nor lowers a newer total, and two processes writing one board agree. A set
+ * is trusted only while it holds the marker member written when it was rebuilt from Postgres (`period_points`,
+ * `user_stats`): a set Redis evicted or lost, or one a finish created from nothing, lacks it and is rebuilt on
+ * its next read.
  * A rebuild loads the top LEADERBOARD_SIZE; a user below them enters with their total at their next
  * finish, and until then has no more points than the ones shown, so the top stays right. With Redis down
  * (or slow) the board is read from Postgres. Old buckets expire a few days after they end.

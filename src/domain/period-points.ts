@@ -10,8 +10,7 @@ import type { SqlClient } from './statistics.js';
  * Corrects the period points of `userIds` (everyone when omitted) from their attempts and game answers (by
  * their question's scored_at); returns the users whose rows changed. Corrections are differences between the
  * recomputed and the seen points of one snapshot, as in recomputeStats, so finishes and scorings committed
- * meanwhile keep their increments. A period left with no points
- * keeps its row at 0 (readers skip it).
+ * meanwhile keep their increments. A period left with no points keeps its row at 0 (readers skip it).
  */
 export async function recomputePeriodPoints(sql: SqlClient, timeZone: string, userIds?: readonly number[]): Promise<number[]> {
   if (userIds && userIds.length === 0) return [];

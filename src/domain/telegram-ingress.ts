@@ -60,15 +60,16 @@ const INGEST_CTES = `
       INSERT INTO telegram_updates (bot_id, update_id)
       SELECT id, $3::bigint FROM bot WHERE authorized
       ON CONFLICT DO NOTHING RETURNING bot_id
+    ), known AS (
+      SELECT id, closed_at FROM game_polls WHERE poll_id = $4::text AND bot_id = $1::bigint
     ), poll AS (
-      SELECT id FROM game_polls
-      WHERE poll_id = $4::text AND bot_id = $1::bigint AND closed_at IS NULL AND EXISTS (SELECT 1 FROM fresh)
+      SELECT id FROM known WHERE closed_at IS NULL AND EXISTS (SELECT 1 FROM fresh)
     ), early AS (
       -- An answer to a poll no game_polls row names yet: its poll may have just been sent, and not yet recorded.
       INSERT INTO early_poll_answers (bot_id, poll_id, telegram_id, username, first_name, last_name, option_ids, received_at)
       SELECT $1::bigint, $4::text, $5::bigint, $6::text, $7::text, $8::text, $9::int[], ($10::timestamptz AT TIME ZONE 'UTC')
       FROM fresh
-      WHERE $4::text IS NOT NULL AND NOT EXISTS (SELECT 1 FROM game_polls WHERE poll_id = $4::text)
+      WHERE $4::text IS NOT NULL AND NOT EXISTS (SELECT 1 FROM known)
       ON CONFLICT DO NOTHING
     ), old AS (
       SELECT id, username, first_name, last_name FROM users WHERE telegram_id = $5::bigint

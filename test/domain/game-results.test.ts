@@ -37,10 +37,10 @@ describe('game question scoring', () => {
       { correct: [0], sentAt, limitS: 20, previousStreaks: new Map([[1, 2]]) },
     );
     assert.deepEqual(scores, [
-      { userId: 1, points: 1000 + 200, streak: 3 },
-      { userId: 2, points: 750, streak: 1 },
-      { userId: 3, points: 0, streak: 0 },
-      { userId: 4, points: 0, streak: 0 },
+      { userId: 1, points: 1000 + 200, streak: 3, credit: 1 },
+      { userId: 2, points: 750, streak: 1, credit: 1 },
+      { userId: 3, points: 0, streak: 0, credit: 0 },
+      { userId: 4, points: 0, streak: 0, credit: 0 },
     ]);
   });
 });
